@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Install what iofd needs on Debian 12, and nothing when it is all there.
+#
+# Needed: clang with libFuzzer and the sanitizer runtimes, afl++, lcov, cmake,
+# ninja-build, and the Linux uAPI headers >= 6.6 (linux-libc-dev). Debian 12's
+# own linux-libc-dev is 6.1 and lacks <linux/iommufd.h>; the newer one comes
+# from bookworm-backports, which this script adds with the same archive URI as
+# the machine's existing bookworm entry, and from which it installs only that
+# one package. Every check is a probe of the real thing (a header symbol, a
+# compiler flag), so a second run does no apt work at all.
+set -euo pipefail
+
+log() { printf 'setup: %s\n' "$*"; }
+
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+
+uapi_ok() {
+	grep -qs 'IOMMU_IOAS_MAP' /usr/include/linux/iommufd.h &&
+		grep -qs 'VFIO_DEVICE_BIND_IOMMUFD' /usr/include/linux/vfio.h
+}
+
+libfuzzer_ok() {
+	have_cmd clang || return 1
+	local tmp rc
+	tmp=$(mktemp -d)
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$tmp/t.c"
+	clang -fsanitize=fuzzer,address,undefined "$tmp/t.c" -o "$tmp/t" >/dev/null 2>&1 && rc=0 || rc=1
+	rm -rf "$tmp"
+	return $rc
+}
+
+need=()
+libfuzzer_ok || need+=(clang libclang-rt-14-dev)
+have_cmd afl-clang-fast || need+=(afl++)
+have_cmd lcov || need+=(lcov)
+have_cmd cmake || need+=(cmake)
+have_cmd ninja || need+=(ninja-build)
+have_cmd gcc || need+=(gcc)
+have_cmd git || need+=(git)
+need_uapi=0
+uapi_ok || need_uapi=1
+
+if [ ${#need[@]} -eq 0 ] && [ $need_uapi -eq 0 ]; then
+	log "all dependencies present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	log "missing: ${need[*]} $([ $need_uapi -eq 1 ] && echo 'linux-libc-dev>=6.6'); run as root to install" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-y -q -o Dpkg::Use-Pty=0 --no-install-recommends)
+
+# The archive URI of the existing bookworm entry, in either sources format.
+bookworm_uri() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		uri=$(awk '
+			/^[[:space:]]*$/ { if (ok && u != "") { print u; exit } ok = 0; u = ""; next }
+			/^URIs:/ { u = $2 }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") ok = 1 }
+			END { if (ok && u != "") print u }' "$f" | head -n 1)
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { if ($(i + 1) == "bookworm") { print $i; exit } } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	echo "http://deb.debian.org/debian"
+}
+
+if [ $need_uapi -eq 1 ]; then
+	bp=/etc/apt/sources.list.d/iofd-bookworm-backports.sources
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		uri=$(bookworm_uri)
+		log "adding bookworm-backports from $uri"
+		cat >"$bp" <<SRC
+Types: deb
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	fi
+fi
+
+log "apt-get update"
+apt-get update -q -o Dpkg::Use-Pty=0 >/dev/null
+if [ ${#need[@]} -gt 0 ]; then
+	log "installing ${need[*]}"
+	apt-get install "${apt_opts[@]}" "${need[@]}" >/dev/null
+fi
+if [ $need_uapi -eq 1 ]; then
+	log "installing linux-libc-dev from bookworm-backports"
+	apt-get install "${apt_opts[@]}" -t bookworm-backports linux-libc-dev >/dev/null
+fi
+
+fail=0
+libfuzzer_ok || { log "clang cannot build a libFuzzer target" >&2; fail=1; }
+uapi_ok || { log "linux-libc-dev >= 6.6 still missing (<linux/iommufd.h>)" >&2; fail=1; }
+for c in afl-clang-fast lcov cmake ninja; do
+	have_cmd $c || { log "$c still missing" >&2; fail=1; }
+done
+[ $fail -eq 0 ] && log "done"
+exit $fail
