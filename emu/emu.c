@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The machine's lifetime and its device list: emu_create, emu_destroy
+ * (which closes every fd as a process exit would, so contexts and their
+ * objects go through their normal teardown), emu_device_add and the
+ * counters.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+
+int emu_create(struct emu **out)
+{
+	struct emu *emu = calloc(1, sizeof(*emu));
+
+	if (!emu)
+		return -ENOMEM;
+	*out = emu;
+	return 0;
+}
+
+void emu_destroy(struct emu *emu)
+{
+	unsigned int i;
+
+	if (!emu)
+		return;
+	for (i = 0; i < emu->nr_fd_slots; i++) {
+		struct emu_file *file = emu_fd_remove(emu, (int)i + EMU_FD_FIRST);
+
+		if (file)
+			emu_file_release(file);
+	}
+	free(emu->fds);
+	free(emu);
+}
+
+/* A bdf must be one path component that the namespace can hold. */
+static int emu_bdf_check(const char *bdf)
+{
+	size_t len;
+
+	if (!bdf)
+		return -EINVAL;
+	len = strlen(bdf);
+	if (len >= EMU_BDF_MAX)
+		return -ENAMETOOLONG;
+	if (!len || strchr(bdf, '/') || !strcmp(bdf, ".") ||
+	    !strcmp(bdf, ".."))
+		return -EINVAL;
+	return 0;
+}
+
+int emu_device_add(struct emu *emu, const struct emu_profile *profile,
+		   const char *bdf, enum emu_sysfs_variant variant, char *path,
+		   size_t cap)
+{
+	struct emu_dev *dev;
+	unsigned int i;
+	int rc, len;
+
+	if (!profile || (unsigned int)variant >= EMU_SYSFS_VARIANT_COUNT)
+		return -EINVAL;
+	rc = emu_bdf_check(bdf);
+	if (rc)
+		return rc;
+	for (i = 0; i < emu->nr_devs; i++) {
+		if (!strcmp(emu->devs[i].bdf, bdf))
+			return -EEXIST;
+	}
+	if (emu->nr_devs == EMU_MAX_DEVICES)
+		return -ENOSPC;
+	if (path) {
+		len = snprintf(path, cap, "/sys/bus/pci/devices/%s", bdf);
+		if (len < 0 || (size_t)len >= cap)
+			return -ENAMETOOLONG;
+	}
+
+	dev = &emu->devs[emu->nr_devs];
+	memset(dev, 0, sizeof(*dev));
+	dev->profile = profile;
+	dev->variant = variant;
+	dev->index = emu->nr_devs;
+	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+	emu->nr_devs++;
+	return (int)dev->index;
+}
+
+void emu_counters_get(const struct emu *emu, struct emu_counters *out)
+{
+	out->fds = emu->nr_open;
+	out->contexts = emu->nr_contexts;
+	out->objects = emu->nr_objects;
+	out->pinned_pages = emu->pinned_pages;
+}

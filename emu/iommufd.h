@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One iommufd context: what a single open of /dev/iommu creates. It owns an
+ * object table; it lives while anything references it: each fd opened on
+ * it and each VFIO device bound to it hold one reference (spec 3.4), so
+ * closing /dev/iommu under a bound device changes nothing.
+ *
+ * When the last reference goes the objects are destroyed leaves-first: the
+ * table is swept in ascending id order destroying every object with users
+ * == 1, again and again, until it is empty.
+ */
+#ifndef EMU_IOMMUFD_H
+#define EMU_IOMMUFD_H
+
+#include "obj.h"
+
+struct emu;
+
+struct emu_ictx {
+	struct emu *emu;
+	unsigned int refs;
+	struct emu_objtable objs;
+};
+
+/* A fresh context with one reference. Returns 0 or -ENOMEM. */
+int emu_ictx_create(struct emu *emu, struct emu_ictx **out);
+void emu_ictx_get(struct emu_ictx *ictx);
+/* Drop a reference; the last one releases the context and its objects. */
+void emu_ictx_put(struct emu_ictx *ictx);
+
+/*
+ * Take the published @obj out of the table and tear it down with its
+ * type's destroy op. The caller has checked it may go (users, or the
+ * owner's own rules for auto HWPTs and DEVICE objects).
+ */
+void emu_ictx_obj_destroy(struct emu_ictx *ictx, struct emu_obj *obj);
+
+/*
+ * An ioctl on an iommufd fd: the kernel's table-driven dispatch (spec 1.3)
+ * then the handler. Returns 0 or -errno.
+ */
+int emu_iommufd_ioctl(struct emu_ictx *ictx, unsigned int cmd, void *arg);
+
+#endif /* EMU_IOMMUFD_H */

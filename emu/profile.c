@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The built-in device profiles: constant descriptions of an emulated PCI
+ * function and the IOMMU it sits behind. "e1000e" is the device the spec's
+ * section 9 was confirmed with; the others each change one property so a
+ * test or fuzz input can reach one behaviour:
+ *   small-aperture  domain aperture 4 GiB: mapped IOVA above it makes the
+ *                   attach fail with EADDRINUSE
+ *   pgsize-64k      IOMMU page size > PAGE_SIZE: every attach is EINVAL
+ *                   (spec 2.10 step 9), real kernel behaviour
+ *   dirty           IOMMU with dirty tracking
+ *   noshare         another IOMMU unit that shares no domain: attaching
+ *                   it to an IOAS used by unit 0 is EINVAL, which makes
+ *                   the core build a second IOAS
+ * Units: a domain is shared freely within one unit (see hwpt.h).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include <linux/vfio.h>
+
+#include <emu/emu.h>
+
+#include "util.h"
+
+#define EMU_X86_MSI_RESV { .start = 0xfee00000ULL, .last = 0xfeefffffULL }
+#define EMU_APERTURE_39 ((1ULL << 39) - 1)
+
+static const struct emu_profile emu_profiles[] = {
+	{
+		.name = "e1000e",
+		.vendor = 0x8086,
+		.device = 0x10d3,
+		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
+		.num_regions = 9,
+		.num_irqs = 5,
+		.aperture_last = EMU_APERTURE_39,
+		.pgsize = 4096,
+		.nr_resv = 1,
+		.resv = { EMU_X86_MSI_RESV },
+		.iommu_unit = 0,
+	},
+	{
+		.name = "small-aperture",
+		.vendor = 0x8086,
+		.device = 0x10d3,
+		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
+		.num_regions = 9,
+		.num_irqs = 5,
+		.aperture_last = (1ULL << 32) - 1,
+		.pgsize = 4096,
+		.nr_resv = 1,
+		.resv = { EMU_X86_MSI_RESV },
+		.iommu_unit = 2,
+	},
+	{
+		.name = "pgsize-64k",
+		.vendor = 0x8086,
+		.device = 0x10d3,
+		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
+		.num_regions = 9,
+		.num_irqs = 5,
+		.aperture_last = EMU_APERTURE_39,
+		.pgsize = 65536,
+		.nr_resv = 1,
+		.resv = { EMU_X86_MSI_RESV },
+		.iommu_unit = 3,
+	},
+	{
+		.name = "dirty",
+		.vendor = 0x8086,
+		.device = 0x10d3,
+		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
+		.num_regions = 9,
+		.num_irqs = 5,
+		.aperture_last = EMU_APERTURE_39,
+		.pgsize = 4096,
+		.nr_resv = 1,
+		.resv = { EMU_X86_MSI_RESV },
+		.iommu_unit = 0,
+		.dirty_tracking = true,
+	},
+	{
+		.name = "noshare",
+		.vendor = 0x8086,
+		.device = 0x10d3,
+		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
+		.num_regions = 9,
+		.num_irqs = 5,
+		.aperture_last = EMU_APERTURE_39,
+		.pgsize = 4096,
+		.nr_resv = 1,
+		.resv = { EMU_X86_MSI_RESV },
+		.iommu_unit = 1,
+		.no_share = true,
+	},
+};
+
+const struct emu_profile *emu_profile_find(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < EMU_ARRAY_SIZE(emu_profiles); i++) {
+		if (!strcmp(emu_profiles[i].name, name))
+			return &emu_profiles[i];
+	}
+	return NULL;
+}
+
+size_t emu_profile_count(void)
+{
+	return EMU_ARRAY_SIZE(emu_profiles);
+}
+
+const struct emu_profile *emu_profile_get(size_t idx)
+{
+	return idx < EMU_ARRAY_SIZE(emu_profiles) ? &emu_profiles[idx] : NULL;
+}

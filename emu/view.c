@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Read-only views of the model for invariant checks (emu.h): the areas of
+ * an IOAS and where a device stands. They never change state and never
+ * count as host calls.
+ */
+#include <errno.h>
+
+#include "device.h"
+#include "hwpt.h"
+#include "ioas.h"
+#include "iommufd.h"
+#include "machine.h"
+#include "vfio.h"
+
+int emu_ioas_for_each_area(const struct emu *emu, int fd, uint32_t ioas_id,
+			   emu_area_cb cb, void *arg)
+{
+	const struct emu_file *file = emu_fd_get(emu, fd);
+	const struct emu_area *a;
+	struct emu_ioas *ioas;
+	int rc;
+
+	if (!file || file->kind != EMU_FILE_IOMMUFD)
+		return -EBADF;
+	ioas = emu_ioas_find(file->ictx, ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	for (a = emu_area_first(&ioas->areas); a;
+	     a = emu_area_next(&ioas->areas, a)) {
+		rc = cb(arg, a->iova, a->last - a->iova + 1, a->user_va,
+			a->writeable);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int emu_device_state(const struct emu *emu, int fd, uint32_t *devid,
+		     uint32_t *hwpt_id, uint32_t *ioas_id)
+{
+	const struct emu_file *file = emu_fd_get(emu, fd);
+	const struct emu_idev *idev;
+	const struct emu_hwpt *hwpt = NULL;
+
+	if (!file || file->kind != EMU_FILE_VFIO)
+		return -EBADF;
+	idev = file->vfio->idev;
+	if (idev)
+		hwpt = idev->hwpt;
+	if (devid)
+		*devid = idev ? idev->obj.id : 0;
+	if (hwpt_id)
+		*hwpt_id = hwpt ? hwpt->obj.id : 0;
+	if (ioas_id)
+		*ioas_id = hwpt ? hwpt->ioas->obj.id : 0;
+	return 0;
+}
