@@ -65,6 +65,9 @@ struct iofd_host {
 };
 
 /* The production host: libc system calls on the running kernel. */
+#if defined(__GNUC__)
+__attribute__((visibility("default")))
+#endif
 void iofd_host_real(struct iofd_host *out);
 
 #ifdef __cplusplus

@@ -283,7 +283,8 @@ IOFD_API int iofd_device_attach(struct iofd_ctx *ctx, const char *name,
  * IOAS, free the IOAS with its last device, drop the backend connection and
  * close the device fd. Every step runs even when an earlier one fails (the
  * device fd close makes the kernel let go of whatever is left). Returns 0 or
- * the -errno of the first failing step (and sets @err).
+ * the -errno of the first failing step (and sets @err). A failing close is
+ * traced but not returned: the fd is released all the same.
  */
 IOFD_API int iofd_device_detach(struct iofd_device *dev,
 				struct iofd_error *err);

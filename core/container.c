@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Containers: one IOAS of one backend inside one space.
+ *
+ * Invariant: a published container's IOAS holds exactly the space's regions,
+ * each mapped at its IOVA. A new container is therefore filled with every
+ * region of the space (the listener replay) before any device is attached
+ * to it, and a failed replay destroys the IOAS, which unmaps whatever the
+ * replay had mapped: the kernel's DESTROY of an IOAS drops all its areas.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+int iofd_container_map(struct iofd_container *c, const struct iofd_region *r,
+		       struct iofd_error *err)
+{
+	return iofd_backend_map(c->be, c->ioas_id, r->iova, r->size, r->vaddr,
+				r->readonly, err);
+}
+
+int iofd_container_unmap(struct iofd_container *c,
+			 const struct iofd_region *r, struct iofd_error *err)
+{
+	return iofd_backend_unmap(c->be, c->ioas_id, r->iova, r->size, err);
+}
+
+int iofd_container_create(struct iofd_space *space, struct iofd_backend *be,
+			  struct iofd_container **out, struct iofd_error *err)
+{
+	struct iofd_container *c;
+	size_t i;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return iofd_err_set(err, ENOMEM, "new container");
+	c->space = space;
+	c->be = be;
+	iofd_list_init(&c->devices);
+
+	ret = iofd_backend_alloc_ioas(be, &c->ioas_id, err);
+	if (ret)
+		goto err_free_container;
+
+	for (i = 0; i < space->nr_regions; i++) {
+		ret = iofd_container_map(c, &space->regions[i], err);
+		if (ret) {
+			iofd_error_prepend(err, "replay into IOAS %u",
+					   c->ioas_id);
+			goto err_free_ioas;
+		}
+	}
+
+	iofd_list_add_tail(&space->containers, &c->space_node);
+	*out = c;
+	return 0;
+
+err_free_ioas:
+	/* Drops the areas the replay made; the first error is the one told. */
+	iofd_backend_free_id(be, c->ioas_id, NULL);
+err_free_container:
+	free(c);
+	return ret;
+}
+
+int iofd_container_destroy(struct iofd_container *c, struct iofd_error *err)
+{
+	int ret;
+
+	/*
+	 * If DESTROY fails the IOAS stays in the kernel until the backend's
+	 * last connection closes the iommufd, which frees every object.
+	 */
+	ret = iofd_backend_free_id(c->be, c->ioas_id, err);
+	iofd_list_del(&c->space_node);
+	free(c);
+	return ret;
+}
+
+uint32_t iofd_container_ioas(const struct iofd_container *c)
+{
+	return c->ioas_id;
+}
+
+struct iofd_backend *iofd_container_backend(const struct iofd_container *c)
+{
+	return c->be;
+}
+
+size_t iofd_container_device_count(const struct iofd_container *c)
+{
+	return iofd_list_count(&c->devices);
+}
+
+struct iofd_device *iofd_container_device_get(const struct iofd_container *c,
+					      size_t idx)
+{
+	struct iofd_list *n = iofd_list_nth(&c->devices, idx);
+
+	return n ? iofd_container_of(n, struct iofd_device, container_node) :
+		   NULL;
+}
