@@ -39,6 +39,8 @@ int iofd_container_create(struct iofd_space *space, struct iofd_backend *be,
 	c->space = space;
 	c->be = be;
 	iofd_list_init(&c->devices);
+	iofd_list_init(&c->hwpts);
+	c->iova_alignment = 1;
 
 	ret = iofd_backend_alloc_ioas(be, &c->ioas_id, err);
 	if (ret)
@@ -75,8 +77,68 @@ int iofd_container_destroy(struct iofd_container *c, struct iofd_error *err)
 	 */
 	ret = iofd_backend_free_id(c->be, c->ioas_id, err);
 	iofd_list_del(&c->space_node);
+	free(c->ranges);
 	free(c);
 	return ret;
+}
+
+/*
+ * Ask the kernel what IOVA is usable now (each attached device adds its
+ * reserved regions, each domain its aperture). Called after every attach;
+ * on failure the old ranges stay.
+ */
+int iofd_container_refresh_ranges(struct iofd_container *c,
+				  struct iofd_error *err)
+{
+	struct iofd_iova_range *ranges;
+	uint64_t align;
+	size_t count;
+	int ret;
+
+	ret = iofd_backend_iova_ranges(c->be, c->ioas_id, &ranges, &count,
+				       &align, err);
+	if (ret)
+		return ret;
+	free(c->ranges);
+	c->ranges = ranges;
+	c->nr_ranges = count;
+	c->iova_alignment = align;
+	return 0;
+}
+
+/* A region must lie wholly inside one usable range of every container. */
+int iofd_container_check_region(const struct iofd_container *c,
+				const struct iofd_region *r,
+				struct iofd_error *err)
+{
+	uint64_t last = r->iova + r->size - 1;
+	size_t i;
+
+	if (!c->ranges)
+		return 0;	/* no device attached yet: all of it */
+	for (i = 0; i < c->nr_ranges; i++)
+		if (r->iova >= c->ranges[i].start && last <= c->ranges[i].last)
+			return 0;
+	return iofd_err_set(err, EINVAL,
+			    "region 0x%llx-0x%llx is outside the usable IOVA of IOAS %u",
+			    (unsigned long long)r->iova,
+			    (unsigned long long)last, c->ioas_id);
+}
+
+size_t iofd_container_iova_range_count(const struct iofd_container *c)
+{
+	return c->nr_ranges;
+}
+
+const struct iofd_iova_range *
+iofd_container_iova_range_get(const struct iofd_container *c, size_t idx)
+{
+	return idx < c->nr_ranges ? &c->ranges[idx] : NULL;
+}
+
+uint64_t iofd_container_iova_alignment(const struct iofd_container *c)
+{
+	return c->iova_alignment;
 }
 
 uint32_t iofd_container_ioas(const struct iofd_container *c)

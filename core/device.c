@@ -4,18 +4,23 @@
  * and detach it again in exact reverse.
  *
  * Attach, in order (each step's undo is the unwind label of the same name):
- *   1. open the cdev found through sysfs        err_close_fd
- *   2. take a backend connection                err_disconnect
- *   3. bind the cdev to the iommufd             (undone by closing the fd)
- *   4. attach to a container of the space:      err_detach
- *      first every existing container of the same backend, in order; the
- *      kernel's EINVAL means "incompatible, try the next", any other errno
- *      fails the attach. When none accepts, a new container (a fresh IOAS
- *      filled with the space's regions) is made and the device attached to
- *      it; if that attach fails the new container goes too.
- *   5. read the device info
- * Detach runs 4, 2, 1 backwards and keeps going when a step fails: closing
- * the device fd makes the kernel unbind and detach whatever is left.
+ *   1. open the cdev found through sysfs, or take the fd handed in
+ *                                                   err_close_fd
+ *   2. take a backend connection                    err_disconnect
+ *   3. register the fd with KVM (before bind, so KVM sees it at bind time)
+ *                                                   err_kvm_del
+ *   4. bind the cdev to the iommufd                 (undone by closing the fd)
+ *   5. disable RAM discard (unless the device allows it)
+ *                                                   err_enable_discard
+ *   6. join a container of the space: first every existing container of the
+ *      same backend, in order; the kernel's EINVAL means "incompatible, try
+ *      the next", any other errno fails the attach. When none accepts, a new
+ *      container (a fresh IOAS filled with the space's regions) is made and
+ *      joined; if that fails the new container goes too. Joining goes
+ *      through a HWPT of the container (hwpt.c).      err_leave
+ *   7. read the usable IOVA ranges and the device info
+ * Detach runs 6, 5, 3, 2, 1 backwards and keeps going when a step fails:
+ * closing the device fd makes the kernel unbind and detach whatever is left.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -67,21 +72,23 @@ static int iofd_device_bind(struct iofd_device *dev, struct iofd_error *err)
 	return 0;
 }
 
-/* ATTACH_IOMMUFD_PT to @ioas_id; the kernel answers with the HWPT it used. */
-static int iofd_device_attach_pt(struct iofd_device *dev, uint32_t ioas_id,
-				 struct iofd_error *err)
+/* ATTACH_IOMMUFD_PT to @pt_id; the kernel answers with the HWPT it used. */
+int iofd_device_attach_pt(struct iofd_device *dev, uint32_t pt_id,
+			  struct iofd_error *err)
 {
 	struct vfio_device_attach_iommufd_pt attach = {
 		.argsz = sizeof(attach),
-		.pt_id = ioas_id,
+		.pt_id = pt_id,
 	};
 	int ret;
 
 	ret = iofd_host_ioctl(dev->ctx, dev->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT,
 			      &attach);
-	if (ret < 0)
-		return iofd_err_set(err, -ret, "device %s: attach to IOAS %u",
-				    dev->name, ioas_id);
+	if (ret < 0) {
+		iofd_trace_fail(dev->ctx, dev->name, "attach", -ret);
+		return iofd_err_set(err, -ret, "device %s: attach to %u",
+				    dev->name, pt_id);
+	}
 	dev->hwpt_id = attach.pt_id;
 	return 0;
 }
@@ -104,25 +111,36 @@ static int iofd_device_detach_pt(struct iofd_device *dev,
 	return 0;
 }
 
-static void iofd_device_join(struct iofd_device *dev, struct iofd_container *c)
+/*
+ * Join container @c (step 6): attach through one of its HWPTs (which
+ * undoes itself on failure), then link the device in.
+ */
+static int iofd_device_join(struct iofd_device *dev, struct iofd_container *c,
+			    struct iofd_error *err)
 {
 	struct iofd_trace_event ev = {
 		.kind = IOFD_TRACE_ATTACH,
 		.device = dev->name,
 		.fd = dev->fd,
 		.id = c->ioas_id,
-		.id2 = dev->hwpt_id,
 	};
+	int ret;
 
+	ret = iofd_hwpt_attach(dev, c, err);
+	if (ret)
+		return ret;
 	dev->container = c;
 	iofd_list_add_tail(&c->devices, &dev->container_node);
+	ev.id2 = dev->hwpt_id;
 	iofd_trace(dev->ctx, &ev);
+	return 0;
 }
 
 static int iofd_device_attach_space(struct iofd_device *dev,
 				    struct iofd_space *space,
 				    struct iofd_error *err)
 {
+	struct iofd_error scratch;
 	struct iofd_container *c;
 	struct iofd_list *pos;
 	int ret;
@@ -131,15 +149,11 @@ static int iofd_device_attach_space(struct iofd_device *dev,
 		c = iofd_container_of(pos, struct iofd_container, space_node);
 		if (c->be != dev->be)
 			continue;
-		ret = iofd_device_attach_pt(dev, c->ioas_id, err);
-		if (ret == 0) {
-			iofd_device_join(dev, c);
+		ret = iofd_device_join(dev, c, &scratch);
+		if (ret == 0)
 			return 0;
-		}
-		if (ret != -EINVAL) {
-			iofd_trace_fail(dev->ctx, dev->name, "attach", -ret);
-			return ret;
-		}
+		if (ret != -EINVAL)
+			return iofd_err_pass(err, &scratch, ret);
 		/* Incompatible with this IOAS: the next may do. */
 	}
 
@@ -149,12 +163,9 @@ static int iofd_device_attach_space(struct iofd_device *dev,
 		iofd_trace_fail(dev->ctx, dev->name, "new container", -ret);
 		return ret;
 	}
-	ret = iofd_device_attach_pt(dev, c->ioas_id, err);
-	if (ret) {
-		iofd_trace_fail(dev->ctx, dev->name, "attach", -ret);
+	ret = iofd_device_join(dev, c, err);
+	if (ret)
 		goto err_destroy_container;
-	}
-	iofd_device_join(dev, c);
 	return 0;
 
 err_destroy_container:
@@ -162,17 +173,28 @@ err_destroy_container:
 	return ret;
 }
 
-/* Leave the container; the container goes with its last device. */
+/*
+ * Leave the container (undo of step 6): detach from the HWPT, free the HWPT
+ * with its last device and the container with its last device. Every part
+ * runs; the first failure is returned.
+ */
 static int iofd_device_leave(struct iofd_device *dev, struct iofd_error *err)
 {
 	struct iofd_container *c = dev->container;
-	int ret = 0;
+	int ret, first;
 
+	first = iofd_device_detach_pt(dev, err);
+	ret = iofd_hwpt_detach(dev, first ? NULL : err);
+	if (!first)
+		first = ret;
 	iofd_list_del(&dev->container_node);
 	dev->container = NULL;
-	if (iofd_list_empty(&c->devices))
-		ret = iofd_container_destroy(c, err);
-	return ret;
+	if (iofd_list_empty(&c->devices)) {
+		ret = iofd_container_destroy(c, first ? NULL : err);
+		if (!first)
+			first = ret;
+	}
+	return first;
 }
 
 static int iofd_device_get_info(struct iofd_device *dev,
@@ -193,33 +215,72 @@ static int iofd_device_get_info(struct iofd_device *dev,
 	return 0;
 }
 
-int iofd_device_attach(struct iofd_ctx *ctx, const char *name,
-		       const char *sysfs_path, struct iofd_space *space,
-		       struct iofd_backend *be, struct iofd_device **out,
-		       struct iofd_error *err)
+/* Step 1: the device's cdev fd, opened through sysfs or handed in. */
+static int iofd_device_open(struct iofd_device *dev,
+			    const struct iofd_device_cfg *cfg,
+			    struct iofd_error *err)
+{
+	struct stat st;
+	int ret;
+
+	if (cfg->fd < 0)
+		return iofd_sysfs_open_cdev(dev->ctx, dev->name,
+					    cfg->sysfs_path, &dev->fd, err);
+	dev->fd = cfg->fd;
+	if (cfg->sysfs_path)
+		return iofd_sysfs_check_cdev(dev->ctx, dev->name,
+					     cfg->sysfs_path, dev->fd, err);
+	ret = dev->ctx->host.ops->fstat(dev->ctx->host.priv, dev->fd, &st);
+	if (ret)
+		return iofd_err_set(err, -ret, "device %s: fstat of fd %d",
+				    dev->name, dev->fd);
+	if (!S_ISCHR(st.st_mode))
+		return iofd_err_set(err, EBADF,
+				    "device %s: fd %d is not a char device",
+				    dev->name, dev->fd);
+	return 0;
+}
+
+int iofd_device_attach_cfg(struct iofd_ctx *ctx,
+			   const struct iofd_device_cfg *cfg,
+			   struct iofd_space *space, struct iofd_backend *be,
+			   struct iofd_device **out, struct iofd_error *err)
 {
 	struct iofd_device *dev;
 	int ret;
 
-	ret = iofd_device_name_check(name);
-	if (ret)
-		return iofd_err_set(err, -ret, "attach: bad device name");
-	if (!space || !be || space->ctx != ctx || be->ctx != ctx)
-		return iofd_err_set(err, EINVAL,
-				    "attach %s: space or backend of another context",
-				    name);
+	ret = iofd_device_name_check(cfg->name);
+	if (ret) {
+		iofd_err_set(err, -ret, "attach: bad device name");
+		goto err_close_handed_in;
+	}
+	if (cfg->flags & ~IOFD_DEVICE_FLAGS_ALL) {
+		ret = iofd_err_set(err, EINVAL, "attach %s: unknown flags 0x%x",
+				   cfg->name, cfg->flags);
+		goto err_close_handed_in;
+	}
+	if (!space || !be || space->ctx != ctx || be->ctx != ctx) {
+		ret = iofd_err_set(err, EINVAL,
+				   "attach %s: space or backend of another context",
+				   cfg->name);
+		goto err_close_handed_in;
+	}
 
 	dev = calloc(1, sizeof(*dev));
-	if (!dev)
-		return iofd_err_set(err, ENOMEM, "attach %s", name);
+	if (!dev) {
+		ret = iofd_err_set(err, ENOMEM, "attach %s", cfg->name);
+		goto err_close_handed_in;
+	}
 	dev->ctx = ctx;
 	dev->be = be;
-	strcpy(dev->name, name);
+	dev->fd = -1;
+	dev->flags = cfg->flags;
+	strcpy(dev->name, cfg->name);
 	iofd_list_init(&dev->container_node);
 
-	ret = iofd_sysfs_open_cdev(ctx, dev->name, sysfs_path, &dev->fd, err);
+	ret = iofd_device_open(dev, cfg, err);
 	if (ret)
-		goto err_free_dev;
+		goto err_close_fd;
 
 	ret = iofd_backend_connect(be, err);
 	if (ret) {
@@ -227,33 +288,70 @@ int iofd_device_attach(struct iofd_ctx *ctx, const char *name,
 		goto err_close_fd;
 	}
 
-	ret = iofd_device_bind(dev, err);
+	ret = iofd_kvm_add(dev, err);
 	if (ret)
 		goto err_disconnect;
+
+	ret = iofd_device_bind(dev, err);
+	if (ret)
+		goto err_kvm_del;
+
+	ret = iofd_discard_disable(dev, err);
+	if (ret)
+		goto err_kvm_del;
 
 	ret = iofd_device_attach_space(dev, space, err);
 	if (ret)
-		goto err_disconnect;
+		goto err_enable_discard;
+
+	ret = iofd_container_refresh_ranges(dev->container, err);
+	if (ret) {
+		iofd_error_prepend(err, "device %s", dev->name);
+		goto err_leave;
+	}
 
 	ret = iofd_device_get_info(dev, err);
 	if (ret)
-		goto err_detach;
+		goto err_leave;
 
 	iofd_list_add_tail(&ctx->devices, &dev->ctx_node);
 	*out = dev;
 	return 0;
 
-err_detach:
-	iofd_device_detach_pt(dev, NULL);
+err_leave:
 	iofd_device_leave(dev, NULL);
-err_disconnect:
+err_enable_discard:
+	iofd_discard_enable(dev);
+err_kvm_del:
 	/* Closing the fd below also undoes the bind. */
+	iofd_kvm_del(dev);
+err_disconnect:
 	iofd_backend_disconnect(be);
 err_close_fd:
-	iofd_host_close(ctx, dev->fd);
-err_free_dev:
+	if (dev->fd >= 0)
+		iofd_host_close(ctx, dev->fd);
 	free(dev);
 	return ret;
+
+err_close_handed_in:
+	/* A handed-in fd belongs to libiofd from the call on. */
+	if (cfg->fd >= 0)
+		iofd_host_close(ctx, cfg->fd);
+	return ret;
+}
+
+int iofd_device_attach(struct iofd_ctx *ctx, const char *name,
+		       const char *sysfs_path, struct iofd_space *space,
+		       struct iofd_backend *be, struct iofd_device **out,
+		       struct iofd_error *err)
+{
+	const struct iofd_device_cfg cfg = {
+		.name = name,
+		.sysfs_path = sysfs_path,
+		.fd = -1,
+	};
+
+	return iofd_device_attach_cfg(ctx, &cfg, space, be, out, err);
 }
 
 int iofd_device_detach(struct iofd_device *dev, struct iofd_error *err)
@@ -265,23 +363,21 @@ int iofd_device_detach(struct iofd_device *dev, struct iofd_error *err)
 		.id = dev->container->ioas_id,
 	};
 	struct iofd_ctx *ctx = dev->ctx;
-	int ret, first = 0;
+	int ret, cret;
 
 	/* Only the first failure is told; every step still runs. */
-	ret = iofd_device_detach_pt(dev, err);
-	first = ret;
-	ret = iofd_device_leave(dev, first ? NULL : err);
-	if (!first)
-		first = ret;
+	ret = iofd_device_leave(dev, err);
+	iofd_discard_enable(dev);
+	iofd_kvm_del(dev);
 	iofd_backend_disconnect(dev->be);
 	/* The fd is released even when close fails: not a detach failure. */
-	ret = iofd_host_close(ctx, dev->fd);
-	if (ret)
-		iofd_trace_fail(ctx, dev->name, "close", -ret);
+	cret = iofd_host_close(ctx, dev->fd);
+	if (cret < 0)
+		iofd_trace_fail(ctx, dev->name, "close", -cret);
 	iofd_list_del(&dev->ctx_node);
 	iofd_trace(ctx, &ev);
 	free(dev);
-	return first;
+	return ret;
 }
 
 const char *iofd_device_name(const struct iofd_device *dev)

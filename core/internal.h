@@ -22,6 +22,11 @@ struct iofd_ctx {
 	struct iofd_host host;
 	iofd_trace_fn trace_fn;
 	void *trace_arg;
+	iofd_dirty_fn dirty_fn;
+	void *dirty_arg;
+	int kvm_vfio_fd;		/* -1: no KVM registration */
+	unsigned int discard_required;	/* balloons and the like */
+	unsigned int discard_disablers;	/* attached devices that pin */
 	struct iofd_list backends;
 	struct iofd_list spaces;
 	struct iofd_list devices;
@@ -30,8 +35,9 @@ struct iofd_ctx {
 struct iofd_backend {
 	struct iofd_ctx *ctx;
 	struct iofd_list ctx_node;
-	int fd;			/* -1 while users == 0 */
+	int fd;			/* owned: -1 while users == 0 */
 	unsigned int users;
+	bool owned;		/* false: handed in, never closed by us */
 };
 
 struct iofd_space {
@@ -43,12 +49,26 @@ struct iofd_space {
 	struct iofd_list containers;
 };
 
+/* A HWPT (IOMMU domain) libiofd allocated in a container. */
+struct iofd_hwpt {
+	struct iofd_list container_node;
+	uint32_t id;
+	uint32_t flags;			/* IOMMU_HWPT_ALLOC_* */
+	unsigned int users;		/* devices attached to it */
+};
+
 struct iofd_container {
 	struct iofd_space *space;
 	struct iofd_list space_node;
 	struct iofd_backend *be;
 	uint32_t ioas_id;
 	struct iofd_list devices;
+	struct iofd_list hwpts;
+	/* usable IOVA, as the kernel said after the last attach */
+	struct iofd_iova_range *ranges;
+	size_t nr_ranges;
+	uint64_t iova_alignment;
+	bool dirty_tracking;
 };
 
 struct iofd_device {
@@ -61,12 +81,29 @@ struct iofd_device {
 	uint32_t hwpt_id;
 	struct iofd_backend *be;
 	struct iofd_container *container;
+	struct iofd_hwpt *hwpt;		/* NULL: attached to the IOAS itself */
 	struct iofd_device_info info;
+	uint32_t flags;			/* IOFD_DEVICE_* */
+	bool kvm_registered;
+	bool discard_disabled;
 };
 
 /* error.c: set @err (if any) and return -@errnum. */
 IOFD_HIDDEN int iofd_err_set(struct iofd_error *err, int errnum,
 			     const char *fmt, ...) IOFD_PRINTF(3, 4);
+
+/*
+ * Copy a scratch error into the caller's and return @ret. Tentative calls
+ * (an attach that may be refused as "incompatible") report into a scratch
+ * error, so a refusal that is recovered from never touches the caller's.
+ */
+static inline int iofd_err_pass(struct iofd_error *err,
+				const struct iofd_error *scratch, int ret)
+{
+	if (err)
+		*err = *scratch;
+	return ret;
+}
 
 /* trace.c */
 IOFD_HIDDEN void iofd_trace(const struct iofd_ctx *ctx,
@@ -93,12 +130,53 @@ static inline int iofd_host_ioctl(const struct iofd_ctx *ctx, int fd,
 	return ctx->host.ops->ioctl(ctx->host.priv, fd, req, arg);
 }
 
+/*
+ * backend.c: one iommufd ioctl on the backend fd; -EBADF when an owned
+ * backend is not connected. On failure the kernel's errno is returned as
+ * it came, a FAIL event is traced and @err says "<what> on iommufd N: ...".
+ */
+IOFD_HIDDEN int iofd_backend_ioctl(struct iofd_backend *be, unsigned long req,
+				   void *arg, const char *what,
+				   struct iofd_error *err);
+
 /* sysfs.c: find and open the cdev of the device at @sysfs_path. */
 IOFD_HIDDEN int iofd_sysfs_open_cdev(struct iofd_ctx *ctx, const char *name,
 				     const char *sysfs_path, int *fd_out,
 				     struct iofd_error *err);
+/* sysfs.c: check that the handed-in @fd is the cdev of that device. */
+IOFD_HIDDEN int iofd_sysfs_check_cdev(struct iofd_ctx *ctx, const char *name,
+				      const char *sysfs_path, int fd,
+				      struct iofd_error *err);
+
+/* discard.c: take / drop one device's "discard disabled". */
+IOFD_HIDDEN int iofd_discard_disable(struct iofd_device *dev,
+				     struct iofd_error *err);
+IOFD_HIDDEN void iofd_discard_enable(struct iofd_device *dev);
+
+/* kvm.c: KVM_DEV_VFIO_FILE_ADD / _DEL of the device fd. */
+IOFD_HIDDEN int iofd_kvm_add(struct iofd_device *dev, struct iofd_error *err);
+IOFD_HIDDEN void iofd_kvm_del(struct iofd_device *dev);
+
+/* hwpt.c: attach to a container through a HWPT, and leave it. */
+IOFD_HIDDEN int iofd_hwpt_attach(struct iofd_device *dev,
+				 struct iofd_container *c,
+				 struct iofd_error *err);
+IOFD_HIDDEN int iofd_hwpt_detach(struct iofd_device *dev,
+				 struct iofd_error *err);
+/* device.c: VFIO_DEVICE_ATTACH_IOMMUFD_PT to @pt_id. */
+IOFD_HIDDEN int iofd_device_attach_pt(struct iofd_device *dev,
+				      uint32_t pt_id, struct iofd_error *err);
+
+/* dirty.c: hand the dirty bits of @r to the sink before it is unmapped. */
+IOFD_HIDDEN void iofd_dirty_flush(struct iofd_container *c,
+				  const struct iofd_region *r);
 
 /* container.c */
+IOFD_HIDDEN int iofd_container_refresh_ranges(struct iofd_container *c,
+					      struct iofd_error *err);
+IOFD_HIDDEN int iofd_container_check_region(const struct iofd_container *c,
+					    const struct iofd_region *r,
+					    struct iofd_error *err);
 IOFD_HIDDEN int iofd_container_create(struct iofd_space *space,
 				      struct iofd_backend *be,
 				      struct iofd_container **out,

@@ -100,6 +100,15 @@ int iofd_space_region_add(struct iofd_space *space,
 				    (unsigned long long)region->iova,
 				    (unsigned long long)region->size);
 
+	iofd_list_for_each(pos, &space->containers) {
+		ret = iofd_container_check_region(iofd_container_of(pos,
+				struct iofd_container, space_node), region, err);
+		if (ret) {
+			iofd_error_prepend(err, "add region");
+			return ret;
+		}
+	}
+
 	ret = iofd_space_reserve(space);
 	if (ret)
 		return iofd_err_set(err, -ret, "add region");
@@ -150,6 +159,8 @@ int iofd_space_region_del(struct iofd_space *space, uint64_t iova,
 		struct iofd_container *c = iofd_container_of(pos,
 				struct iofd_container, space_node);
 
+		/* The dirty bits of the range go with the mapping: read them. */
+		iofd_dirty_flush(c, &region);
 		ret = iofd_container_unmap(c, &region, err);
 		if (ret) {
 			iofd_error_prepend(err, "remove region");

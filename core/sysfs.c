@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Device discovery: from a device's sysfs directory to an open VFIO cdev fd
- * that is provably that device's.
+ * that is provably that device's (or a proof that a handed-in fd is).
  *
  * <sysfs>/vfio-dev/ holds one entry vfioN; <sysfs>/vfio-dev/vfioN/dev holds
  * "MAJ:MIN\n". The node /dev/vfio/devices/vfioN (or, when that is missing,
@@ -129,40 +129,60 @@ static int iofd_cdev_check(struct iofd_ctx *ctx, int fd, unsigned int major,
 	return 0;
 }
 
-int iofd_sysfs_open_cdev(struct iofd_ctx *ctx, const char *name,
-			 const char *sysfs_path, int *fd_out,
-			 struct iofd_error *err)
+/*
+ * From the sysfs directory to the cdev's name (vfioN) and devt. Reads two
+ * sysfs entries, trusts neither.
+ */
+static int iofd_sysfs_resolve(struct iofd_ctx *ctx, const char *name,
+			      const char *sysfs_path,
+			      struct iofd_cdev_find *find, unsigned int *major,
+			      unsigned int *minor, struct iofd_error *err)
 {
-	struct iofd_cdev_find find = { .found = false };
 	char path[PATH_MAX], buf[64];
-	unsigned int major, minor;
 	ssize_t len;
-	int fd, ret;
+	int ret;
 
 	ret = iofd_sysfs_path_check(sysfs_path);
 	if (ret)
 		return iofd_err_set(err, -ret, "device %s: bad sysfs path", name);
 
 	snprintf(path, sizeof(path), "%s/vfio-dev", sysfs_path);
+	find->found = false;
 	ret = ctx->host.ops->list_dir(ctx->host.priv, path, iofd_cdev_match,
-				      &find);
+				      find);
 	if (ret < 0)
 		return iofd_err_set(err, -ret, "device %s: list %s", name, path);
-	if (!find.found)
+	if (!find->found)
 		return iofd_err_set(err, ENOENT, "device %s: no vfioN in %s",
 				    name, path);
 
 	snprintf(path, sizeof(path), "%s/vfio-dev/%s/dev", sysfs_path,
-		 find.name);
+		 find->name);
 	len = ctx->host.ops->read_file(ctx->host.priv, path, buf, sizeof(buf));
 	if (len < 0)
 		return iofd_err_set(err, (int)-len, "device %s: read %s", name,
 				    path);
-	ret = iofd_parse_devt(buf, &major, &minor);
+	ret = iofd_parse_devt(buf, major, minor);
 	if (ret)
 		return iofd_err_set(err, -ret,
 				    "device %s: %s does not hold MAJ:MIN", name,
 				    path);
+	return 0;
+}
+
+int iofd_sysfs_open_cdev(struct iofd_ctx *ctx, const char *name,
+			 const char *sysfs_path, int *fd_out,
+			 struct iofd_error *err)
+{
+	struct iofd_cdev_find find;
+	unsigned int major, minor;
+	char path[PATH_MAX];
+	int fd, ret;
+
+	ret = iofd_sysfs_resolve(ctx, name, sysfs_path, &find, &major, &minor,
+				 err);
+	if (ret)
+		return ret;
 
 	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", find.name);
 	fd = iofd_host_open(ctx, path, O_RDWR | O_CLOEXEC);
@@ -186,4 +206,24 @@ int iofd_sysfs_open_cdev(struct iofd_ctx *ctx, const char *name,
 err_close_fd:
 	iofd_host_close(ctx, fd);
 	return ret;
+}
+
+int iofd_sysfs_check_cdev(struct iofd_ctx *ctx, const char *name,
+			  const char *sysfs_path, int fd,
+			  struct iofd_error *err)
+{
+	struct iofd_cdev_find find;
+	unsigned int major, minor;
+	int ret;
+
+	ret = iofd_sysfs_resolve(ctx, name, sysfs_path, &find, &major, &minor,
+				 err);
+	if (ret)
+		return ret;
+	ret = iofd_cdev_check(ctx, fd, major, minor);
+	if (ret)
+		return iofd_err_set(err, -ret,
+				    "device %s: fd %d is not char device %u:%u",
+				    name, fd, major, minor);
+	return 0;
 }

@@ -245,8 +245,8 @@ static void test_error_object(void)
 		CHECK_ERR(EBADF, iofd_backend_free_id(fx.be, 7, &err));
 		iofd_error_prepend(&err, "vm %d", 3);
 		iofd_error_prepend(&err, "hotplug");
-		CHECK(!strncmp(err.msg, "hotplug: vm 3: free id: backend not connected: ",
-			       47));
+		CHECK(!strncmp(err.msg, "hotplug: vm 3: free id 7: IOMMU_DESTROY: "
+			       "backend not connected: ", 62));
 		CHECK(strstr(err.msg, "EBADF") != NULL);
 		memset(big, 'x', sizeof(big) - 1);
 		big[sizeof(big) - 1] = '\0';

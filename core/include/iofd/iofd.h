@@ -12,8 +12,9 @@
  *   space      an address space: the RAM regions its user added. Each
  *              region is mapped into every container of the space.
  *   container  one IOAS of one backend inside one space (read-only view).
- *   device     one VFIO device cdev, found through sysfs, bound to a
- *              backend and attached to a container of a space.
+ *   device     one VFIO device cdev, found through sysfs or handed in,
+ *              bound to a backend and attached to a container of a space
+ *              through a HWPT (an IOMMU domain) of that container.
  *
  * Conventions: every function that can fail returns 0 (or a documented
  * non-negative value) on success and a negative errno on failure. A failing
@@ -128,6 +129,40 @@ IOFD_API void iofd_ctx_destroy(struct iofd_ctx *ctx);
 IOFD_API void iofd_ctx_set_trace(struct iofd_ctx *ctx, iofd_trace_fn fn,
 				 void *arg);
 
+/*
+ * Register every attached device with KVM through this kvm-vfio device fd
+ * (KVM_CREATE_DEVICE with KVM_DEV_TYPE_VFIO), as KVM_DEV_VFIO_FILE_ADD
+ * before bind and KVM_DEV_VFIO_FILE_DEL on detach and on every unwind. -1
+ * (the default) turns it off. The fd stays the caller's. Only devices
+ * attached afterwards are registered.
+ */
+IOFD_API void iofd_ctx_set_kvm_vfio(struct iofd_ctx *ctx, int kvm_vfio_fd);
+
+/*
+ * RAM discard: attaching a device that pins guest RAM disables uncoordinated
+ * discard (a balloon freeing pages the IOMMU still maps would corrupt DMA)
+ * unless the device is attached with IOFD_DEVICE_DISCARD_OK. Something that
+ * needs discard (a balloon) says so here: @required true fails with -EBUSY
+ * while a device has discard disabled; false drops one requirement (-EINVAL
+ * when there is none). A device attach fails with -EBUSY while discard is
+ * required.
+ */
+IOFD_API int iofd_ctx_require_discard(struct iofd_ctx *ctx, bool required,
+				      struct iofd_error *err);
+
+/* How many attached devices keep RAM discard disabled. */
+IOFD_API unsigned int iofd_ctx_discard_disablers(const struct iofd_ctx *ctx);
+
+/*
+ * Dirty bits read from the IOMMU just before a region is unmapped while
+ * dirty tracking is on (they would be lost with the mapping): bit n of
+ * @bitmap covers [iova + n * page_size, +page_size).
+ */
+typedef void (*iofd_dirty_fn)(void *arg, uint64_t iova, uint64_t size,
+			      uint64_t page_size, const uint64_t *bitmap);
+IOFD_API void iofd_ctx_set_dirty_sink(struct iofd_ctx *ctx, iofd_dirty_fn fn,
+				      void *arg);
+
 /* ------------------------------------------------------------------ */
 /* Backend: one /dev/iommu connection                                  */
 
@@ -138,6 +173,16 @@ IOFD_API void iofd_ctx_set_trace(struct iofd_ctx *ctx, iofd_trace_fn fn,
 IOFD_API int iofd_backend_create(struct iofd_ctx *ctx,
 				 struct iofd_backend **out,
 				 struct iofd_error *err);
+
+/*
+ * Create a backend on an iommufd @fd handed in by a manager (for example a
+ * VMM's parent process). It is never opened or closed by libiofd: the
+ * caller closes it after destroying the backend. Returns 0, -EBADF for a
+ * negative fd, or -ENOMEM.
+ */
+IOFD_API int iofd_backend_create_fd(struct iofd_ctx *ctx, int fd,
+				    struct iofd_backend **out,
+				    struct iofd_error *err);
 
 /*
  * Free a backend that has no user left: 0, or -EBUSY (nothing freed) while
@@ -187,6 +232,67 @@ IOFD_API int iofd_backend_map(struct iofd_backend *be, uint32_t ioas_id,
 IOFD_API int iofd_backend_unmap(struct iofd_backend *be, uint32_t ioas_id,
 				uint64_t iova, uint64_t size,
 				struct iofd_error *err);
+
+/*
+ * IOMMU_IOAS_UNMAP of everything in the IOAS (the kernel's iova 0, length
+ * UINT64_MAX form); *@unmapped (may be NULL) gets the bytes unmapped.
+ */
+IOFD_API int iofd_backend_unmap_all(struct iofd_backend *be, uint32_t ioas_id,
+				    uint64_t *unmapped, struct iofd_error *err);
+
+struct iofd_iova_range {
+	uint64_t start;
+	uint64_t last;		/* inclusive */
+};
+
+/*
+ * IOMMU_IOAS_IOVA_RANGES: the usable IOVA ranges of the IOAS, ascending.
+ * *@ranges is allocated (free() it) and *@count set; *@alignment (may be
+ * NULL) gets the IOAS's IOVA alignment. Returns 0, -ENOMEM, -EPROTO for an
+ * answer that contradicts itself, or the kernel's -errno.
+ */
+IOFD_API int iofd_backend_iova_ranges(struct iofd_backend *be,
+				      uint32_t ioas_id,
+				      struct iofd_iova_range **ranges,
+				      size_t *count, uint64_t *alignment,
+				      struct iofd_error *err);
+
+/*
+ * IOMMU_HWPT_ALLOC of a paging domain for device @dev_id over IOAS @pt_id
+ * with IOMMU_HWPT_ALLOC_* @flags. Returns 0 and *@hwpt_id, or -errno.
+ */
+IOFD_API int iofd_backend_alloc_hwpt(struct iofd_backend *be, uint32_t dev_id,
+				     uint32_t pt_id, uint32_t flags,
+				     uint32_t *hwpt_id, struct iofd_error *err);
+
+struct iofd_hw_info {
+	uint32_t type;		/* enum iommu_hw_info_type */
+	uint64_t capabilities;	/* IOMMU_HW_CAP_* */
+	uint32_t data_len;	/* the kernel's length of the report */
+	uint8_t data[64];	/* the report, first sizeof(data) bytes */
+};
+
+/* IOMMU_GET_HW_INFO for device @dev_id. Returns 0 or -errno. */
+IOFD_API int iofd_backend_get_hw_info(struct iofd_backend *be, uint32_t dev_id,
+				      struct iofd_hw_info *info,
+				      struct iofd_error *err);
+
+/* IOMMU_HWPT_SET_DIRTY_TRACKING on one HWPT. Returns 0 or -errno. */
+IOFD_API int iofd_backend_set_dirty_tracking(struct iofd_backend *be,
+					     uint32_t hwpt_id, bool enable,
+					     struct iofd_error *err);
+
+/*
+ * IOMMU_HWPT_GET_DIRTY_BITMAP of [@iova, @iova + @size) at @page_size
+ * granularity into @bitmap (size / page_size bits, rounded up to u64s; bits
+ * are set, never cleared, so several HWPTs can be read into one bitmap).
+ * The dirty state read is cleared. Returns 0 or -errno.
+ */
+IOFD_API int iofd_backend_get_dirty_bitmap(struct iofd_backend *be,
+					   uint32_t hwpt_id, uint64_t iova,
+					   uint64_t size, uint64_t page_size,
+					   uint64_t *bitmap,
+					   struct iofd_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Space: an address space and its RAM regions                         */
@@ -247,6 +353,45 @@ IOFD_API size_t iofd_container_device_count(const struct iofd_container *c);
 IOFD_API struct iofd_device *
 iofd_container_device_get(const struct iofd_container *c, size_t idx);
 
+/*
+ * The usable IOVA ranges of the container's IOAS as the kernel reported
+ * them after the last attach (a region outside them is refused), and its
+ * IOVA alignment.
+ */
+IOFD_API size_t iofd_container_iova_range_count(const struct iofd_container *c);
+IOFD_API const struct iofd_iova_range *
+iofd_container_iova_range_get(const struct iofd_container *c, size_t idx);
+IOFD_API uint64_t iofd_container_iova_alignment(const struct iofd_container *c);
+
+/* The HWPTs libiofd allocated in this container (auto domains). */
+IOFD_API size_t iofd_container_hwpt_count(const struct iofd_container *c);
+/* Id and IOMMU_HWPT_ALLOC_* flags of the @idx-th; -ENOENT past the end. */
+IOFD_API int iofd_container_hwpt_get(const struct iofd_container *c,
+				     size_t idx, uint32_t *hwpt_id,
+				     uint32_t *flags);
+
+/* Whether every HWPT of the container was allocated with dirty tracking. */
+IOFD_API bool iofd_container_dirty_capable(const struct iofd_container *c);
+
+/*
+ * Turn dirty tracking on or off in every HWPT of the container: all or
+ * nothing (HWPTs already switched are switched back when one fails).
+ * -EOPNOTSUPP when a HWPT was not allocated with dirty tracking.
+ */
+IOFD_API int iofd_container_set_dirty_tracking(struct iofd_container *c,
+					       bool enable,
+					       struct iofd_error *err);
+IOFD_API bool iofd_container_dirty_tracking(const struct iofd_container *c);
+
+/*
+ * Read (and clear) the dirty bits of [@iova, @iova + @size) from every HWPT
+ * of the container into @bitmap, see iofd_backend_get_dirty_bitmap.
+ */
+IOFD_API int iofd_container_query_dirty(struct iofd_container *c,
+					uint64_t iova, uint64_t size,
+					uint64_t page_size, uint64_t *bitmap,
+					struct iofd_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Device                                                              */
 
@@ -258,6 +403,25 @@ struct iofd_device_info {
 };
 
 #define IOFD_DEVICE_NAME_MAX 64
+
+/* The device may keep working with RAM discard (it does not pin RAM). */
+#define IOFD_DEVICE_DISCARD_OK (1u << 0)
+#define IOFD_DEVICE_FLAGS_ALL IOFD_DEVICE_DISCARD_OK
+
+struct iofd_device_cfg {
+	const char *name;	/* names the device in errors and traces */
+	/*
+	 * Where to find the cdev, or NULL when @fd is handed in. With both,
+	 * the handed-in fd must be that device's cdev (devt checked).
+	 */
+	const char *sysfs_path;
+	/*
+	 * A VFIO cdev fd handed in by a manager, or -1. Handing it in gives
+	 * it to libiofd: it is closed on detach, and on a failed attach.
+	 */
+	int fd;
+	uint32_t flags;		/* IOFD_DEVICE_* */
+};
 
 /*
  * Find the VFIO device cdev of the device at @sysfs_path (for example
@@ -279,6 +443,19 @@ IOFD_API int iofd_device_attach(struct iofd_ctx *ctx, const char *name,
 				struct iofd_error *err);
 
 /*
+ * iofd_device_attach with every option: a device fd handed in, flags.
+ * Returns as iofd_device_attach, and -EINVAL for unknown flags, -EBADF for
+ * a handed-in fd that is not a char device, -EBUSY when RAM discard is
+ * required and the device cannot allow it.
+ */
+IOFD_API int iofd_device_attach_cfg(struct iofd_ctx *ctx,
+				    const struct iofd_device_cfg *cfg,
+				    struct iofd_space *space,
+				    struct iofd_backend *be,
+				    struct iofd_device **out,
+				    struct iofd_error *err);
+
+/*
  * Undo iofd_device_attach in exact reverse and free @dev: detach from the
  * IOAS, free the IOAS with its last device, drop the backend connection and
  * close the device fd. Every step runs even when an earlier one fails (the
@@ -292,6 +469,8 @@ IOFD_API int iofd_device_detach(struct iofd_device *dev,
 IOFD_API const char *iofd_device_name(const struct iofd_device *dev);
 IOFD_API int iofd_device_fd(const struct iofd_device *dev);
 IOFD_API uint32_t iofd_device_devid(const struct iofd_device *dev);
+/* Whether the device is registered with KVM (see iofd_ctx_set_kvm_vfio). */
+IOFD_API bool iofd_device_kvm_registered(const struct iofd_device *dev);
 /* The HWPT id the kernel attached the device to (ATTACH's pt_id). */
 IOFD_API uint32_t iofd_device_hwpt(const struct iofd_device *dev);
 IOFD_API struct iofd_container *
