@@ -73,6 +73,26 @@ static int iofd_space_reserve(struct iofd_space *space)
 	return 0;
 }
 
+/*
+ * Undo one container's part of a region add (unmap) or remove (map back).
+ * The undo restores a state the kernel just had, so it is tried twice: a
+ * transient failure must not leave the container's IOAS differing from its
+ * space. If both tries fail the container is left differing, and the trace
+ * says so.
+ */
+static void iofd_space_undo(struct iofd_container *c,
+			    const struct iofd_region *r, bool map)
+{
+	int tries;
+
+	for (tries = 0; tries < 2; tries++)
+		if ((map ? iofd_container_map(c, r, NULL) :
+			   iofd_container_unmap(c, r, NULL)) == 0)
+			return;
+	iofd_trace_fail(c->space->ctx, NULL,
+			map ? "undo remove region" : "undo add region", EIO);
+}
+
 int iofd_space_region_add(struct iofd_space *space,
 			  const struct iofd_region *region,
 			  struct iofd_error *err)
@@ -132,9 +152,8 @@ int iofd_space_region_add(struct iofd_space *space,
 
 err_unmap_done:
 	for (undo = space->containers.next; undo != pos; undo = undo->next)
-		iofd_container_unmap(iofd_container_of(undo,
-				struct iofd_container, space_node), region,
-				NULL);
+		iofd_space_undo(iofd_container_of(undo, struct iofd_container,
+						  space_node), region, false);
 	return ret;
 }
 
@@ -175,9 +194,8 @@ int iofd_space_region_del(struct iofd_space *space, uint64_t iova,
 
 err_remap_done:
 	for (undo = space->containers.next; undo != pos; undo = undo->next)
-		iofd_container_map(iofd_container_of(undo,
-				struct iofd_container, space_node), &region,
-				NULL);
+		iofd_space_undo(iofd_container_of(undo, struct iofd_container,
+						  space_node), &region, true);
 	return ret;
 }
 
