@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Binary form of the op-sequence language (grammar in op.h): a bounded
+ * reader that turns any byte string into a canonical program, and the
+ * encoder that turns a program back into the bytes that decode to it.
+ *
+ * The one rule both directions keep: an op's argument bytes are written in
+ * the order of op_args[] below and every value is reduced to its range the
+ * same way, so decode(encode(p)) == p for every canonical program p.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <emu/emu.h>
+
+#include "op.h"
+
+struct op_desc {
+	const char *name;
+	unsigned int nargs;
+};
+
+static const struct op_desc op_descs[OP_COUNT] = {
+	[OP_DEVICE]	= { "device", 2 },
+	[OP_SPACE]	= { "space", 0 },
+	[OP_ATTACH]	= { "attach", 3 },
+	[OP_DETACH]	= { "detach", 1 },
+	[OP_REGION_ADD]	= { "region-add", 4 },
+	[OP_REGION_DEL]	= { "region-del", 2 },
+	[OP_MAP]	= { "map", 4 },
+	[OP_UNMAP]	= { "unmap", 4 },
+	[OP_FAULT]	= { "fault", 2 },
+};
+
+struct op_errno {
+	const char *name;
+	int value;
+};
+
+/*
+ * The first entries are the errnos the kernel really returns on the calls
+ * the core makes; the rest are ones the core should never see but must
+ * still carry through unchanged. EINVAL comes first because the core gives
+ * it a meaning of its own (an attach refused as incompatible).
+ */
+static const struct op_errno op_errnos[OP_ERRNO_COUNT] = {
+	{ "EINVAL", EINVAL },
+	{ "ENOMEM", ENOMEM },
+	{ "EFAULT", EFAULT },
+	{ "EBUSY", EBUSY },
+	{ "ENOENT", ENOENT },
+	{ "EBADF", EBADF },
+	{ "EIO", EIO },
+	{ "ENOSPC", ENOSPC },
+	{ "EADDRINUSE", EADDRINUSE },
+	{ "EEXIST", EEXIST },
+	{ "EOPNOTSUPP", EOPNOTSUPP },
+	{ "ENOTTY", ENOTTY },
+	{ "EPERM", EPERM },
+	{ "E2BIG", E2BIG },
+	{ "EOVERFLOW", EOVERFLOW },
+	{ "ENODEV", ENODEV },
+};
+
+int op_errno_value(unsigned int idx)
+{
+	if (idx >= OP_ERRNO_COUNT)
+		return EINVAL;
+	return op_errnos[idx].value;
+}
+
+const char *op_errno_name(unsigned int idx)
+{
+	if (idx >= OP_ERRNO_COUNT)
+		return NULL;
+	return op_errnos[idx].name;
+}
+
+int op_errno_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < OP_ERRNO_COUNT; i++)
+		if (strcmp(op_errnos[i].name, name) == 0)
+			return (int)i;
+	return -ENOENT;
+}
+
+/* 512 KiB: the first 128 of an op's 256 pages lie below the line. */
+#define OP_WINDOW_LEAD (128ULL * OP_PAGE_SIZE)
+
+static const struct {
+	const char *name;
+	uint64_t base;
+} op_windows[OP_WINDOW_COUNT] = {
+	[OP_WINDOW_LOW]		= { "low", 0 },
+	[OP_WINDOW_MSI]		= { "msi", 0xfee00000ULL - OP_WINDOW_LEAD },
+	[OP_WINDOW_4G]		= { "4g", (1ULL << 32) - OP_WINDOW_LEAD },
+	[OP_WINDOW_TOP39]	= { "top39", (1ULL << 39) - OP_WINDOW_LEAD },
+};
+
+uint64_t op_window_base(unsigned int window)
+{
+	return window < OP_WINDOW_COUNT ? op_windows[window].base : 0;
+}
+
+const char *op_window_name(unsigned int window)
+{
+	return window < OP_WINDOW_COUNT ? op_windows[window].name : NULL;
+}
+
+uint64_t op_page_iova(unsigned int window, unsigned int page)
+{
+	return op_window_base(window) + (uint64_t)page * OP_PAGE_SIZE;
+}
+
+const char *op_code_name(enum op_code code)
+{
+	if ((unsigned int)code >= OP_COUNT)
+		return NULL;
+	return op_descs[code].name;
+}
+
+unsigned int op_code_nargs(enum op_code code)
+{
+	if ((unsigned int)code >= OP_COUNT)
+		return 0;
+	return op_descs[code].nargs;
+}
+
+/* Reads bytes of the input; past its end every byte reads as 0. */
+struct op_reader {
+	const uint8_t *data;
+	size_t size;
+	size_t pos;
+};
+
+static uint8_t op_read_byte(struct op_reader *r)
+{
+	if (r->pos >= r->size)
+		return 0;
+	return r->data[r->pos++];
+}
+
+static uint8_t op_mod(uint8_t v, unsigned int range)
+{
+	return (uint8_t)(v % range);
+}
+
+/*
+ * Reduce the raw argument bytes @a of an op with opcode @code into @op. The
+ * order of @a is the order of the bytes in the binary form.
+ */
+static void op_from_args(enum op_code code, const uint8_t *a, struct op *op)
+{
+	size_t nprofiles = emu_profile_count();
+
+	memset(op, 0, sizeof(*op));
+	op->code = code;
+	switch (code) {
+	case OP_DEVICE:
+		op->device.profile = nprofiles ?
+			(uint8_t)(a[0] % nprofiles) : 0;
+		op->device.variant = op_mod(a[1], EMU_SYSFS_VARIANT_COUNT);
+		break;
+	case OP_SPACE:
+		break;
+	case OP_ATTACH:
+		op->attach.dev = op_mod(a[0], OP_MAX_DEVICES);
+		op->attach.space = op_mod(a[1], OP_MAX_SPACES);
+		op->attach.be = op_mod(a[2], OP_MAX_BACKENDS);
+		break;
+	case OP_DETACH:
+		op->detach.dev = op_mod(a[0], OP_MAX_DEVICES);
+		break;
+	case OP_REGION_ADD:
+		op->region_add.space = op_mod(a[0], OP_MAX_SPACES);
+		op->region_add.page = a[1];
+		op->region_add.npages = op_mod(a[2], OP_MAX_PAGES + 1);
+		op->region_add.ro = a[3] & 1;
+		op->region_add.window = (uint8_t)((a[3] >> 1) % OP_WINDOW_COUNT);
+		break;
+	case OP_REGION_DEL:
+		op->region_del.space = op_mod(a[0], OP_MAX_SPACES);
+		op->region_del.idx = op_mod(a[1], OP_MAX_REGION_IDX);
+		break;
+	case OP_MAP:
+	case OP_UNMAP:
+		op->map.be = op_mod(a[0], OP_MAX_BACKENDS);
+		op->map.page = a[1];
+		op->map.npages = op_mod(a[2], OP_MAX_PAGES + 1);
+		op->map.window = op_mod(a[3], OP_WINDOW_COUNT);
+		break;
+	case OP_FAULT:
+		op->fault.nth = op_mod(a[0], OP_MAX_NTH);
+		op->fault.err = op_mod(a[1], OP_ERRNO_COUNT);
+		break;
+	case OP_COUNT:
+		break;
+	}
+}
+
+/* The inverse of op_from_args for a canonical @op; returns the arg count. */
+static unsigned int op_to_args(const struct op *op, uint8_t *a)
+{
+	switch (op->code) {
+	case OP_DEVICE:
+		a[0] = op->device.profile;
+		a[1] = op->device.variant;
+		break;
+	case OP_SPACE:
+		break;
+	case OP_ATTACH:
+		a[0] = op->attach.dev;
+		a[1] = op->attach.space;
+		a[2] = op->attach.be;
+		break;
+	case OP_DETACH:
+		a[0] = op->detach.dev;
+		break;
+	case OP_REGION_ADD:
+		a[0] = op->region_add.space;
+		a[1] = op->region_add.page;
+		a[2] = op->region_add.npages;
+		a[3] = (uint8_t)((op->region_add.ro ? 1 : 0) |
+				 (op->region_add.window << 1));
+		break;
+	case OP_REGION_DEL:
+		a[0] = op->region_del.space;
+		a[1] = op->region_del.idx;
+		break;
+	case OP_MAP:
+	case OP_UNMAP:
+		a[0] = op->map.be;
+		a[1] = op->map.page;
+		a[2] = op->map.npages;
+		a[3] = op->map.window;
+		break;
+	case OP_FAULT:
+		a[0] = op->fault.nth;
+		a[1] = op->fault.err;
+		break;
+	case OP_COUNT:
+		break;
+	}
+	return op_code_nargs(op->code);
+}
+
+#define OP_MAX_ARGS 4
+
+void op_program_decode(const uint8_t *data, size_t size,
+		       struct op_program *prog)
+{
+	struct op_reader r = { .data = data, .size = size, .pos = 0 };
+
+	memset(prog, 0, sizeof(*prog));
+	/* A trailing opcode with missing arguments still counts: they read 0. */
+	while (r.pos < r.size && prog->count < OP_MAX) {
+		uint8_t args[OP_MAX_ARGS] = { 0 };
+		enum op_code code = (enum op_code)(op_read_byte(&r) % OP_COUNT);
+		unsigned int i;
+
+		for (i = 0; i < op_code_nargs(code); i++)
+			args[i] = op_read_byte(&r);
+		op_from_args(code, args, &prog->ops[prog->count++]);
+	}
+}
+
+size_t op_program_encode(const struct op_program *prog, uint8_t *buf,
+			 size_t cap)
+{
+	size_t len = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < prog->count && i < OP_MAX; i++) {
+		uint8_t bytes[1 + OP_MAX_ARGS];
+		unsigned int n;
+
+		bytes[0] = (uint8_t)prog->ops[i].code;
+		n = 1 + op_to_args(&prog->ops[i], bytes + 1);
+		for (j = 0; j < n; j++, len++)
+			if (len < cap)
+				buf[len] = bytes[j];
+	}
+	return len;
+}
+
+int op_program_append(struct op_program *prog, const struct op *op)
+{
+	uint8_t args[OP_MAX_ARGS] = { 0 };
+
+	if (prog->count >= OP_MAX)
+		return -ENOSPC;
+	/* Round-trip through the argument bytes: that is the reduction. */
+	op_to_args(op, args);
+	op_from_args((enum op_code)(op->code % OP_COUNT), args,
+		     &prog->ops[prog->count++]);
+	return 0;
+}
