@@ -23,7 +23,7 @@ int iofd_backend_create(struct iofd_ctx *ctx, struct iofd_backend **out,
 {
 	struct iofd_backend *be;
 
-	be = calloc(1, sizeof(*be));
+	be = iofd_zalloc(ctx, sizeof(*be));
 	if (!be)
 		return iofd_err_set(err, ENOMEM, "create backend");
 	be->ctx = ctx;
@@ -57,7 +57,7 @@ int iofd_backend_destroy(struct iofd_backend *be)
 	if (be->users)
 		return -EBUSY;
 	iofd_list_del(&be->ctx_node);
-	free(be);
+	iofd_free(be->ctx, be);
 	return 0;
 }
 
@@ -298,7 +298,8 @@ int iofd_backend_iova_ranges(struct iofd_backend *be, uint32_t ioas_id,
 		}
 		if (tries == IOFD_IOVA_RANGES_TRIES)
 			break;
-		grown = realloc(buf, cmd.num_iovas * sizeof(*buf));
+		grown = iofd_realloc_array(be->ctx, buf, cmd.num_iovas,
+					   sizeof(*buf));
 		if (!grown) {
 			ret = -ENOMEM;
 			break;
@@ -313,7 +314,8 @@ int iofd_backend_iova_ranges(struct iofd_backend *be, uint32_t ioas_id,
 		goto out_free_buf;
 	}
 
-	out = calloc(cmd.num_iovas ? cmd.num_iovas : 1, sizeof(*out));
+	out = iofd_zalloc(be->ctx, (cmd.num_iovas ? cmd.num_iovas : 1) *
+				   sizeof(*out));
 	if (!out) {
 		ret = iofd_err_set(err, ENOMEM, "IOVA ranges of IOAS %u",
 				   ioas_id);
@@ -329,6 +331,6 @@ int iofd_backend_iova_ranges(struct iofd_backend *be, uint32_t ioas_id,
 		*alignment = cmd.out_iova_alignment;
 	ret = 0;
 out_free_buf:
-	free(buf);
+	iofd_free(be->ctx, buf);
 	return ret;
 }

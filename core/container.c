@@ -33,7 +33,7 @@ int iofd_container_create(struct iofd_space *space, struct iofd_backend *be,
 	size_t i;
 	int ret;
 
-	c = calloc(1, sizeof(*c));
+	c = iofd_zalloc(space->ctx, sizeof(*c));
 	if (!c)
 		return iofd_err_set(err, ENOMEM, "new container");
 	c->space = space;
@@ -63,7 +63,7 @@ err_free_ioas:
 	/* Drops the areas the replay made; the first error is the one told. */
 	iofd_backend_free_id(be, c->ioas_id, NULL);
 err_free_container:
-	free(c);
+	iofd_free(space->ctx, c);
 	return ret;
 }
 
@@ -77,8 +77,8 @@ int iofd_container_destroy(struct iofd_container *c, struct iofd_error *err)
 	 */
 	ret = iofd_backend_free_id(c->be, c->ioas_id, err);
 	iofd_list_del(&c->space_node);
-	free(c->ranges);
-	free(c);
+	iofd_free(c->space->ctx, c->ranges);
+	iofd_free(c->space->ctx, c);
 	return ret;
 }
 
@@ -99,7 +99,7 @@ int iofd_container_refresh_ranges(struct iofd_container *c,
 				       &align, err);
 	if (ret)
 		return ret;
-	free(c->ranges);
+	iofd_free(c->space->ctx, c->ranges);
 	c->ranges = ranges;
 	c->nr_ranges = count;
 	c->iova_alignment = align;

@@ -21,6 +21,7 @@ int iofd_ctx_create(const struct iofd_host *host, struct iofd_ctx **out,
 	if (!ctx)
 		return iofd_err_set(err, ENOMEM, "create context");
 	ctx->host = *host;
+	ctx->alloc = &iofd_libc_alloc;
 	ctx->kvm_vfio_fd = -1;
 	iofd_list_init(&ctx->backends);
 	iofd_list_init(&ctx->spaces);

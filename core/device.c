@@ -266,7 +266,7 @@ int iofd_device_attach_cfg(struct iofd_ctx *ctx,
 		goto err_close_handed_in;
 	}
 
-	dev = calloc(1, sizeof(*dev));
+	dev = iofd_zalloc(ctx, sizeof(*dev));
 	if (!dev) {
 		ret = iofd_err_set(err, ENOMEM, "attach %s", cfg->name);
 		goto err_close_handed_in;
@@ -330,7 +330,7 @@ err_disconnect:
 err_close_fd:
 	if (dev->fd >= 0)
 		iofd_host_close(ctx, dev->fd);
-	free(dev);
+	iofd_free(ctx, dev);
 	return ret;
 
 err_close_handed_in:
@@ -376,7 +376,7 @@ int iofd_device_detach(struct iofd_device *dev, struct iofd_error *err)
 		iofd_trace_fail(ctx, dev->name, "close", -cret);
 	iofd_list_del(&dev->ctx_node);
 	iofd_trace(ctx, &ev);
-	free(dev);
+	iofd_free(ctx, dev);
 	return ret;
 }
 

@@ -104,7 +104,7 @@ void iofd_dirty_flush(struct iofd_container *c, const struct iofd_region *r)
 	if (!c->dirty_tracking || !ctx->dirty_fn)
 		return;
 	words = (size_t)((r->size / IOFD_DIRTY_PAGE + 63) / 64);
-	bitmap = calloc(words ? words : 1, sizeof(*bitmap));
+	bitmap = iofd_zalloc(ctx, (words ? words : 1) * sizeof(*bitmap));
 	if (!bitmap) {
 		iofd_trace_fail(ctx, NULL, "dirty flush", ENOMEM);
 		return;
@@ -117,5 +117,5 @@ void iofd_dirty_flush(struct iofd_container *c, const struct iofd_region *r)
 				       bitmap, NULL) == 0)
 		ctx->dirty_fn(ctx->dirty_arg, r->iova, r->size,
 			      IOFD_DIRTY_PAGE, bitmap);
-	free(bitmap);
+	iofd_free(ctx, bitmap);
 }

@@ -38,19 +38,28 @@ int iofd_err_set(struct iofd_error *err, int errnum, const char *fmt, ...)
 	return -errnum;
 }
 
+/* Append @s to the NUL-terminated @buf of @cap bytes, truncating. */
+static void iofd_error_append(char *buf, size_t cap, const char *s)
+{
+	size_t len = strnlen(buf, cap - 1);
+	size_t n = strnlen(s, cap - 1 - len);
+
+	memcpy(buf + len, s, n);
+	buf[len + n] = '\0';
+}
+
 void iofd_error_prepend(struct iofd_error *err, const char *fmt, ...)
 {
 	char old[IOFD_ERROR_MSG_MAX];
 	va_list ap;
-	int n;
 
 	if (!err || err->errnum == 0)
 		return;
 	memcpy(old, err->msg, sizeof(old));
 	va_start(ap, fmt);
-	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (vsnprintf(err->msg, sizeof(err->msg), fmt, ap) < 0)
+		err->msg[0] = '\0';
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
-			 old);
+	iofd_error_append(err->msg, sizeof(err->msg), ": ");
+	iofd_error_append(err->msg, sizeof(err->msg), old);
 }

@@ -131,7 +131,7 @@ static int iofd_hwpt_attach_new(struct iofd_device *dev,
 	int ret;
 
 	/* Reserve the bookkeeping first: nothing may fail after the attach. */
-	hwpt = calloc(1, sizeof(*hwpt));
+	hwpt = iofd_zalloc(dev->ctx, sizeof(*hwpt));
 	if (!hwpt)
 		return iofd_err_set(err, ENOMEM, "device %s: new HWPT",
 				    dev->name);
@@ -153,7 +153,7 @@ static int iofd_hwpt_attach_new(struct iofd_device *dev,
 				      &hwpt->id, &scratch);
 	if (ret == -EOPNOTSUPP) {
 		/* Step 3: no user domains here; the kernel picks one. */
-		free(hwpt);
+		iofd_free(dev->ctx, hwpt);
 		return iofd_device_attach_pt(dev, c->ioas_id, err);
 	}
 	if (ret) {
@@ -175,7 +175,7 @@ static int iofd_hwpt_attach_new(struct iofd_device *dev,
 err_destroy_hwpt:
 	iofd_backend_free_id(c->be, hwpt->id, NULL);
 err_free_hwpt:
-	free(hwpt);
+	iofd_free(dev->ctx, hwpt);
 	return ret;
 }
 
@@ -214,7 +214,7 @@ int iofd_hwpt_detach(struct iofd_device *dev, struct iofd_error *err)
 	if (--hwpt->users == 0) {
 		ret = iofd_backend_free_id(dev->container->be, hwpt->id, err);
 		iofd_list_del(&hwpt->container_node);
-		free(hwpt);
+		iofd_free(dev->ctx, hwpt);
 	}
 	return ret;
 }

@@ -22,6 +22,8 @@ struct iofd_ctx {
 	struct iofd_host host;
 	iofd_trace_fn trace_fn;
 	void *trace_arg;
+	const struct iofd_alloc_ops *alloc;
+	void *alloc_priv;
 	iofd_dirty_fn dirty_fn;
 	void *dirty_arg;
 	int kvm_vfio_fd;		/* -1: no KVM registration */
@@ -87,6 +89,12 @@ struct iofd_device {
 	bool kvm_registered;
 	bool discard_disabled;
 };
+
+/* alloc.c: the ctx's allocator (zeroed; array with overflow check). */
+IOFD_HIDDEN extern const struct iofd_alloc_ops iofd_libc_alloc;
+IOFD_HIDDEN void *iofd_zalloc(const struct iofd_ctx *ctx, size_t size);
+IOFD_HIDDEN void *iofd_realloc_array(const struct iofd_ctx *ctx, void *ptr,
+				     size_t n, size_t size);
 
 /* error.c: set @err (if any) and return -@errnum. */
 IOFD_HIDDEN int iofd_err_set(struct iofd_error *err, int errnum,

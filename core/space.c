@@ -20,7 +20,7 @@ int iofd_space_create(struct iofd_ctx *ctx, struct iofd_space **out,
 {
 	struct iofd_space *space;
 
-	space = calloc(1, sizeof(*space));
+	space = iofd_zalloc(ctx, sizeof(*space));
 	if (!space)
 		return iofd_err_set(err, ENOMEM, "create space");
 	space->ctx = ctx;
@@ -35,8 +35,8 @@ int iofd_space_destroy(struct iofd_space *space)
 	if (!iofd_list_empty(&space->containers))
 		return -EBUSY;
 	iofd_list_del(&space->ctx_node);
-	free(space->regions);
-	free(space);
+	iofd_free(space->ctx, space->regions);
+	iofd_free(space->ctx, space);
 	return 0;
 }
 
@@ -65,7 +65,8 @@ static int iofd_space_reserve(struct iofd_space *space)
 	if (space->nr_regions < space->cap_regions)
 		return 0;
 	cap = space->cap_regions ? space->cap_regions * 2 : 8;
-	grown = realloc(space->regions, cap * sizeof(*grown));
+	grown = iofd_realloc_array(space->ctx, space->regions, cap,
+				   sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
 	space->regions = grown;

@@ -29,6 +29,34 @@ static void fx_trace(void *arg, const struct iofd_trace_event *ev)
 	fx->nr_events++;
 }
 
+static void *fx_realloc(void *priv, void *ptr, size_t size)
+{
+	struct fx *fx = priv;
+
+	if (fx->alloc_nth && ++fx->alloc_calls == fx->alloc_nth) {
+		fx->alloc_fired = true;
+		return NULL;
+	}
+	return realloc(ptr, size);
+}
+
+static void fx_free(void *priv, void *ptr)
+{
+	free(ptr);
+}
+
+static const struct iofd_alloc_ops fx_alloc = {
+	.realloc = fx_realloc,
+	.free = fx_free,
+};
+
+void fx_alloc_fail_nth(struct fx *fx, unsigned long nth)
+{
+	fx->alloc_calls = 0;
+	fx->alloc_nth = nth;
+	fx->alloc_fired = false;
+}
+
 void fx_init(struct fx *fx)
 {
 	struct iofd_host emu_h, fault_h;
@@ -40,6 +68,7 @@ void fx_init(struct fx *fx)
 	emu_fault_host(fx->fault, &fault_h);
 	CHECK_OK(iofd_ctx_create(&fault_h, &fx->ctx, NULL));
 	iofd_ctx_set_trace(fx->ctx, fx_trace, fx);
+	CHECK_OK(iofd_ctx_set_alloc(fx->ctx, &fx_alloc, fx));
 	CHECK_OK(iofd_backend_create(fx->ctx, &fx->be, NULL));
 	CHECK_OK(iofd_space_create(fx->ctx, &fx->space, NULL));
 	fx->mem_size = FX_MEM_PAGES * 4096;

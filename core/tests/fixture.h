@@ -29,6 +29,10 @@ struct fx {
 	/* the trace, as "kind" or "fail:what" strings */
 	char events[FX_MAX_EVENTS][48];
 	int nr_events;
+	/* the core's allocator: fails allocation number alloc_nth (0: none) */
+	unsigned long alloc_calls;
+	unsigned long alloc_nth;
+	bool alloc_fired;
 	/* memory the regions point at */
 	void *mem;
 	size_t mem_size;
@@ -41,6 +45,12 @@ int fx_add_device(struct fx *fx, const char *profile,
 		  enum emu_sysfs_variant variant);
 /* Tear everything down and assert the emulator is empty. */
 void fx_fini(struct fx *fx);
+
+/*
+ * Fail the core's @nth allocation from now on (0 disarms); whether it
+ * fired is in fx->alloc_fired.
+ */
+void fx_alloc_fail_nth(struct fx *fx, unsigned long nth);
 
 /* Assert the emulator's counters equal @want. */
 void fx_check_counters(const struct fx *fx, const struct emu_counters *want);

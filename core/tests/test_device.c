@@ -155,7 +155,7 @@ static void test_iova_ranges(void)
 	CHECK_EQ(ranges[0].start, 0);
 	CHECK_EQ(ranges[0].last, UINT64_MAX);
 	CHECK_EQ(align, 1);
-	free(ranges);
+	iofd_free(fx.ctx, ranges);
 	iofd_error_clear(&err);
 	CHECK_ERR(ENOENT, iofd_backend_iova_ranges(fx.be, 99, &ranges, &count,
 						   NULL, &err));

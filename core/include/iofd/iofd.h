@@ -125,6 +125,22 @@ IOFD_API int iofd_ctx_create(const struct iofd_host *host,
  */
 IOFD_API void iofd_ctx_destroy(struct iofd_ctx *ctx);
 
+/*
+ * Where the core's memory comes from. realloc(priv, NULL, n) allocates,
+ * free(priv, p) releases; both are required. Set it before creating any
+ * backend, space or device (-EBUSY otherwise); NULL restores libc. Memory
+ * the API hands out (iofd_backend_iova_ranges) is released with iofd_free.
+ */
+struct iofd_alloc_ops {
+	void *(*realloc)(void *priv, void *ptr, size_t size);
+	void (*free)(void *priv, void *ptr);
+};
+IOFD_API int iofd_ctx_set_alloc(struct iofd_ctx *ctx,
+				const struct iofd_alloc_ops *ops, void *priv);
+
+/* Release memory the API handed out. NULL is allowed. */
+IOFD_API void iofd_free(const struct iofd_ctx *ctx, void *ptr);
+
 /* Send trace events to @fn (NULL turns tracing off, the default). */
 IOFD_API void iofd_ctx_set_trace(struct iofd_ctx *ctx, iofd_trace_fn fn,
 				 void *arg);
@@ -247,7 +263,7 @@ struct iofd_iova_range {
 
 /*
  * IOMMU_IOAS_IOVA_RANGES: the usable IOVA ranges of the IOAS, ascending.
- * *@ranges is allocated (free() it) and *@count set; *@alignment (may be
+ * *@ranges is allocated (release it with iofd_free) and *@count set; *@alignment (may be
  * NULL) gets the IOAS's IOVA alignment. Returns 0, -ENOMEM, -EPROTO for an
  * answer that contradicts itself, or the kernel's -errno.
  */
