@@ -2,8 +2,8 @@
 /*
  * The machine's lifetime and its device list: emu_create, emu_destroy
  * (which closes every fd as a process exit would, so contexts and their
- * objects go through their normal teardown), emu_device_add and the
- * counters.
+ * objects go through their normal teardown), emu_device_add, the
+ * counters and the caller's credentials.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "vfio.h"
 
 int emu_create(struct emu **out)
 {
@@ -18,6 +19,9 @@ int emu_create(struct emu **out)
 
 	if (!emu)
 		return -ENOMEM;
+	emu->creds.cap_sys_resource = true;
+	emu->creds.memlock_limit = UINT64_MAX;
+	emu->uaccess = EMU_UACCESS_STRICT;
 	*out = emu;
 	return 0;
 }
@@ -32,7 +36,7 @@ void emu_destroy(struct emu *emu)
 		struct emu_file *file = emu_fd_remove(emu, (int)i + EMU_FD_FIRST);
 
 		if (file)
-			emu_file_release(file);
+			emu_file_put(emu, file);
 	}
 	free(emu->fds);
 	free(emu);
@@ -85,6 +89,7 @@ int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 	dev->variant = variant;
 	dev->index = emu->nr_devs;
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+	emu_vfio_config_reset(dev);
 	emu->nr_devs++;
 	return (int)dev->index;
 }
@@ -95,4 +100,24 @@ void emu_counters_get(const struct emu *emu, struct emu_counters *out)
 	out->contexts = emu->nr_contexts;
 	out->objects = emu->nr_objects;
 	out->pinned_pages = emu->pinned_pages;
+	out->locked_pages = emu->locked_user + emu->locked_mm;
+	out->files = emu->nr_files;
+	out->kvm_vms = emu->nr_vms;
+	out->kvm_devices = emu->nr_kvm_devs;
+	out->kvm_vfio_files = emu->nr_kvm_files;
+}
+
+void emu_creds_get(const struct emu *emu, struct emu_creds *out)
+{
+	*out = emu->creds;
+}
+
+void emu_creds_set(struct emu *emu, const struct emu_creds *creds)
+{
+	emu->creds = *creds;
+}
+
+void emu_uaccess_set(struct emu *emu, enum emu_uaccess_mode mode)
+{
+	emu->uaccess = mode;
 }

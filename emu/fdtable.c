@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The machine's fd table (machine.h). Like the kernel, a new file gets the
- * lowest free descriptor, and descriptors 0-2 are never handed out so an
- * emulated fd never looks like stdio.
+ * The machine's fd table and file references (machine.h). Like the
+ * kernel, a new file gets the lowest free descriptor, and descriptors 0-2
+ * are never handed out so an emulated fd never looks like stdio.
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "fault_queue.h"
+#include "iommufd.h"
+#include "kvm.h"
 #include "machine.h"
+#include "vfio.h"
 
 int emu_fd_install(struct emu *emu, struct emu_file *file)
 {
@@ -56,4 +60,54 @@ struct emu_file *emu_fd_remove(struct emu *emu, int fd)
 	emu->fds[fd - EMU_FD_FIRST] = NULL;
 	emu->nr_open--;
 	return file;
+}
+
+struct emu_file *emu_file_alloc(struct emu *emu, enum emu_file_kind kind)
+{
+	struct emu_file *file = calloc(1, sizeof(*file));
+
+	if (!file)
+		return NULL;
+	file->kind = kind;
+	file->refs = 1;
+	emu->nr_files++;
+	return file;
+}
+
+void emu_file_free(struct emu *emu, struct emu_file *file)
+{
+	emu->nr_files--;
+	free(file);
+}
+
+void emu_file_get(struct emu_file *file)
+{
+	file->refs++;
+}
+
+/* The kernel's final fput: what the file holds goes with it. */
+void emu_file_put(struct emu *emu, struct emu_file *file)
+{
+	if (--file->refs)
+		return;
+	switch (file->kind) {
+	case EMU_FILE_IOMMUFD:
+		emu_ictx_put(file->ictx);
+		break;
+	case EMU_FILE_VFIO:
+		emu_vfio_release(file->vfio);
+		break;
+	case EMU_FILE_KVM:
+		break;
+	case EMU_FILE_KVM_VM:
+		emu_kvm_vm_put(file->vm);
+		break;
+	case EMU_FILE_KVM_DEV:
+		emu_kvm_dev_release(file->kdev);
+		break;
+	case EMU_FILE_FAULT:
+		emu_fault_queue_release(file->fq);
+		break;
+	}
+	emu_file_free(emu, file);
 }

@@ -1,31 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * The emulator's host table (emu_host): each entry of struct
- * iofd_host_ops answered from the model, in process. Paths go to the
- * namespace (vfs.c), fds to the file behind them: an iommufd context or a
- * VFIO cdev. The kernel takes ioctl commands as unsigned int, so the
- * request is truncated to 32 bits before dispatch, as the syscall would.
+ * The emulator's host table (emu_host) and the file I/O entry points
+ * beyond it (emu_pread & co): each call answered from the model, in
+ * process. Paths go to the namespace (vfs.c), fds to the file behind them.
+ * The kernel takes ioctl commands as unsigned int, so the request is
+ * truncated to 32 bits before dispatch, as the syscall would.
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "fault_queue.h"
 #include "iommufd.h"
+#include "kvm.h"
 #include "machine.h"
 #include "vfio.h"
 #include "vfs.h"
-
-void emu_file_release(struct emu_file *file)
-{
-	switch (file->kind) {
-	case EMU_FILE_IOMMUFD:
-		emu_ictx_put(file->ictx);
-		break;
-	case EMU_FILE_VFIO:
-		emu_vfio_release(file->vfio);
-		break;
-	}
-	free(file);
-}
 
 /*
  * Only the char nodes open: every open of /dev/iommu is a new context.
@@ -51,30 +40,37 @@ static int emu_host_open(void *priv, const char *path, int flags)
 		break;
 	}
 
-	file = calloc(1, sizeof(*file));
-	if (!file)
-		return -ENOMEM;
-	if (node.id == EMU_N_DEV_IOMMU) {
-		file->kind = EMU_FILE_IOMMUFD;
+	switch (node.id) {
+	case EMU_N_DEV_IOMMU:
+		file = emu_file_alloc(emu, EMU_FILE_IOMMUFD);
+		if (!file)
+			return -ENOMEM;
 		rc = emu_ictx_create(emu, &file->ictx);
-	} else {
-		file->kind = EMU_FILE_VFIO;
+		break;
+	case EMU_N_DEV_KVM:
+		file = emu_file_alloc(emu, EMU_FILE_KVM);
+		if (!file)
+			return -ENOMEM;
+		rc = 0;
+		break;
+	default:
+		file = emu_file_alloc(emu, EMU_FILE_VFIO);
+		if (!file)
+			return -ENOMEM;
 		rc = emu_vfio_open(emu, node.dev, &file->vfio);
+		break;
 	}
 	if (rc)
 		goto err_free_file;
 	fd = emu_fd_install(emu, file);
 	if (fd < 0) {
-		rc = fd;
-		goto err_release_file;
+		emu_file_put(emu, file);
+		return fd;
 	}
 	return fd;
 
-err_release_file:
-	emu_file_release(file);
-	return rc;
 err_free_file:
-	free(file);
+	emu_file_free(emu, file);
 	return rc;
 }
 
@@ -84,7 +80,7 @@ static int emu_host_close(void *priv, int fd)
 
 	if (!file)
 		return -EBADF;
-	emu_file_release(file);
+	emu_file_put(priv, file);
 	return 0;
 }
 
@@ -101,10 +97,22 @@ static int emu_host_ioctl(void *priv, int fd, unsigned long request,
 		return emu_iommufd_ioctl(file->ictx, cmd, arg);
 	case EMU_FILE_VFIO:
 		return emu_vfio_ioctl(file->vfio, cmd, arg);
+	case EMU_FILE_KVM:
+		return emu_kvm_ioctl(priv, cmd, arg);
+	case EMU_FILE_KVM_VM:
+		return emu_kvm_vm_ioctl(file->vm, cmd, arg);
+	case EMU_FILE_KVM_DEV:
+		return emu_kvm_dev_ioctl(file->kdev, cmd, arg);
+	case EMU_FILE_FAULT:
+		break;
 	}
 	return -ENOTTY;
 }
 
+/*
+ * fstat of a char node reports its device; anonymous-inode files (VMs,
+ * KVM devices, fault queues) report a regular anon inode, mode 0600.
+ */
 static int emu_host_fstat(void *priv, int fd, struct stat *st)
 {
 	struct emu_file *file = emu_fd_get(priv, fd);
@@ -112,9 +120,21 @@ static int emu_host_fstat(void *priv, int fd, struct stat *st)
 
 	if (!file)
 		return -EBADF;
-	if (file->kind == EMU_FILE_VFIO) {
+	switch (file->kind) {
+	case EMU_FILE_IOMMUFD:
+		break;
+	case EMU_FILE_VFIO:
 		node.id = EMU_N_DEV_VFIO_CDEV;
 		node.dev = file->vfio->dev;
+		break;
+	case EMU_FILE_KVM:
+		node.id = EMU_N_DEV_KVM;
+		break;
+	default:
+		emu_vfs_stat(&node, st);
+		st->st_mode = S_IFREG | 0600;
+		st->st_rdev = 0;
+		return 0;
 	}
 	emu_vfs_stat(&node, st);
 	return 0;
@@ -170,4 +190,67 @@ void emu_host(struct emu *emu, struct iofd_host *out)
 {
 	out->ops = &emu_host_ops;
 	out->priv = emu;
+}
+
+static ssize_t emu_file_rw(struct emu *emu, int fd, void *buf, size_t count,
+			   uint64_t off, bool write)
+{
+	struct emu_file *file = emu_fd_get(emu, fd);
+
+	if (!file)
+		return -EBADF;
+	switch (file->kind) {
+	case EMU_FILE_VFIO:
+		return emu_vfio_rw(file->vfio, buf, count, off, write);
+	case EMU_FILE_FAULT:
+		if (write)
+			return emu_fault_queue_write(file->fq, buf, count,
+						     off);
+		return emu_fault_queue_read(file->fq, buf, count, off);
+	default:
+		return -EINVAL;
+	}
+}
+
+ssize_t emu_pread(struct emu *emu, int fd, void *buf, size_t count,
+		  uint64_t offset)
+{
+	return emu_file_rw(emu, fd, buf, count, offset, false);
+}
+
+ssize_t emu_pwrite(struct emu *emu, int fd, const void *buf, size_t count,
+		   uint64_t offset)
+{
+	return emu_file_rw(emu, fd, (void *)buf, count, offset, true);
+}
+
+ssize_t emu_read(struct emu *emu, int fd, void *buf, size_t count)
+{
+	struct emu_file *file = emu_fd_get(emu, fd);
+	ssize_t n;
+
+	if (!file)
+		return -EBADF;
+	n = emu_file_rw(emu, fd, buf, count, file->pos, false);
+	if (n > 0 && file->kind != EMU_FILE_FAULT)
+		file->pos += (uint64_t)n;
+	return n;
+}
+
+ssize_t emu_write(struct emu *emu, int fd, const void *buf, size_t count)
+{
+	struct emu_file *file = emu_fd_get(emu, fd);
+	ssize_t n;
+
+	if (!file)
+		return -EBADF;
+	n = emu_file_rw(emu, fd, (void *)buf, count, file->pos, true);
+	if (n > 0 && file->kind != EMU_FILE_FAULT)
+		file->pos += (uint64_t)n;
+	return n;
+}
+
+bool emu_fd_is_open(const struct emu *emu, int fd)
+{
+	return emu_fd_get(emu, fd) != NULL;
 }

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * HWPT_PAGING objects: an IOMMU domain built for one device profile's IOMMU
- * and made part of one IOAS. For now only automatic ones exist: created
- * when a device attaches to an IOAS and no existing automatic domain of
- * that IOAS accepts it, destroyed when their last device leaves.
+ * and made part of one IOAS. Automatic ones are created when a device
+ * attaches to an IOAS and no existing automatic domain of that IOAS
+ * accepts it, and destroyed when their last device leaves; manual ones
+ * come from IOMMU_HWPT_ALLOC and go with IOMMU_DESTROY.
  *
  * Invariants: users = 1 + nr_devices; the HWPT holds one user on its IOAS
  * for its whole life; its aperture complement sits in the IOAS reserved
- * set under the HWPT as owner.
+ * set under the HWPT as owner. Dirty state is recorded only while
+ * dirty_enabled, and only on IOVA mapped in the IOAS (an unmap forgets
+ * it).
  */
 #ifndef EMU_HWPT_H
 #define EMU_HWPT_H
@@ -16,17 +19,23 @@
 
 #include <emu/emu.h>
 
+#include "dirty.h"
 #include "obj.h"
 
 struct emu_ioas;
+struct emu_ucmd;
 
 struct emu_hwpt {
 	struct emu_obj obj;		/* first: the table points here */
 	struct emu_ioas *ioas;
 	const struct emu_profile *profile;	/* the IOMMU it was built for */
 	bool auto_domain;
+	bool nest_parent;		/* IOMMU_HWPT_ALLOC_NEST_PARENT */
+	bool dirty_ops;			/* IOMMU_HWPT_ALLOC_DIRTY_TRACKING */
+	bool dirty_enabled;		/* SET_DIRTY_TRACKING(ENABLE) */
 	unsigned int nr_devices;
 	struct emu_hwpt *ioas_next;	/* next domain of the same IOAS */
+	struct emu_dirty dirty;
 };
 
 /*
@@ -46,10 +55,21 @@ void emu_hwpt_destroy(struct emu_obj *obj);
 /*
  * Whether a device of @profile may attach to @hwpt: always within one IOMMU
  * unit; across units only when neither side is no_share, the page sizes
- * agree and the domain's aperture fits the device's IOMMU. A refusal is the
- * driver's EINVAL.
+ * agree and the domain's aperture fits the device's IOMMU. A domain with
+ * dirty tracking takes only devices whose IOMMU can track (spec 4.9). A
+ * refusal is the driver's EINVAL.
  */
 bool emu_hwpt_compatible(const struct emu_hwpt *hwpt,
 			 const struct emu_profile *profile);
+
+/* Forget the dirty state of [iova, last] (unmapped). */
+void emu_hwpt_dirty_forget(struct emu_hwpt *hwpt, uint64_t iova,
+			   uint64_t last);
+
+/* ioctl handlers */
+int emu_hwpt_alloc_ioctl(struct emu_ucmd *ucmd);
+int emu_hw_info_ioctl(struct emu_ucmd *ucmd);
+int emu_hwpt_set_dirty_tracking_ioctl(struct emu_ucmd *ucmd);
+int emu_hwpt_get_dirty_bitmap_ioctl(struct emu_ucmd *ucmd);
 
 #endif /* EMU_HWPT_H */

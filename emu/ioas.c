@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * IOAS object lifetime and the state rules that tie areas, reservations,
- * domains and pins together (invariants in ioas.h). The ioctl handlers
- * that drive these live in ioas_ioctl.c.
+ * the allowed list, domains and pins together (invariants in ioas.h):
+ * the domain add/remove that loads and unloads every area, reservations,
+ * the shared map core (placement per spec 4.4/4.5, alignment, pinning) and
+ * unmap. The ioctl handlers that drive these live in ioas_ioctl.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "hole.h"
 #include "hwpt.h"
 #include "ioas.h"
 #include "iommufd.h"
 #include "machine.h"
+#include "mm.h"
+#include "pages.h"
 #include "util.h"
 
 int emu_ioas_alloc(struct emu_ictx *ictx, struct emu_ioas **out)
@@ -38,7 +43,6 @@ err_free_ioas:
 void emu_ioas_abort(struct emu_ioas *ioas)
 {
 	emu_obj_abort(&ioas->ictx->objs, &ioas->obj);
-	emu_area_store_fini(&ioas->areas);
 	emu_resv_fini(&ioas->resv);
 	free(ioas);
 }
@@ -48,57 +52,98 @@ struct emu_ioas *emu_ioas_find(struct emu_ictx *ictx, uint32_t id)
 	return (struct emu_ioas *)emu_obj_find(&ictx->objs, id, EMU_OBJ_IOAS);
 }
 
-static void emu_ioas_area_pin(struct emu_ioas *ioas, struct emu_area *area)
+void emu_ioas_domains_forget(struct emu_ioas *ioas, uint64_t iova,
+			     uint64_t last)
 {
-	area->pinned = emu_pages_spanned(area->user_va,
-					 area->last - area->iova + 1);
-	ioas->ictx->emu->pinned_pages += area->pinned;
-}
+	struct emu_hwpt *h;
 
-static void emu_ioas_area_unpin(struct emu_ioas *ioas, struct emu_area *area)
-{
-	ioas->ictx->emu->pinned_pages -= area->pinned;
-	area->pinned = 0;
-}
-
-int emu_ioas_area_add(struct emu_ioas *ioas, const struct emu_area *tmpl)
-{
-	struct emu_area *area;
-	int rc;
-
-	rc = emu_area_insert(&ioas->areas, tmpl);
-	if (rc)
-		return rc;
-	if (ioas->nr_domains) {
-		area = emu_area_first_hit(&ioas->areas, tmpl->iova, tmpl->iova);
-		emu_ioas_area_pin(ioas, area);
-	}
-	return 0;
+	for (h = ioas->domains; h; h = h->ioas_next)
+		emu_hwpt_dirty_forget(h, iova, last);
 }
 
 void emu_ioas_area_remove(struct emu_ioas *ioas, struct emu_area *area)
 {
-	emu_ioas_area_unpin(ioas, area);
+	struct emu *emu = ioas->ictx->emu;
+
+	if (area->loaded)
+		emu_pages_unload(emu, area);
+	if (ioas->nr_domains)
+		emu_ioas_domains_forget(ioas, area->iova, area->last);
 	emu_area_remove(&ioas->areas, area);
+	emu_pages_del_user(area->pages, area);
+	free(area);
+}
+
+uint64_t emu_ioas_unmap_all(struct emu_ioas *ioas)
+{
+	struct emu_area *area;
+	uint64_t unmapped = 0;
+
+	while ((area = emu_area_first(&ioas->areas))) {
+		unmapped += area->last - area->iova + 1;
+		emu_ioas_area_remove(ioas, area);
+	}
+	return unmapped;
+}
+
+/*
+ * Whole areas only, holes allowed, lowest IOVA first and not atomic: areas
+ * removed before an offending one stay removed (spec 2.7).
+ */
+int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
+			 uint64_t length, uint64_t *unmapped)
+{
+	struct emu_area *area;
+	uint64_t last, done = 0;
+
+	*unmapped = 0;
+	if (iova == UINT64_MAX || length == UINT64_MAX)
+		return -EOVERFLOW;
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	while ((area = emu_area_first_hit(&ioas->areas, iova, last))) {
+		if (area->iova < iova || area->last > last)
+			return -ENOENT;
+		done += area->last - area->iova + 1;
+		emu_ioas_area_remove(ioas, area);
+	}
+	if (!done)
+		return -ENOENT;
+	*unmapped = done;
+	return 0;
 }
 
 /* Domains hold a user each, so destroy only ever sees an IOAS without any. */
 void emu_ioas_destroy(struct emu_obj *obj)
 {
 	struct emu_ioas *ioas = (struct emu_ioas *)obj;
-	struct emu_area *area;
 
-	while ((area = emu_area_first(&ioas->areas)))
-		emu_ioas_area_remove(ioas, area);
-	emu_area_store_fini(&ioas->areas);
+	emu_ioas_unmap_all(ioas);
 	emu_resv_fini(&ioas->resv);
+	free(ioas->allowed);
 	free(ioas);
+}
+
+static bool emu_ioas_allowed_hit(const struct emu_ioas *ioas, uint64_t start,
+				 uint64_t last)
+{
+	uint32_t i;
+
+	for (i = 0; i < ioas->nr_allowed; i++) {
+		if (ioas->allowed[i].start <= last &&
+		    ioas->allowed[i].last >= start)
+			return true;
+	}
+	return false;
 }
 
 int emu_ioas_reserve(struct emu_ioas *ioas, uint64_t start, uint64_t last,
 		     const void *owner)
 {
-	if (emu_area_first_hit(&ioas->areas, start, last))
+	if (emu_area_first_hit(&ioas->areas, start, last) ||
+	    emu_ioas_allowed_hit(ioas, start, last))
 		return -EADDRINUSE;
 	return emu_resv_add(&ioas->resv, start, last, owner);
 }
@@ -114,6 +159,8 @@ static int emu_ioas_check_alignment(const struct emu_ioas *ioas,
 {
 	const struct emu_area *a;
 
+	if (align == 1)
+		return 0;
 	for (a = emu_area_first(&ioas->areas); a;
 	     a = emu_area_next(&ioas->areas, a)) {
 		uint64_t length = a->last - a->iova + 1;
@@ -125,10 +172,10 @@ static int emu_ioas_check_alignment(const struct emu_ioas *ioas,
 	return 0;
 }
 
-static uint64_t emu_ioas_domains_alignment(const struct emu_ioas *ioas)
+static uint64_t emu_ioas_compute_alignment(const struct emu_ioas *ioas)
 {
 	const struct emu_hwpt *h;
-	uint64_t align = 1;
+	uint64_t align = ioas->huge_pages_off ? EMU_PAGE_SIZE : 1;
 
 	for (h = ioas->domains; h; h = h->ioas_next) {
 		if (h->profile->pgsize > align)
@@ -137,11 +184,74 @@ static uint64_t emu_ioas_domains_alignment(const struct emu_ioas *ioas)
 	return align;
 }
 
+int emu_ioas_set_huge_pages(struct emu_ioas *ioas, bool enable)
+{
+	uint64_t align;
+	int rc;
+
+	if (enable) {
+		ioas->huge_pages_off = false;
+		ioas->iova_alignment = emu_ioas_compute_alignment(ioas);
+		return 0;
+	}
+	if (ioas->huge_pages_off)
+		return 0;
+	if (ioas->nr_domains && emu_area_store_count(&ioas->areas))
+		return -EINVAL;
+	align = ioas->iova_alignment > EMU_PAGE_SIZE ? ioas->iova_alignment :
+						       EMU_PAGE_SIZE;
+	rc = emu_ioas_check_alignment(ioas, align);
+	if (rc)
+		return rc;
+	ioas->huge_pages_off = true;
+	ioas->iova_alignment = align;
+	return 0;
+}
+
+/* Unload every area before @stop (NULL: all). */
+static void emu_ioas_unload_until(struct emu_ioas *ioas,
+				  const struct emu_area *stop)
+{
+	struct emu *emu = ioas->ictx->emu;
+	struct emu_area *a;
+
+	for (a = emu_area_first(&ioas->areas); a && a != stop;
+	     a = emu_area_next(&ioas->areas, a))
+		emu_pages_unload(emu, a);
+}
+
+/* Pin every area, lowest IOVA first; on failure unpin what was pinned. */
+static int emu_ioas_load_all(struct emu_ioas *ioas)
+{
+	struct emu *emu = ioas->ictx->emu;
+	struct emu_area *a;
+	struct emu_mm mm;
+	int rc;
+
+	if (!emu_area_store_count(&ioas->areas))
+		return 0;
+	rc = emu_mm_load(&mm);
+	if (rc)
+		return rc;
+	for (a = emu_area_first(&ioas->areas); a;
+	     a = emu_area_next(&ioas->areas, a)) {
+		rc = emu_pages_load(emu, a, &mm);
+		if (rc)
+			goto err_unload;
+	}
+	emu_mm_fini(&mm);
+	return 0;
+
+err_unload:
+	emu_ioas_unload_until(ioas, a);
+	emu_mm_fini(&mm);
+	return rc;
+}
+
 int emu_ioas_domain_add(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 {
 	const struct emu_profile *p = hwpt->profile;
 	struct emu_hwpt **tail;
-	struct emu_area *area;
 	uint64_t align = ioas->iova_alignment;
 	int rc;
 
@@ -158,12 +268,12 @@ int emu_ioas_domain_add(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 		if (rc)
 			return rc;
 	}
-
 	if (!ioas->nr_domains) {
-		for (area = emu_area_first(&ioas->areas); area;
-		     area = emu_area_next(&ioas->areas, area))
-			emu_ioas_area_pin(ioas, area);
+		rc = emu_ioas_load_all(ioas);
+		if (rc)
+			goto err_unreserve;
 	}
+
 	for (tail = &ioas->domains; *tail; tail = &(*tail)->ioas_next)
 		;
 	hwpt->ioas_next = NULL;
@@ -172,12 +282,15 @@ int emu_ioas_domain_add(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 	ioas->obj.users++;
 	ioas->iova_alignment = align;
 	return 0;
+
+err_unreserve:
+	emu_ioas_unreserve(ioas, hwpt);
+	return rc;
 }
 
 void emu_ioas_domain_remove(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 {
 	struct emu_hwpt **pp;
-	struct emu_area *area;
 
 	for (pp = &ioas->domains; *pp != hwpt; pp = &(*pp)->ioas_next)
 		;
@@ -185,10 +298,214 @@ void emu_ioas_domain_remove(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 	ioas->nr_domains--;
 	ioas->obj.users--;
 	emu_ioas_unreserve(ioas, hwpt);
-	if (!ioas->nr_domains) {
-		for (area = emu_area_first(&ioas->areas); area;
-		     area = emu_area_next(&ioas->areas, area))
-			emu_ioas_area_unpin(ioas, area);
+	if (!ioas->nr_domains)
+		emu_ioas_unload_until(ioas, NULL);
+	ioas->iova_alignment = emu_ioas_compute_alignment(ioas);
+}
+
+/*
+ * The kernel's candidate check for one hole [start, last]: align up, OR
+ * in the page offset, and the result must leave room for @length.
+ */
+static bool emu_ioas_hole_fits(uint64_t start, uint64_t last, uint64_t length,
+			       uint64_t align, uint64_t page_offset,
+			       uint64_t *iova)
+{
+	uint64_t cand;
+
+	if (start > last || !emu_align_up(start, align, &cand))
+		return false;
+	cand |= page_offset;
+	if (cand >= last || last - cand < length - 1)
+		return false;
+	*iova = cand;
+	return true;
+}
+
+/*
+ * First fit inside one span [lo, hi] that no reservation touches: the
+ * hole before the first area reaching the span, then the holes between
+ * areas in order (found through the gap augmentation, skipping every hole
+ * smaller than @length), then the hole after the last area.
+ */
+static bool emu_ioas_span_fit(const struct emu_ioas *ioas, uint64_t lo,
+			      uint64_t hi, uint64_t length, uint64_t align,
+			      uint64_t page_offset, uint64_t *iova)
+{
+	const struct emu_area_store *s = &ioas->areas;
+	struct emu_area *k, *q, *m;
+	uint64_t gs;
+
+	k = emu_area_first_hit(s, lo, UINT64_MAX);
+	if (!k)
+		return emu_ioas_hole_fits(lo, hi, length, align, page_offset,
+					  iova);
+	if (k->iova > lo &&
+	    emu_ioas_hole_fits(lo, k->iova - 1 < hi ? k->iova - 1 : hi,
+			       length, align, page_offset, iova))
+		return true;
+	if (k->iova > hi)
+		return false;
+	for (q = k; (q = emu_area_gap_next(s, q, length));) {
+		gs = q->iova - q->gap_before;
+		if (gs > hi)
+			return false;
+		if (emu_ioas_hole_fits(gs, q->iova - 1 < hi ? q->iova - 1 : hi,
+				       length, align, page_offset, iova))
+			return true;
 	}
-	ioas->iova_alignment = emu_ioas_domains_alignment(ioas);
+	m = emu_area_last(s);
+	if (m->last >= hi)
+		return false;
+	return emu_ioas_hole_fits(m->last + 1, hi, length, align, page_offset,
+				  iova);
+}
+
+/*
+ * Automatic IOVA (spec 4.4): alignment from the length and the user VA,
+ * capped at the huge page size, the page offset of the user VA preserved,
+ * first fit over the allowed ranges (or [PAGE_SIZE, U64_MAX - PAGE_SIZE]
+ * without any), so that neither the first nor the last page is chosen.
+ */
+static int emu_ioas_alloc_iova(const struct emu_ioas *ioas, uint64_t user_va,
+			       uint64_t length, uint64_t *iova)
+{
+	const uint64_t win_lo = EMU_PAGE_SIZE, win_hi = UINT64_MAX -
+							 EMU_PAGE_SIZE;
+	uint64_t page_offset = user_va % EMU_PAGE_SIZE;
+	uint64_t align, lo, hi;
+	uint32_t i, nr = ioas->nr_allowed ? ioas->nr_allowed : 1;
+
+	if (length >= UINT64_MAX / 2)
+		return -EOVERFLOW;
+	align = emu_roundup_pow2(length);
+	if (user_va && (user_va & -user_va) < align)
+		align = user_va & -user_va;
+	if (align > EMU_HPAGE_SIZE)
+		align = EMU_HPAGE_SIZE;
+	if (align < ioas->iova_alignment)
+		return -EINVAL;
+
+	for (i = 0; i < nr; i++) {
+		struct emu_hole_iter it;
+		uint64_t start, last;
+
+		lo = win_lo;
+		hi = win_hi;
+		if (ioas->nr_allowed) {
+			if (ioas->allowed[i].start > lo)
+				lo = ioas->allowed[i].start;
+			if (ioas->allowed[i].last < hi)
+				hi = ioas->allowed[i].last;
+			if (lo > hi)
+				continue;
+			/* The span itself must be able to hold the map. */
+			if (!emu_ioas_hole_fits(lo, hi, length, align,
+						page_offset, &start))
+				continue;
+		}
+		emu_hole_iter_init(&it, NULL, &ioas->resv, lo, hi);
+		while (emu_hole_iter_next(&it, &start, &last)) {
+			if (emu_ioas_span_fit(ioas, start, last, length, align,
+					      page_offset, iova))
+				return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* FIXED placement (spec 4.5): alignment, wrap, reserved, then areas. */
+static int emu_ioas_check_fixed(const struct emu_ioas *ioas, uint64_t iova,
+				uint64_t length)
+{
+	uint64_t last;
+
+	if (iova % ioas->iova_alignment)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	if (emu_resv_first_hit(&ioas->resv, iova, last))
+		return -EINVAL;
+	if (emu_area_first_hit(&ioas->areas, iova, last))
+		return -EEXIST;
+	return 0;
+}
+
+int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
+		       unsigned int nr, uint64_t length, bool fixed,
+		       bool writeable, uint64_t *iova)
+{
+	struct emu *emu = ioas->ictx->emu;
+	struct emu_area **areas;
+	uint64_t at, align = ioas->iova_alignment;
+	struct emu_mm mm;
+	unsigned int i, made = 0;
+	int rc;
+
+	if (length % align)
+		return -EINVAL;
+	if (fixed)
+		rc = emu_ioas_check_fixed(ioas, *iova, length);
+	else
+		rc = emu_ioas_alloc_iova(ioas, f[0].user_va, length, iova);
+	if (rc)
+		return rc;
+	/* Per fragment, as iopt_insert_area: write permission, alignment. */
+	for (i = 0, at = *iova; i < nr; at += f[i].length, i++) {
+		if (writeable && !f[i].pages->writeable)
+			return -EPERM;
+		if (at % align || (f[i].user_va % EMU_PAGE_SIZE) % align)
+			return -EINVAL;
+	}
+
+	areas = calloc(nr, sizeof(*areas));
+	if (!areas)
+		return -ENOMEM;
+	if (ioas->nr_domains) {
+		rc = emu_mm_load(&mm);
+		if (rc)
+			goto err_free_array;
+	}
+	for (i = 0, at = *iova; i < nr; at += f[i].length, i++) {
+		struct emu_area *a = calloc(1, sizeof(*a));
+
+		if (!a) {
+			rc = -ENOMEM;
+			goto err_drop_areas;
+		}
+		a->iova = at;
+		a->last = at + f[i].length - 1;
+		a->user_va = f[i].user_va;
+		a->writeable = writeable;
+		rc = emu_pages_add_user(f[i].pages, a);
+		if (rc) {
+			free(a);
+			goto err_drop_areas;
+		}
+		areas[made++] = a;
+		if (ioas->nr_domains) {
+			rc = emu_pages_load(emu, a, &mm);
+			if (rc)
+				goto err_drop_areas;
+		}
+	}
+	for (i = 0; i < nr; i++)
+		emu_area_insert(&ioas->areas, areas[i]);
+	if (ioas->nr_domains)
+		emu_mm_fini(&mm);
+	free(areas);
+	return 0;
+
+err_drop_areas:
+	while (made--) {
+		if (areas[made]->loaded)
+			emu_pages_unload(emu, areas[made]);
+		emu_pages_del_user(areas[made]->pages, areas[made]);
+		free(areas[made]);
+	}
+	if (ioas->nr_domains)
+		emu_mm_fini(&mm);
+err_free_array:
+	free(areas);
+	return rc;
 }

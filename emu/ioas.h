@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The IOAS object: an I/O address space with its areas (mapped IOVA), its
- * reserved set, its iova_alignment and its domains (the HWPT_PAGING
- * objects built on it, in creation order).
+ * reserved set, its allowed list, its iova_alignment and its domains (the
+ * HWPT_PAGING objects built on it, in creation order).
  *
  * Invariants:
- *  - no area intersects a reserved interval (reservations are refused with
- *    EADDRINUSE over mapped IOVA; maps are refused with EINVAL over
+ *  - no area intersects a reserved interval, and no reserved interval
+ *    intersects an allowed range (reservations are refused with
+ *    EADDRINUSE over mapped or allowed IOVA; maps are refused with EINVAL
+ *    over reserved IOVA; ALLOW_IOVAS is refused with EADDRINUSE over
  *    reserved IOVA);
- *  - iova_alignment = max(1, smallest page size of every domain);
- *  - every area is pinned (area->pinned != 0) exactly while the IOAS has at
- *    least one domain, and the machine's pinned_pages counts those pins;
+ *  - iova_alignment = max(1, smallest page size of every domain,
+ *    PAGE_SIZE when huge pages are disabled);
+ *  - every area is loaded (pinned through its pages object) exactly while
+ *    the IOAS has at least one domain;
  *  - users = 1 + number of domains.
  */
 #ifndef EMU_IOAS_H
 #define EMU_IOAS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <emu/emu.h>
 
 #include "area.h"
 #include "obj.h"
@@ -24,6 +30,8 @@
 
 struct emu_ictx;
 struct emu_hwpt;
+struct emu_mm;
+struct emu_pages;
 struct emu_ucmd;
 
 struct emu_ioas {
@@ -31,6 +39,9 @@ struct emu_ioas {
 	struct emu_ictx *ictx;
 	struct emu_area_store areas;
 	struct emu_resv_set resv;
+	struct emu_iova_range *allowed;	/* sorted, disjoint; NULL: none */
+	uint32_t nr_allowed;
+	bool huge_pages_off;		/* IOMMU_OPTION_HUGE_PAGES = 0 */
 	uint64_t iova_alignment;
 	struct emu_hwpt *domains;	/* list through hwpt->ioas_next */
 	unsigned int nr_domains;
@@ -49,31 +60,73 @@ struct emu_ioas *emu_ioas_find(struct emu_ictx *ictx, uint32_t id);
 /*
  * Make @hwpt a domain of @ioas (spec 2.10 steps 9-12): -EINVAL when its
  * page size exceeds PAGE_SIZE, -EADDRINUSE when an area cannot meet the new
- * alignment or lies outside the aperture, -ENOMEM. Pins every area when it
- * is the first domain. On failure nothing changed.
+ * alignment or mapped or allowed IOVA lies outside the aperture, -EFAULT
+ * or -ENOMEM when loading the areas fails (first domain only: later ones
+ * share the pins). On failure nothing changed.
  */
 int emu_ioas_domain_add(struct emu_ioas *ioas, struct emu_hwpt *hwpt);
 /* Reverse of emu_ioas_domain_add; unpins with the last domain. */
 void emu_ioas_domain_remove(struct emu_ioas *ioas, struct emu_hwpt *hwpt);
 
 /*
- * Reserve [start, last] for @owner: -EADDRINUSE when mapped IOVA lies
- * inside, -ENOMEM. Earlier reservations of @owner are kept on failure.
+ * Reserve [start, last] for @owner: -EADDRINUSE when mapped or allowed
+ * IOVA lies inside, -ENOMEM. Earlier reservations of @owner are kept on
+ * failure.
  */
 int emu_ioas_reserve(struct emu_ioas *ioas, uint64_t start, uint64_t last,
 		     const void *owner);
 /* Drop every reservation of @owner. */
 void emu_ioas_unreserve(struct emu_ioas *ioas, const void *owner);
 
-/* Remove @area (unpinning it). @area pointers are invalid afterwards. */
+/* Remove @area: unload, unlink, drop its pages reference, free. */
 void emu_ioas_area_remove(struct emu_ioas *ioas, struct emu_area *area);
-/* Insert a copy of @tmpl, pinned if the IOAS has domains: 0 or -ENOMEM. */
-int emu_ioas_area_add(struct emu_ioas *ioas, const struct emu_area *tmpl);
+
+/*
+ * Drop the dirty state of [iova, last] in every domain of the IOAS: an
+ * unmapped range's IOMMU PTEs are gone, and their dirty bits with them.
+ */
+void emu_ioas_domains_forget(struct emu_ioas *ioas, uint64_t iova,
+			     uint64_t last);
+
+/*
+ * IOMMU_OPTION_HUGE_PAGES (spec 2.8 5'-7'): enabling always works;
+ * disabling is -EINVAL with a domain and an area, -EADDRINUSE when an
+ * area does not meet PAGE_SIZE alignment (setting unchanged).
+ */
+int emu_ioas_set_huge_pages(struct emu_ioas *ioas, bool enable);
 
 /* ioctl handlers (ioas_ioctl.c) */
 int emu_ioas_alloc_ioctl(struct emu_ucmd *ucmd);
 int emu_ioas_iova_ranges_ioctl(struct emu_ucmd *ucmd);
+int emu_ioas_allow_iovas_ioctl(struct emu_ucmd *ucmd);
 int emu_ioas_map_ioctl(struct emu_ucmd *ucmd);
+int emu_ioas_copy_ioctl(struct emu_ucmd *ucmd);
 int emu_ioas_unmap_ioctl(struct emu_ucmd *ucmd);
+int emu_ioas_option_huge_pages(struct emu_ucmd *ucmd);
+int emu_ioas_vfio_ioas_ioctl(struct emu_ucmd *ucmd);
+
+/*
+ * The map core shared by MAP, COPY and the VFIO compat MAP_DMA: place
+ * @nr fragments (each a slice of a pages object) contiguously from
+ * *@iova (FIXED when @fixed, else chosen per spec 4.4 from the first
+ * fragment's user VA), check alignment, pin if the IOAS has domains and
+ * insert the areas. Returns 0 with *@iova set, or the spec's errno with
+ * nothing changed.
+ */
+struct emu_map_frag {
+	struct emu_pages *pages;
+	uint64_t user_va;
+	uint64_t length;
+};
+
+int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
+		       unsigned int nr, uint64_t length, bool fixed,
+		       bool writeable, uint64_t *iova);
+
+/* Unmap per spec 2.7 (not the unmap-all case): 0 or -errno. */
+int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
+			 uint64_t length, uint64_t *unmapped);
+/* Unmap everything: the bytes unmapped. */
+uint64_t emu_ioas_unmap_all(struct emu_ioas *ioas);
 
 #endif /* EMU_IOAS_H */

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The IOAS ioctls: IOAS_ALLOC (spec 2.2), IOAS_IOVA_RANGES (2.3),
- * IOAS_MAP (2.5, with automatic IOVA per 4.4) and IOAS_UNMAP (2.7). Each
- * handler validates in the spec's order, because that order decides which
- * errno a call with several faults gets.
+ * IOAS_ALLOW_IOVAS (2.4), IOAS_MAP (2.5), IOAS_COPY (2.6), IOAS_UNMAP
+ * (2.7), the HUGE_PAGES option (2.8) and VFIO_IOAS (2.9). Each handler
+ * validates in the spec's order, because that order decides which errno a
+ * call with several faults gets; placement, pinning and the area rules
+ * are the IOAS's (ioas.c).
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/iommufd.h>
@@ -14,6 +17,8 @@
 #include "hole.h"
 #include "ioas.h"
 #include "iommufd.h"
+#include "machine.h"
+#include "pages.h"
 #include "ucmd.h"
 #include "util.h"
 
@@ -29,9 +34,15 @@ int emu_ioas_alloc_ioctl(struct emu_ucmd *ucmd)
 	if (rc)
 		return rc;
 	cmd->out_ioas_id = ioas->obj.id;
+	rc = emu_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto err_abort_ioas;
 	emu_obj_publish(&ucmd->ictx->objs, &ioas->obj);
-	emu_ucmd_respond(ucmd, sizeof(*cmd));
 	return 0;
+
+err_abort_ioas:
+	emu_ioas_abort(ioas);
+	return rc;
 }
 
 /*
@@ -43,11 +54,13 @@ int emu_ioas_alloc_ioctl(struct emu_ucmd *ucmd)
 int emu_ioas_iova_ranges_ioctl(struct emu_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range *out;
+	struct emu *emu = ucmd->ictx->emu;
+	uint64_t out;
 	struct emu_hole_iter it;
 	struct emu_ioas *ioas;
 	uint64_t start, last;
 	uint32_t room, total = 0;
+	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -55,7 +68,7 @@ int emu_ioas_iova_ranges_ioctl(struct emu_ucmd *ucmd)
 	if (!ioas)
 		return -ENOENT;
 
-	out = (struct iommu_iova_range *)(uintptr_t)cmd->allowed_iovas;
+	out = cmd->allowed_iovas;
 	room = cmd->num_iovas;
 	emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
 	while (emu_hole_iter_next(&it, &start, &last)) {
@@ -63,72 +76,110 @@ int emu_ioas_iova_ranges_ioctl(struct emu_ucmd *ucmd)
 			struct iommu_iova_range r = { .start = start,
 						      .last = last };
 
-			if (!out)
-				return -EFAULT;
-			memcpy(&out[total], &r, sizeof(r));
+			rc = emu_copy_to_user(emu, emu_u64_to_user_ptr(
+					out + (uint64_t)total * sizeof(r)),
+					&r, sizeof(r));
+			if (rc)
+				return rc;
 		}
 		total++;
 	}
 	cmd->num_iovas = total;
 	cmd->out_iova_alignment = ioas->iova_alignment;
-	emu_ucmd_respond(ucmd, sizeof(*cmd));
+	rc = emu_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		return rc;
 	if (total > room)
 		return -EMSGSIZE;
 	return 0;
 }
 
-/*
- * Automatic IOVA (spec 4.4): alignment from the length and the user VA,
- * capped at the huge page size, the page offset of the user VA preserved,
- * first fit over [PAGE_SIZE, U64_MAX - PAGE_SIZE] so that neither the
- * first nor the last page is ever chosen.
- */
-static int emu_ioas_alloc_iova(const struct emu_ioas *ioas, uint64_t user_va,
-			       uint64_t length, uint64_t *iova)
+static int emu_range_cmp(const void *a, const void *b)
 {
-	uint64_t page_offset = user_va % EMU_PAGE_SIZE;
-	uint64_t align, start, last, cand;
-	struct emu_hole_iter it;
+	const struct emu_iova_range *x = a, *y = b;
 
-	if (length >= UINT64_MAX / 2)
-		return -EOVERFLOW;
-	align = emu_roundup_pow2(length);
-	if (user_va && (user_va & -user_va) < align)
-		align = user_va & -user_va;
-	if (align > EMU_HPAGE_SIZE)
-		align = EMU_HPAGE_SIZE;
-	if (align < ioas->iova_alignment)
-		return -EINVAL;
-
-	emu_hole_iter_init(&it, &ioas->areas, &ioas->resv, EMU_PAGE_SIZE,
-			   UINT64_MAX - EMU_PAGE_SIZE);
-	while (emu_hole_iter_next(&it, &start, &last)) {
-		if (!emu_align_up(start, align, &cand))
-			continue;
-		cand |= page_offset;
-		if (cand > last || last - cand < length - 1)
-			continue;
-		*iova = cand;
-		return 0;
-	}
-	return -ENOSPC;
+	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* FIXED placement (spec 4.5): alignment, wrap, reserved, then areas. */
-static int emu_ioas_check_fixed(const struct emu_ioas *ioas, uint64_t iova,
-				uint64_t length)
+/*
+ * Spec 2.4: the new list replaces the old one whole, and only once every
+ * entry has been read and checked (EFAULT, EINVAL for an empty or one-byte
+ * range or an overlap within the call) and no reservation intersects it
+ * (EADDRINUSE).
+ */
+int emu_ioas_allow_iovas_ioctl(struct emu_ucmd *ucmd)
 {
-	uint64_t last;
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct emu *emu = ucmd->ictx->emu;
+	struct emu_iova_range *list = NULL;
+	struct emu_ioas *ioas;
+	uint32_t i, j, cap = 0;
+	int rc;
 
-	if (iova % ioas->iova_alignment)
-		return -EINVAL;
-	if (__builtin_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
-	if (emu_resv_first_hit(&ioas->resv, iova, last))
-		return -EINVAL;
-	if (emu_area_first_hit(&ioas->areas, iova, last))
-		return -EEXIST;
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = emu_ioas_find(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+
+	for (i = 0; i < cmd->num_iovas; i++) {
+		struct iommu_iova_range r;
+
+		rc = emu_copy_from_user(emu, &r, emu_u64_to_user_ptr(
+				cmd->allowed_iovas + (uint64_t)i * sizeof(r)),
+				sizeof(r));
+		if (rc)
+			goto out_free_list;
+		if (r.start >= r.last) {
+			rc = -EINVAL;
+			goto out_free_list;
+		}
+		for (j = 0; j < i; j++) {
+			if (list[j].start <= r.last && list[j].last >= r.start) {
+				rc = -EINVAL;
+				goto out_free_list;
+			}
+		}
+		if (i == cap) {
+			uint32_t ncap = cap ? cap * 2 : 4;
+			struct emu_iova_range *nl;
+
+			nl = realloc(list, (size_t)ncap * sizeof(*nl));
+			if (!nl) {
+				rc = -ENOMEM;
+				goto out_free_list;
+			}
+			list = nl;
+			cap = ncap;
+		}
+		list[i].start = r.start;
+		list[i].last = r.last;
+	}
+	for (j = 0; j < i; j++) {
+		if (emu_resv_first_hit(&ioas->resv, list[j].start,
+				       list[j].last)) {
+			rc = -EADDRINUSE;
+			goto out_free_list;
+		}
+	}
+	if (i)
+		qsort(list, i, sizeof(*list), emu_range_cmp);
+	free(ioas->allowed);
+	ioas->allowed = list;
+	ioas->nr_allowed = i;
 	return 0;
+
+out_free_list:
+	free(list);
+	return rc;
+}
+
+/* The accounting a new pages object gets (spec 4.7). */
+static enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx)
+{
+	if (ictx->emu->creds.cap_ipc_lock)
+		return EMU_ACCT_NONE;
+	return ictx->acct_mm ? EMU_ACCT_MM : EMU_ACCT_USER;
 }
 
 int emu_ioas_map_ioctl(struct emu_ucmd *ucmd)
@@ -137,7 +188,9 @@ int emu_ioas_map_ioctl(struct emu_ucmd *ucmd)
 			       IOMMU_IOAS_MAP_WRITEABLE |
 			       IOMMU_IOAS_MAP_READABLE;
 	struct iommu_ioas_map *cmd = ucmd->cmd;
-	struct emu_area area = { 0 };
+	bool writeable = cmd->flags & IOMMU_IOAS_MAP_WRITEABLE;
+	struct emu_map_frag frag;
+	struct emu_pages *pages;
 	struct emu_ioas *ioas;
 	uint64_t iova = cmd->iova, end;
 	int rc;
@@ -156,74 +209,186 @@ int emu_ioas_map_ioctl(struct emu_ucmd *ucmd)
 		return -EINVAL;
 	if (__builtin_add_overflow(cmd->user_va, cmd->length, &end))
 		return -EOVERFLOW;
-	if (cmd->length % ioas->iova_alignment)
-		return -EINVAL;
 
-	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA)
-		rc = emu_ioas_check_fixed(ioas, iova, cmd->length);
-	else
-		rc = emu_ioas_alloc_iova(ioas, cmd->user_va, cmd->length,
-					 &iova);
+	rc = emu_pages_create(ucmd->ictx->emu, cmd->user_va, cmd->length,
+			      writeable, emu_ioas_acct_mode(ucmd->ictx),
+			      &pages);
 	if (rc)
 		return rc;
-	if ((cmd->user_va % EMU_PAGE_SIZE) % ioas->iova_alignment)
-		return -EINVAL;
-
-	/* User memory is not checked: pinning is only counted for now. */
-	area.iova = iova;
-	area.last = iova + cmd->length - 1;
-	area.user_va = cmd->user_va;
-	area.writeable = cmd->flags & IOMMU_IOAS_MAP_WRITEABLE;
-	rc = emu_ioas_area_add(ioas, &area);
+	frag.pages = pages;
+	frag.user_va = cmd->user_va;
+	frag.length = cmd->length;
+	rc = emu_ioas_map_frags(ioas, &frag, 1, cmd->length,
+				cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA,
+				writeable, &iova);
+	emu_pages_release(pages);
 	if (rc)
 		return rc;
+	/* A failed write-back leaves the mapping in place (spec 2.5 #14). */
 	cmd->iova = iova;
-	emu_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	return emu_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /*
- * Whole areas only, holes allowed, lowest IOVA first and not atomic: areas
- * removed before an offending one stay removed (spec 2.7). length becomes
- * the number of bytes really unmapped, written back on success only.
+ * The source fragments of a COPY: [src_iova, src_last] must be covered by
+ * areas without a gap; each area touched gives one fragment (a slice of
+ * its pages object). Returns the count or -ENOENT / -ENOMEM.
  */
+static int emu_ioas_copy_frags(struct emu_ioas *src, uint64_t src_iova,
+			       uint64_t src_last, struct emu_map_frag **out)
+{
+	struct emu_map_frag *v = NULL, *nv;
+	struct emu_area *a;
+	uint64_t at = src_iova;
+	unsigned int nr = 0, cap = 0;
+
+	a = emu_area_first_hit(&src->areas, src_iova, src_last);
+	for (; a; a = emu_area_next(&src->areas, a)) {
+		uint64_t from, to;
+
+		if (a->iova > at)
+			break;
+		from = at - a->iova;
+		to = (a->last < src_last ? a->last : src_last) - a->iova;
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 4;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[nr].pages = a->pages;
+		v[nr].user_va = a->user_va + from;
+		v[nr].length = to - from + 1;
+		nr++;
+		if (a->last >= src_last) {
+			*out = v;
+			return (int)nr;
+		}
+		at = a->last + 1;
+	}
+	free(v);
+	return -ENOENT;
+}
+
+int emu_ioas_copy_ioctl(struct emu_ucmd *ucmd)
+{
+	const uint32_t known = IOMMU_IOAS_MAP_FIXED_IOVA |
+			       IOMMU_IOAS_MAP_WRITEABLE |
+			       IOMMU_IOAS_MAP_READABLE;
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	struct emu_ioas *src, *dst;
+	struct emu_map_frag *frags;
+	uint64_t src_last, iova = cmd->dst_iova;
+	int nr, rc;
+
+	if (cmd->flags & ~known)
+		return -EOPNOTSUPP;
+	if (cmd->length == UINT64_MAX || cmd->src_iova == UINT64_MAX ||
+	    cmd->dst_iova == UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
+		return -EINVAL;
+	src = emu_ioas_find(ucmd->ictx, cmd->src_ioas_id);
+	if (!src)
+		return -ENOENT;
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->src_iova, cmd->length - 1, &src_last))
+		return -EOVERFLOW;
+	nr = emu_ioas_copy_frags(src, cmd->src_iova, src_last, &frags);
+	if (nr < 0)
+		return nr;
+	dst = emu_ioas_find(ucmd->ictx, cmd->dst_ioas_id);
+	if (!dst) {
+		rc = -ENOENT;
+		goto out_free_frags;
+	}
+	rc = emu_ioas_map_frags(dst, frags, (unsigned int)nr, cmd->length,
+				cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA,
+				cmd->flags & IOMMU_IOAS_MAP_WRITEABLE, &iova);
+	if (rc)
+		goto out_free_frags;
+	cmd->dst_iova = iova;
+	rc = emu_ucmd_respond(ucmd, sizeof(*cmd));
+out_free_frags:
+	free(frags);
+	return rc;
+}
+
+/* length becomes the bytes really unmapped, written back on success. */
 int emu_ioas_unmap_ioctl(struct emu_ucmd *ucmd)
 {
 	struct iommu_ioas_unmap *cmd = ucmd->cmd;
 	struct emu_ioas *ioas;
-	struct emu_area *area;
-	uint64_t last, unmapped = 0;
+	uint64_t unmapped;
+	int rc;
 
 	ioas = emu_ioas_find(ucmd->ictx, cmd->ioas_id);
 	if (!ioas)
 		return -ENOENT;
-
 	if (cmd->iova == 0 && cmd->length == UINT64_MAX) {
-		while ((area = emu_area_first(&ioas->areas))) {
-			unmapped += area->last - area->iova + 1;
-			emu_ioas_area_remove(ioas, area);
-		}
-		goto out_respond;
+		unmapped = emu_ioas_unmap_all(ioas);
+	} else {
+		rc = emu_ioas_unmap_range(ioas, cmd->iova, cmd->length,
+					  &unmapped);
+		if (rc)
+			return rc;
 	}
-
-	if (cmd->iova == UINT64_MAX || cmd->length == UINT64_MAX)
-		return -EOVERFLOW;
-	if (!cmd->length)
-		return -EINVAL;
-	if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
-		return -EOVERFLOW;
-
-	while ((area = emu_area_first_hit(&ioas->areas, cmd->iova, last))) {
-		if (area->iova < cmd->iova || area->last > last)
-			return -ENOENT;
-		unmapped += area->last - area->iova + 1;
-		emu_ioas_area_remove(ioas, area);
-	}
-	if (!unmapped)
-		return -ENOENT;
-
-out_respond:
 	cmd->length = unmapped;
-	emu_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	return emu_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* HUGE_PAGES (spec 2.8 3'-9'): the IOAS is looked up before the op. */
+int emu_ioas_option_huge_pages(struct emu_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct emu_ioas *ioas;
+
+	ioas = emu_ioas_find(ucmd->ictx, cmd->object_id);
+	if (!ioas)
+		return -ENOENT;
+	switch (cmd->op) {
+	case IOMMU_OPTION_OP_GET:
+		cmd->val64 = ioas->huge_pages_off ? 0 : 1;
+		return 0;
+	case IOMMU_OPTION_OP_SET:
+		if (cmd->val64 > 1)
+			return -EINVAL;
+		return emu_ioas_set_huge_pages(ioas, cmd->val64 == 1);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* IOMMU_VFIO_IOAS (spec 2.9): the struct is written back on GET only. */
+int emu_ioas_vfio_ioas_ioctl(struct emu_ucmd *ucmd)
+{
+	struct iommu_vfio_ioas *cmd = ucmd->cmd;
+	struct emu_ictx *ictx = ucmd->ictx;
+	struct emu_ioas *ioas;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->op) {
+	case IOMMU_VFIO_IOAS_GET:
+		if (!ictx->vfio_ioas)
+			return -ENODEV;
+		cmd->ioas_id = ictx->vfio_ioas->obj.id;
+		return emu_ucmd_respond(ucmd, sizeof(*cmd));
+	case IOMMU_VFIO_IOAS_SET:
+		ioas = emu_ioas_find(ictx, cmd->ioas_id);
+		if (!ioas)
+			return -ENOENT;
+		ictx->vfio_ioas = ioas;
+		return 0;
+	case IOMMU_VFIO_IOAS_CLEAR:
+		ictx->vfio_ioas = NULL;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
 }

@@ -2,8 +2,9 @@
 /*
  * One iommufd context: what a single open of /dev/iommu creates. It owns an
  * object table; it lives while anything references it: each fd opened on
- * it and each VFIO device bound to it hold one reference (spec 3.4), so
- * closing /dev/iommu under a bound device changes nothing.
+ * it, each VFIO device bound to it and each fault queue fd hold one
+ * reference (spec 3.4), so closing /dev/iommu under a bound device changes
+ * nothing.
  *
  * When the last reference goes the objects are destroyed leaves-first: the
  * table is swept in ascending id order destroying every object with users
@@ -12,14 +13,19 @@
 #ifndef EMU_IOMMUFD_H
 #define EMU_IOMMUFD_H
 
+#include <stdbool.h>
+
 #include "obj.h"
 
 struct emu;
+struct emu_ioas;
 
 struct emu_ictx {
 	struct emu *emu;
 	unsigned int refs;
 	struct emu_objtable objs;
+	bool acct_mm;			/* RLIMIT_MODE 1: charge the mm */
+	struct emu_ioas *vfio_ioas;	/* IOMMU_VFIO_IOAS compat IOAS */
 };
 
 /* A fresh context with one reference. Returns 0 or -ENOMEM. */
@@ -37,8 +43,12 @@ void emu_ictx_obj_destroy(struct emu_ictx *ictx, struct emu_obj *obj);
 
 /*
  * An ioctl on an iommufd fd: the kernel's table-driven dispatch (spec 1.3)
- * then the handler. Returns 0 or -errno.
+ * then the handler. Returns the ioctl's result (>= 0) or -errno.
  */
 int emu_iommufd_ioctl(struct emu_ictx *ictx, unsigned int cmd, void *arg);
+
+/* The VFIO type-1 container ioctls on an iommufd fd (spec 2.16). */
+int emu_iommufd_compat_ioctl(struct emu_ictx *ictx, unsigned int cmd,
+			     void *arg);
 
 #endif /* EMU_IOMMUFD_H */

@@ -2,9 +2,14 @@
 /*
  * The machine: what one struct emu holds and how its parts reach each
  * other. The fd table maps fds (from 3, lowest free first, like the kernel)
- * to open files: an iommufd context or a VFIO device cdev. The device list
- * is append-only: device N keeps index N for the machine's life, which is
- * its cdev minor.
+ * to open files: an iommufd context, a VFIO device cdev, /dev/kvm, a KVM
+ * VM or a kvm-vfio device. The device list is append-only: device N keeps
+ * index N for the machine's life, which is its cdev minor.
+ *
+ * Files are reference counted like the kernel's struct file: the fd table
+ * holds one reference per fd, and a kvm-vfio device holds one on every
+ * VFIO file registered with it, so a device fd closed while registered
+ * stays open (and bound) until the registration goes.
  *
  * The counters are kept up to date by the modules that create and destroy
  * what they count, so emu_counters_get is exact at any time.
@@ -19,9 +24,13 @@
 #define EMU_FD_FIRST 3
 #define EMU_FD_MAX 1024		/* like RLIMIT_NOFILE's usual soft limit */
 #define EMU_BDF_MAX 32
+#define EMU_CONFIG_SIZE 4096	/* PCIe extended config space */
 
 struct emu_ictx;
 struct emu_vfio_file;
+struct emu_kvm_vm;
+struct emu_kvm_dev;
+struct emu_fault_queue;
 
 struct emu_dev {
 	const struct emu_profile *profile;
@@ -30,18 +39,29 @@ struct emu_dev {
 	char bdf[EMU_BDF_MAX];
 	/* The cdev file bound to an iommufd, or NULL: one bind at a time. */
 	struct emu_vfio_file *bound;
+	/* vfio-pci's virtual config space, reset by VFIO_DEVICE_RESET. */
+	uint8_t config[EMU_CONFIG_SIZE];
 };
 
 enum emu_file_kind {
 	EMU_FILE_IOMMUFD,
 	EMU_FILE_VFIO,
+	EMU_FILE_KVM,			/* /dev/kvm */
+	EMU_FILE_KVM_VM,
+	EMU_FILE_KVM_DEV,		/* a kvm-vfio device */
+	EMU_FILE_FAULT,			/* an iommufd fault queue */
 };
 
 struct emu_file {
 	enum emu_file_kind kind;
+	unsigned int refs;
+	uint64_t pos;			/* read/write position */
 	union {
 		struct emu_ictx *ictx;		/* holds one context ref */
 		struct emu_vfio_file *vfio;
+		struct emu_kvm_vm *vm;
+		struct emu_kvm_dev *kdev;
+		struct emu_fault_queue *fq;
 	};
 };
 
@@ -49,21 +69,34 @@ struct emu {
 	struct emu_file **fds;		/* fds[fd - EMU_FD_FIRST] */
 	unsigned int nr_fd_slots;
 	unsigned int nr_open;
+	unsigned int nr_files;
 	struct emu_dev devs[EMU_MAX_DEVICES];
 	unsigned int nr_devs;
 	unsigned int nr_contexts;
 	unsigned int nr_objects;
 	uint64_t pinned_pages;
+	uint64_t locked_user;		/* pages charged, per-user mode */
+	uint64_t locked_mm;		/* pages charged, per-mm mode */
+	unsigned int nr_vms;
+	unsigned int nr_kvm_devs;
+	unsigned int nr_kvm_files;
+	struct emu_creds creds;
+	enum emu_uaccess_mode uaccess;
 };
 
 /* Install @file at the lowest free fd: the fd, -EMFILE or -ENOMEM. */
 int emu_fd_install(struct emu *emu, struct emu_file *file);
 /* The file open at @fd, or NULL. */
 struct emu_file *emu_fd_get(const struct emu *emu, int fd);
-/* Take @fd out of the table; the file (or NULL) is the caller's now. */
+/* Take @fd out of the table; its reference (or NULL) is the caller's. */
 struct emu_file *emu_fd_remove(struct emu *emu, int fd);
 
-/* Release what @file holds and free it (the kernel's final fput). */
-void emu_file_release(struct emu_file *file);
+/* A new file of @kind with one reference: NULL when out of memory. */
+struct emu_file *emu_file_alloc(struct emu *emu, enum emu_file_kind kind);
+void emu_file_get(struct emu_file *file);
+/* Drop a reference; the last one releases what @file holds (fput). */
+void emu_file_put(struct emu *emu, struct emu_file *file);
+/* Free a file whose payload was never set up (open failed). */
+void emu_file_free(struct emu *emu, struct emu_file *file);
 
 #endif /* EMU_MACHINE_H */

@@ -13,6 +13,7 @@ void emu_objtable_init(struct emu_objtable *t, unsigned int *nr_live)
 {
 	t->slots = NULL;
 	t->nr_slots = 0;
+	t->nr_used = 0;
 	t->nr_live = nr_live;
 }
 
@@ -55,6 +56,7 @@ int emu_obj_reserve(struct emu_objtable *t, struct emu_obj *obj,
 	obj->users = 1;
 	obj->published = false;
 	t->slots[i] = obj;
+	t->nr_used++;
 	return 0;
 }
 
@@ -67,11 +69,13 @@ void emu_obj_publish(struct emu_objtable *t, struct emu_obj *obj)
 void emu_obj_abort(struct emu_objtable *t, struct emu_obj *obj)
 {
 	t->slots[obj->id - 1] = NULL;
+	t->nr_used--;
 }
 
 void emu_obj_remove(struct emu_objtable *t, struct emu_obj *obj)
 {
 	t->slots[obj->id - 1] = NULL;
+	t->nr_used--;
 	obj->published = false;
 	(*t->nr_live)--;
 }

@@ -28,6 +28,7 @@ enum emu_obj_type {
 	EMU_OBJ_IOAS,
 	EMU_OBJ_HWPT_PAGING,
 	EMU_OBJ_DEVICE,
+	EMU_OBJ_FAULT,
 	EMU_OBJ_TYPE_COUNT,
 };
 
@@ -41,6 +42,7 @@ struct emu_obj {
 struct emu_objtable {
 	struct emu_obj **slots;	/* slots[id - 1], NULL when free */
 	uint32_t nr_slots;
+	uint32_t nr_used;	/* reserved or published ids */
 	unsigned int *nr_live;	/* machine-wide count of published objects */
 };
 

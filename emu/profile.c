@@ -17,11 +17,50 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 #include <emu/emu.h>
 
 #include "util.h"
+
+#define EMU_RW (VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)
+#define EMU_RWM (EMU_RW | VFIO_REGION_INFO_FLAG_MMAP)
+
+/*
+ * QEMU's e1000e (82574L): BAR0 registers and BAR1 flash 128 KiB each, BAR2
+ * 32 bytes of I/O ports, BAR3 the MSI-X table 16 KiB, an option ROM,
+ * PCIe config space, no VGA.
+ */
+static const struct emu_region_desc emu_e1000e_regions[] = {
+	[VFIO_PCI_BAR0_REGION_INDEX] = { .size = 0x20000, .flags = EMU_RWM },
+	[VFIO_PCI_BAR1_REGION_INDEX] = { .size = 0x20000, .flags = EMU_RWM },
+	[VFIO_PCI_BAR2_REGION_INDEX] = { .size = 0x20, .flags = EMU_RW,
+					 .io = true },
+	[VFIO_PCI_BAR3_REGION_INDEX] = { .size = 0x4000, .flags = EMU_RWM },
+	[VFIO_PCI_BAR4_REGION_INDEX] = { .size = 0 },
+	[VFIO_PCI_BAR5_REGION_INDEX] = { .size = 0 },
+	[VFIO_PCI_ROM_REGION_INDEX] = { .size = 0x40000,
+					.flags = VFIO_REGION_INFO_FLAG_READ },
+	[VFIO_PCI_CONFIG_REGION_INDEX] = { .size = 4096, .flags = EMU_RW },
+	[VFIO_PCI_VGA_REGION_INDEX] = { .size = 0 },
+};
+
+/* INTx 1, MSI 1 vector, MSI-X 5 vectors, ERR 1 (PCIe), REQ 1. */
+static const uint32_t emu_e1000e_irqs[] = { 1, 1, 5, 1, 1 };
+
+#define EMU_E1000E_COMMON                                           \
+	.vendor = 0x8086,                                           \
+	.device = 0x10d3,                                           \
+	.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI, \
+	.num_regions = 9,                                           \
+	.num_irqs = 5,                                              \
+	.nr_resv = 1,                                               \
+	.resv = { EMU_X86_MSI_RESV },                               \
+	.hw_info_type = IOMMU_HW_INFO_TYPE_INTEL_VTD,               \
+	.regions = emu_e1000e_regions,                              \
+	.irq_counts = emu_e1000e_irqs,                              \
+	.class_code = 0x020000
 
 #define EMU_X86_MSI_RESV { .start = 0xfee00000ULL, .last = 0xfeefffffULL }
 #define EMU_APERTURE_39 ((1ULL << 39) - 1)
@@ -29,68 +68,38 @@
 static const struct emu_profile emu_profiles[] = {
 	{
 		.name = "e1000e",
-		.vendor = 0x8086,
-		.device = 0x10d3,
-		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
-		.num_regions = 9,
-		.num_irqs = 5,
+		EMU_E1000E_COMMON,
 		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 4096,
-		.nr_resv = 1,
-		.resv = { EMU_X86_MSI_RESV },
 		.iommu_unit = 0,
 	},
 	{
 		.name = "small-aperture",
-		.vendor = 0x8086,
-		.device = 0x10d3,
-		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
-		.num_regions = 9,
-		.num_irqs = 5,
+		EMU_E1000E_COMMON,
 		.aperture_last = (1ULL << 32) - 1,
 		.pgsize = 4096,
-		.nr_resv = 1,
-		.resv = { EMU_X86_MSI_RESV },
 		.iommu_unit = 2,
 	},
 	{
 		.name = "pgsize-64k",
-		.vendor = 0x8086,
-		.device = 0x10d3,
-		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
-		.num_regions = 9,
-		.num_irqs = 5,
+		EMU_E1000E_COMMON,
 		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 65536,
-		.nr_resv = 1,
-		.resv = { EMU_X86_MSI_RESV },
 		.iommu_unit = 3,
 	},
 	{
 		.name = "dirty",
-		.vendor = 0x8086,
-		.device = 0x10d3,
-		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
-		.num_regions = 9,
-		.num_irqs = 5,
+		EMU_E1000E_COMMON,
 		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 4096,
-		.nr_resv = 1,
-		.resv = { EMU_X86_MSI_RESV },
 		.iommu_unit = 0,
 		.dirty_tracking = true,
 	},
 	{
 		.name = "noshare",
-		.vendor = 0x8086,
-		.device = 0x10d3,
-		.info_flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI,
-		.num_regions = 9,
-		.num_irqs = 5,
+		EMU_E1000E_COMMON,
 		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 4096,
-		.nr_resv = 1,
-		.resv = { EMU_X86_MSI_RESV },
 		.iommu_unit = 1,
 		.no_share = true,
 	},

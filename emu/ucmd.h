@@ -11,9 +11,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
-struct emu_ictx;
+#include "iommufd.h"
+#include "uaccess.h"
 
 struct emu_ucmd {
 	struct emu_ictx *ictx;
@@ -22,10 +22,12 @@ struct emu_ucmd {
 	void *cmd;
 };
 
-static inline void emu_ucmd_respond(const struct emu_ucmd *ucmd, size_t ksize)
+/* Write the struct back: 0 or -EFAULT. */
+static inline int emu_ucmd_respond(const struct emu_ucmd *ucmd, size_t ksize)
 {
-	memcpy(ucmd->ubuffer, ucmd->cmd,
-	       ucmd->user_size < ksize ? ucmd->user_size : ksize);
+	return emu_copy_to_user(ucmd->ictx->emu, ucmd->ubuffer, ucmd->cmd,
+				ucmd->user_size < ksize ? ucmd->user_size :
+				ksize);
 }
 
 #endif /* EMU_UCMD_H */

@@ -28,6 +28,7 @@ static const struct emu_vfs_fixed emu_vfs_fixed[] = {
 	{ EMU_N_ROOT, "dev", EMU_N_DEV },
 	{ EMU_N_ROOT, "sys", EMU_N_SYS },
 	{ EMU_N_DEV, "iommu", EMU_N_DEV_IOMMU },
+	{ EMU_N_DEV, "kvm", EMU_N_DEV_KVM },
 	{ EMU_N_DEV, "vfio", EMU_N_DEV_VFIO },
 	{ EMU_N_DEV_VFIO, "devices", EMU_N_DEV_VFIO_DEVICES },
 	{ EMU_N_SYS, "bus", EMU_N_SYS_BUS },
@@ -35,6 +36,7 @@ static const struct emu_vfs_fixed emu_vfs_fixed[] = {
 	{ EMU_N_SYS_BUS_PCI, "devices", EMU_N_SYS_PCI_DEVICES },
 	{ EMU_N_PCI_DIR, "vendor", EMU_N_PCI_VENDOR },
 	{ EMU_N_PCI_DIR, "device", EMU_N_PCI_DEVICE },
+	{ EMU_N_PCI_DIR, "iommu_group", EMU_N_PCI_IOMMU_GROUP },
 	{ EMU_N_PCI_VFIO_N, "dev", EMU_N_PCI_VFIO_N_DEV },
 };
 
@@ -42,6 +44,7 @@ enum emu_node_kind emu_vfs_kind(const struct emu_node *node)
 {
 	switch (node->id) {
 	case EMU_N_DEV_IOMMU:
+	case EMU_N_DEV_KVM:
 	case EMU_N_DEV_VFIO_CDEV:
 		return EMU_NODE_CHR;
 	case EMU_N_PCI_VENDOR:
@@ -173,6 +176,8 @@ static dev_t emu_vfs_rdev(const struct emu_node *node)
 
 	if (node->id == EMU_N_DEV_IOMMU)
 		return makedev(EMU_IOMMU_MAJOR, EMU_IOMMU_MINOR);
+	if (node->id == EMU_N_DEV_KVM)
+		return makedev(EMU_KVM_MAJOR, EMU_KVM_MINOR);
 	minor = node->dev->index;
 	if (node->dev->variant == EMU_SYSFS_WRONG_DEVT)
 		minor += 100;

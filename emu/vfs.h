@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The emulated file namespace: /dev/iommu, /dev/vfio/devices/vfioN and the
- * sysfs tree of every device (/sys/bus/pci/devices/<bdf>/{vendor, device,
- * vfio-dev/vfioN/dev}), with the directories leading to them. Nodes are
+ * The emulated file namespace: /dev/iommu, /dev/kvm,
+ * /dev/vfio/devices/vfioN and the sysfs tree of every device
+ * (/sys/bus/pci/devices/<bdf>/{vendor, device, iommu_group,
+ * vfio-dev/vfioN/dev}), with the directories leading to them. On Linux
+ * iommu_group is a symlink to /sys/kernel/iommu_groups/N; the model has
+ * no links, so it is the directory the link resolves to, and the group
+ * number is the device index (one group per device). Nodes are
  * computed from the device list on every lookup; nothing is stored, so the
  * tree can never disagree with the devices.
  *
@@ -25,6 +29,7 @@ enum emu_node_id {
 	EMU_N_ROOT,
 	EMU_N_DEV,
 	EMU_N_DEV_IOMMU,		/* char 10:257 */
+	EMU_N_DEV_KVM,			/* char 10:232 */
 	EMU_N_DEV_VFIO,
 	EMU_N_DEV_VFIO_DEVICES,
 	EMU_N_DEV_VFIO_CDEV,		/* vfioN: char 511:N */
@@ -35,6 +40,7 @@ enum emu_node_id {
 	EMU_N_PCI_DIR,			/* <bdf> */
 	EMU_N_PCI_VENDOR,
 	EMU_N_PCI_DEVICE,
+	EMU_N_PCI_IOMMU_GROUP,		/* <bdf>/iommu_group (a directory) */
 	EMU_N_PCI_VFIO_DEV,		/* <bdf>/vfio-dev */
 	EMU_N_PCI_VFIO_N,		/* <bdf>/vfio-dev/vfioN */
 	EMU_N_PCI_VFIO_N_DEV,		/* <bdf>/vfio-dev/vfioN/dev */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Read-only views of the model for invariant checks (emu.h): the areas of
- * an IOAS and where a device stands. They never change state and never
+ * an IOAS, where a device stands and the kvm-vfio registrations. They never change state and never
  * count as host calls.
  */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include "hwpt.h"
 #include "ioas.h"
 #include "iommufd.h"
+#include "kvm.h"
 #include "machine.h"
 #include "vfio.h"
 
@@ -54,5 +55,20 @@ int emu_device_state(const struct emu *emu, int fd, uint32_t *devid,
 		*hwpt_id = hwpt ? hwpt->obj.id : 0;
 	if (ioas_id)
 		*ioas_id = hwpt ? hwpt->ioas->obj.id : 0;
+	return 0;
+}
+
+int emu_kvm_vfio_has(const struct emu *emu, int kvm_dev_fd, int vfio_fd)
+{
+	const struct emu_file *kf = emu_fd_get(emu, kvm_dev_fd);
+	const struct emu_file *vf = emu_fd_get(emu, vfio_fd);
+	unsigned int i;
+
+	if (!kf || kf->kind != EMU_FILE_KVM_DEV || !vf)
+		return -EBADF;
+	for (i = 0; i < kf->kdev->nr_files; i++) {
+		if (kf->kdev->files[i] == vf)
+			return 1;
+	}
 	return 0;
 }

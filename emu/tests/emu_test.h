@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
@@ -28,15 +29,37 @@
 
 #define PG 0x1000ULL
 
+/*
+ * Real user memory for maps that get pinned: T_MEM_SIZE bytes, read and
+ * write, 2 MiB aligned (t_va(t, off) is its address + off). Pinning checks
+ * the process's memory map, so made-up addresses only work on an IOAS
+ * without a domain.
+ */
+#define T_MEM_SIZE (8ULL << 20)
+
 struct emu_t {
 	struct emu *emu;
 	struct iofd_host host;
+	uint8_t *map;		/* the mmap, T_MEM_SIZE + 2 MiB */
+	uint8_t *mem;		/* 2 MiB aligned inside it */
 };
 
 static inline void emu_t_setup(struct emu_t *t)
 {
+	uintptr_t a;
+
 	CHECK_OK(emu_create(&t->emu));
 	emu_host(t->emu, &t->host);
+	t->map = mmap(NULL, T_MEM_SIZE + (2ULL << 20), PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(t->map != MAP_FAILED);
+	a = ((uintptr_t)t->map + (2ULL << 20) - 1) & ~((uintptr_t)(2ULL << 20) - 1);
+	t->mem = (uint8_t *)a;
+}
+
+static inline uint64_t t_va(const struct emu_t *t, uint64_t off)
+{
+	return (uint64_t)(uintptr_t)t->mem + off;
 }
 
 static inline void emu_t_expect_counters(struct emu_t *t, unsigned int fds,
@@ -54,8 +77,17 @@ static inline void emu_t_expect_counters(struct emu_t *t, unsigned int fds,
 
 static inline void emu_t_teardown(struct emu_t *t)
 {
+	struct emu_counters c;
+
 	emu_t_expect_counters(t, 0, 0, 0, 0);
+	emu_counters_get(t->emu, &c);
+	CHECK_EQ(c.locked_pages, 0);
+	CHECK_EQ(c.files, 0);
+	CHECK_EQ(c.kvm_vms, 0);
+	CHECK_EQ(c.kvm_devices, 0);
+	CHECK_EQ(c.kvm_vfio_files, 0);
 	emu_destroy(t->emu);
+	munmap(t->map, T_MEM_SIZE + (2ULL << 20));
 }
 
 static inline int t_open(struct emu_t *t, const char *path)

@@ -67,8 +67,10 @@ static void dispatch_bad_numbers(void)
 	CHECK_ERR(ENOTTY, t_ioctl(&t, fd, _IOWR(IOMMUFD_TYPE, 0x80,
 						 struct iommu_destroy), &d));
 	CHECK_ERR(ENOTTY, t_ioctl(&t, fd, _IO('x', 0x80), &d));
-	/* VFIO type-1 compat numbers: not modelled yet. */
-	CHECK_ERR(ENOTTY, t_ioctl(&t, fd, VFIO_GET_API_VERSION, big));
+	/* VFIO type-1 compat numbers go to the compat shim (spec 2.16). */
+	CHECK_EQ(t_ioctl(&t, fd, VFIO_GET_API_VERSION, NULL), 0);
+	CHECK_ERR(ENOTTY, t_ioctl(&t, fd, _IO(VFIO_TYPE, VFIO_BASE + 50),
+				  big));
 	CHECK_ERR(ENOENT, t_ioctl(&t, fd, IOMMU_DESTROY, &d));
 	CHECK_OK(t_close(&t, fd));
 	emu_t_teardown(&t);
@@ -105,6 +107,10 @@ static void dispatch_size_all(void)
 		size = sizeof(buf);
 		memcpy(buf, &size, sizeof(size));
 		CHECK(t_ioctl(&t, fd, r->cmd, buf) != -E2BIG);
+		/* An all-zero FAULT_QUEUE_ALLOC succeeds: close its fd. */
+		if (r->cmd == IOMMU_FAULT_QUEUE_ALLOC)
+			CHECK_OK(t_close(&t, ((struct iommu_fault_alloc *)
+					      buf)->out_fault_fd));
 	}
 	CHECK_OK(t_close(&t, fd));
 	emu_t_teardown(&t);

@@ -143,9 +143,9 @@ static void sysfs_ok(void)
 				 sizeof(buf)));
 
 	CHECK_OK(t_list(&t, SYSDIR, &ns));
-	CHECK_EQ(ns.n, 3);
+	CHECK_EQ(ns.n, 4);
 	CHECK(names_has(&ns, "vendor") && names_has(&ns, "device") &&
-	      names_has(&ns, "vfio-dev"));
+	      names_has(&ns, "vfio-dev") && names_has(&ns, "iommu_group"));
 	CHECK_OK(t_list(&t, SYSDIR "/vfio-dev", &ns));
 	CHECK_EQ(ns.n, 1);
 	CHECK(names_has(&ns, "vfio0"));
@@ -194,7 +194,7 @@ static void sysfs_no_vfio_dev(void)
 	CHECK_ERR(ENOENT, t_read(&t, SYSDIR "/vfio-dev/vfio0/dev", buf,
 				 sizeof(buf)));
 	CHECK_OK(t_list(&t, SYSDIR, &ns));
-	CHECK_EQ(ns.n, 2);
+	CHECK_EQ(ns.n, 3);
 	CHECK(!names_has(&ns, "vfio-dev"));
 	CHECK_OK(t_read(&t, SYSDIR "/vendor", buf, sizeof(buf)));
 	/* The cdev itself is still there. */

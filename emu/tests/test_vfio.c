@@ -236,17 +236,18 @@ static void iova_ranges_after_attach(void)
 	CHECK_EQ(rg[1].last, 0);
 
 	/* Reserved IOVA: the MSI window and past the aperture. */
-	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, MSI_START,
-					PG, 0x100000));
-	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas,
-					MSI_START - PG, 2 * PG, 0x100000));
-	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas,
-					APERTURE_39 + 1, PG, 0x100000));
+	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, MSI_START, PG,
+					t_va(&r.t, 0x100000)));
+	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, MSI_START - PG,
+					2 * PG,
+					t_va(&r.t, 0x100000)));
+	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, APERTURE_39 + 1, PG,
+					t_va(&r.t, 0x100000)));
 	/* Alignment is now 4 KiB. */
 	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x800, PG,
-					0x100000));
-	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x1000,
-					0x800, 0x100000));
+					t_va(&r.t, 0x100000)));
+	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x1000, 0x800,
+					t_va(&r.t, 0x100000)));
 	CHECK_ERR(EINVAL, map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x1000, PG,
 					0x100800));
 	CHECK_ERR(EINVAL, map_auto_raw(&r.t, r.iommufd, r.ioas, PG, 0x100800,
@@ -269,16 +270,16 @@ static void attach_conflicts(void)
 
 	rig_setup(&r, "e1000e");
 	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, r.ioas, MSI_START, PG,
-			       0x100000));
+			       t_va(&r.t, 0x100000)));
 	CHECK_ERR(EADDRINUSE, attach_raw(&r.t, r.devfd, r.ioas, NULL));
 	CHECK_OK(unmap_raw(&r.t, r.iommufd, r.ioas, 0, UINT64_MAX, NULL));
 	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, r.ioas, 1ULL << 40, PG,
-			       0x100000));
+			       t_va(&r.t, 0x100000)));
 	CHECK_ERR(EADDRINUSE, attach_raw(&r.t, r.devfd, r.ioas, NULL));
 	CHECK_OK(unmap_raw(&r.t, r.iommufd, r.ioas, 0, UINT64_MAX, NULL));
 	/* A sub-page map cannot meet the domain's 4 KiB alignment. */
 	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x10000, 0x800,
-			       0x100000));
+			       t_va(&r.t, 0x100000)));
 	CHECK_ERR(EADDRINUSE, attach_raw(&r.t, r.devfd, r.ioas, NULL));
 	emu_t_expect_counters(&r.t, 2, 1, 2, 0);
 	/* Failed HWPT creations consumed no id. */
@@ -367,9 +368,10 @@ static void profiles_that_refuse(void)
 	CHECK_EQ(total, 2);
 	CHECK_EQ(rg[1].last, 0xffffffffULL);
 	CHECK_ERR(EINVAL, map_fixed_raw(&t, iommufd, ioas, 1ULL << 32, PG,
-					0x100000));
+					t_va(&t, 0x100000)));
 	CHECK_OK(detach_raw(&t, small));
-	CHECK_OK(map_fixed_raw(&t, iommufd, ioas, 1ULL << 32, PG, 0x100000));
+	CHECK_OK(map_fixed_raw(&t, iommufd, ioas, 1ULL << 32, PG,
+			       t_va(&t, 0x100000)));
 	CHECK_ERR(EADDRINUSE, attach_raw(&t, small, ioas, NULL));
 	CHECK_OK(t_close(&t, big));
 	CHECK_OK(t_close(&t, small));
@@ -398,7 +400,8 @@ static void replace(void)
 	/* Replace failing (MSI window mapped): old attachment unchanged. */
 	CHECK_OK(ioas_alloc_raw(&r.t, r.iommufd, &id));
 	CHECK_EQ(id, 1);
-	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, 1, MSI_START, PG, 0x100000));
+	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, 1, MSI_START, PG,
+			       t_va(&r.t, 0x100000)));
 	CHECK_ERR(EADDRINUSE, attach_raw(&r.t, r.devfd, 1, NULL));
 	CHECK_OK(emu_device_state(r.t.emu, r.devfd, NULL, &hwpt, &id));
 	CHECK_EQ(hwpt, 5);
@@ -413,12 +416,12 @@ static void pins_while_attached(void)
 
 	rig_setup(&r, "e1000e");
 	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x100000, 4 * PG,
-			       0x7f0000000000ULL));
+			       t_va(&r.t, 0)));
 	emu_t_expect_counters(&r.t, 2, 1, 2, 0);
 	CHECK_OK(attach_raw(&r.t, r.devfd, r.ioas, NULL));
 	emu_t_expect_counters(&r.t, 2, 1, 3, 4);
 	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x200000, 2 * PG,
-			       0x7f0000100000ULL));
+			       t_va(&r.t, 0x100000)));
 	emu_t_expect_counters(&r.t, 2, 1, 3, 6);
 	CHECK_OK(unmap_raw(&r.t, r.iommufd, r.ioas, 0x100000, 4 * PG, NULL));
 	emu_t_expect_counters(&r.t, 2, 1, 3, 2);
@@ -450,7 +453,7 @@ static void iommufd_closed_while_bound(void)
 
 	rig_setup(&r, "e1000e");
 	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x100000, PG,
-			       0x100000));
+			       t_va(&r.t, 0x100000)));
 	CHECK_OK(attach_raw(&r.t, r.devfd, r.ioas, &hwpt));
 	CHECK_OK(t_close(&r.t, r.iommufd));
 	emu_t_expect_counters(&r.t, 1, 1, 3, 1);
@@ -475,7 +478,7 @@ static void destroy_with_open_fds(void)
 
 	rig_setup(&r, "e1000e");
 	CHECK_OK(map_fixed_raw(&r.t, r.iommufd, r.ioas, 0x100000, PG,
-			       0x100000));
+			       t_va(&r.t, 0x100000)));
 	CHECK_OK(attach_raw(&r.t, r.devfd, r.ioas, NULL));
 	CHECK_OK(t_open(&r.t, "/dev/iommu"));
 	emu_destroy(r.t.emu);

@@ -40,6 +40,17 @@ struct emu_iova_range {
 };
 
 /*
+ * One VFIO region of a profile: its size and VFIO_REGION_INFO_FLAG_*; for
+ * a BAR, whether it is an I/O port BAR (else memory). A region of size 0
+ * is absent (the VGA region of a non-VGA device: GET_REGION_INFO EINVAL).
+ */
+struct emu_region_desc {
+	uint64_t size;
+	uint32_t flags;
+	bool io;
+};
+
+/*
  * What an emulated device and its IOMMU look like. The built-in profiles are
  * constant tables found by name with emu_profile_find().
  */
@@ -63,6 +74,15 @@ struct emu_profile {
 	unsigned int iommu_unit;
 	bool no_share;
 	bool dirty_tracking;
+	/* --- added with the complete emulator (issue 3) --- */
+	/* GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD or NONE. */
+	uint32_t hw_info_type;
+	/* num_regions entries (VFIO_DEVICE_GET_REGION_INFO), or NULL. */
+	const struct emu_region_desc *regions;
+	/* num_irqs entries: each irq index's vector count, or NULL. */
+	const uint32_t *irq_counts;
+	/* PCI class code (config offset 9, 3 bytes), e.g. 0x020000. */
+	uint32_t class_code;
 };
 
 /* The profile called @name, or NULL. */
@@ -112,6 +132,8 @@ void emu_host(struct emu *emu, struct iofd_host *out);
 #define EMU_VFIO_MAJOR 511
 #define EMU_IOMMU_MAJOR 10
 #define EMU_IOMMU_MINOR 257
+#define EMU_KVM_MAJOR 10
+#define EMU_KVM_MINOR 232
 int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 		   const char *bdf, enum emu_sysfs_variant variant, char *path,
 		   size_t cap);
@@ -124,6 +146,14 @@ struct emu_counters {
 	unsigned int contexts;		/* live iommufd contexts */
 	unsigned int objects;		/* live objects, all contexts */
 	uint64_t pinned_pages;		/* pages pinned, all contexts */
+	/* --- added with the complete emulator (issue 3) --- */
+	uint64_t locked_pages;		/* RLIMIT_MEMLOCK charge, user + mm */
+	unsigned int files;		/* open files, fds or not (a file a
+					 * KVM device holds after its fd closed
+					 * counts here) */
+	unsigned int kvm_vms;		/* live KVM VMs */
+	unsigned int kvm_devices;	/* live kvm-vfio devices */
+	unsigned int kvm_vfio_files;	/* KVM_DEV_VFIO_FILE registrations */
 };
 
 void emu_counters_get(const struct emu *emu, struct emu_counters *out);
@@ -147,6 +177,82 @@ int emu_ioas_for_each_area(const struct emu *emu, int fd, uint32_t ioas_id,
  */
 int emu_device_state(const struct emu *emu, int fd, uint32_t *devid,
 		     uint32_t *hwpt_id, uint32_t *ioas_id);
+
+/*
+ * Mark [iova, iova + length) dirty in HWPT @hwpt_id of the context behind
+ * iommufd @iommufd, as a device's DMA write through that domain would.
+ * Dirty state is kept per IOMMU page of the HWPT's profile and only while
+ * dirty tracking is enabled (otherwise nothing is recorded and 0 is
+ * returned, as hardware sets no dirty bit). Returns 0, -EBADF (not an
+ * iommufd fd), -ENOENT (no such HWPT_PAGING), -EINVAL (length 0 or wraps),
+ * -EFAULT (part of the range is not mapped: an IOMMU fault, nothing
+ * marked).
+ */
+int emu_hwpt_dirty(struct emu *emu, int iommufd, uint32_t hwpt_id,
+		   uint64_t iova, uint64_t length);
+
+/*
+ * Whether the VFIO file open at @vfio_fd is registered (KVM_DEV_VFIO_FILE_
+ * ADD) with the kvm-vfio device open at @kvm_dev_fd: 1 yes, 0 no, -EBADF
+ * when @kvm_dev_fd is not a kvm-vfio device fd or @vfio_fd is not open.
+ */
+int emu_kvm_vfio_has(const struct emu *emu, int kvm_dev_fd, int vfio_fd);
+
+/* ------------------------------------------------------------------ */
+/* Credentials of the emulated caller                                  */
+
+/*
+ * What the kernel would look at in the calling task: CAP_IPC_LOCK (no
+ * locked-memory accounting at all), CAP_SYS_RESOURCE (IOMMU_OPTION
+ * RLIMIT_MODE SET) and RLIMIT_MEMLOCK in bytes (UINT64_MAX: unlimited).
+ * Defaults: CAP_SYS_RESOURCE, no CAP_IPC_LOCK, unlimited, so pins are
+ * charged but never refused until a test lowers the limit. A change
+ * applies to pages objects created afterwards (the mode is fixed at MAP
+ * time) and to charges taken afterwards (the limit).
+ */
+struct emu_creds {
+	bool cap_ipc_lock;
+	bool cap_sys_resource;
+	uint64_t memlock_limit;
+};
+
+void emu_creds_get(const struct emu *emu, struct emu_creds *out);
+void emu_creds_set(struct emu *emu, const struct emu_creds *creds);
+
+/* ------------------------------------------------------------------ */
+/* File I/O beyond the host table (used by the preload shim)           */
+
+/*
+ * read/write/pread/pwrite on an emulated fd, with the kernel's answers:
+ * a VFIO cdev before BIND gives -EINVAL; after it, the offset selects the
+ * region (index << 40, VFIO_PCI_OFFSET_SHIFT) and the config region reads
+ * and writes the device's virtual config space. /dev/iommu, /dev/kvm and
+ * KVM fds have no read or write: -EINVAL. Returns the byte count or
+ * -errno; read/write use and advance the file position.
+ */
+ssize_t emu_pread(struct emu *emu, int fd, void *buf, size_t count,
+		  uint64_t offset);
+ssize_t emu_pwrite(struct emu *emu, int fd, const void *buf, size_t count,
+		   uint64_t offset);
+ssize_t emu_read(struct emu *emu, int fd, void *buf, size_t count);
+ssize_t emu_write(struct emu *emu, int fd, const void *buf, size_t count);
+
+/*
+ * How the model reads and writes callers' memory (ioctl structs, arrays,
+ * bitmaps). STRICT (default): like the kernel's user copies, an unmapped
+ * or (for writes) read-only byte gives -EFAULT; it costs a system call
+ * per copy. TRUSTED: only NULL and the zero page give -EFAULT; for
+ * benchmarks of the model itself.
+ */
+enum emu_uaccess_mode {
+	EMU_UACCESS_STRICT,
+	EMU_UACCESS_TRUSTED,
+};
+
+void emu_uaccess_set(struct emu *emu, enum emu_uaccess_mode mode);
+
+/* Whether @fd is an open emulated fd. */
+bool emu_fd_is_open(const struct emu *emu, int fd);
 
 /* ------------------------------------------------------------------ */
 /* Fault plan: a host wrapper that fails chosen calls                  */
@@ -176,6 +282,29 @@ unsigned long emu_fault_calls(const struct emu_fault *f);
 
 /* Whether the armed fault has fired. */
 bool emu_fault_fired(const struct emu_fault *f);
+
+/* Kinds of host call, for emu_fault_fail_every (a bit mask). */
+enum emu_fault_kind {
+	EMU_FAULT_OPEN = 1u << 0,
+	EMU_FAULT_CLOSE = 1u << 1,
+	EMU_FAULT_IOCTL = 1u << 2,
+	EMU_FAULT_FSTAT = 1u << 3,
+	EMU_FAULT_STAT = 1u << 4,
+	EMU_FAULT_READ_FILE = 1u << 5,
+	EMU_FAULT_LIST_DIR = 1u << 6,
+	EMU_FAULT_ALL = (1u << 7) - 1,
+};
+
+/*
+ * Fail every call whose kind is in @kinds (EMU_FAULT_* bits) with
+ * -@errnum, until disarmed with @kinds 0. When @kinds has EMU_FAULT_IOCTL
+ * and @request is non-zero, only ioctls with exactly that request number
+ * fail. Independent of emu_fault_fail_nth (either may fail a call; the
+ * counters of calls and emu_fault_fired cover both). Close behaves as for
+ * fail_nth: the fd is released below all the same.
+ */
+void emu_fault_fail_every(struct emu_fault *f, unsigned int kinds,
+			  unsigned long request, int errnum);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/*
+ * /proc/self/maps snapshots (mm.h). The file lists mappings in ascending
+ * address order without overlap, which the range check relies on: it
+ * walks forward from the mapping holding the first page and needs each
+ * next mapping to start exactly where the previous one ended.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mm.h"
+#include "util.h"
+
+static int emu_mm_push(struct emu_mm *mm, size_t *cap,
+		       const struct emu_vma *vma)
+{
+	if (mm->nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct emu_vma *nv = realloc(mm->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		mm->v = nv;
+		*cap = ncap;
+	}
+	mm->v[mm->nr++] = *vma;
+	return 0;
+}
+
+/* One "start-end perms ..." line into @vma: false when it does not parse. */
+static bool emu_mm_parse_line(const char *line, struct emu_vma *vma)
+{
+	char *p;
+
+	vma->start = strtoull(line, &p, 16);
+	if (*p != '-')
+		return false;
+	vma->end = strtoull(p + 1, &p, 16);
+	if (*p != ' ' || strlen(p) < 3)
+		return false;
+	vma->read = p[1] == 'r';
+	vma->write = p[2] == 'w';
+	return true;
+}
+
+int emu_mm_load(struct emu_mm *mm)
+{
+	char buf[8192], line[512];
+	size_t cap = 0, ll = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	mm->v = NULL;
+	mm->nr = 0;
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		ssize_t i;
+
+		for (i = 0; i < n; i++) {
+			struct emu_vma vma;
+
+			if (buf[i] != '\n') {
+				if (ll < sizeof(line) - 1)
+					line[ll++] = buf[i];
+				continue;
+			}
+			line[ll] = '\0';
+			ll = 0;
+			if (!emu_mm_parse_line(line, &vma))
+				continue;
+			rc = emu_mm_push(mm, &cap, &vma);
+			if (rc)
+				goto out_close;
+		}
+	}
+	if (n < 0)
+		rc = -errno;
+out_close:
+	close(fd);
+	if (rc)
+		emu_mm_fini(mm);
+	return rc;
+}
+
+void emu_mm_fini(struct emu_mm *mm)
+{
+	free(mm->v);
+	mm->v = NULL;
+	mm->nr = 0;
+}
+
+int emu_mm_check(const struct emu_mm *mm, uint64_t va, uint64_t length,
+		 bool write)
+{
+	uint64_t at, end;
+	size_t lo = 0, hi = mm->nr;
+
+	if (!length)
+		return 0;
+	/* Pins are whole pages. */
+	at = va & ~(EMU_PAGE_SIZE - 1);
+	if (__builtin_add_overflow(va, length, &end))
+		return -EFAULT;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (mm->v[mid].end <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < mm->nr && at < end; lo++) {
+		const struct emu_vma *v = &mm->v[lo];
+
+		if (v->start > at || !v->read || (write && !v->write))
+			return -EFAULT;
+		at = v->end;
+	}
+	return at >= end ? 0 : -EFAULT;
+}
