@@ -37,7 +37,7 @@ int iofd_backend_create(struct iofd_ctx *ctx, struct iofd_backend **out,
 int iofd_backend_create_fd(struct iofd_ctx *ctx, int fd,
 			   struct iofd_backend **out, struct iofd_error *err)
 {
-	struct iofd_backend *be;
+	struct iofd_backend *be = NULL;
 	int ret;
 
 	if (fd < 0)

@@ -13,6 +13,8 @@
  *   3. when the kernel has no user domain allocation for the device
  *      (HWPT_ALLOC: EOPNOTSUPP), the device is attached to the IOAS itself
  *      and the kernel picks or makes a domain (dev->hwpt stays NULL).
+ * While the container tracks dirty pages, a new HWPT must track too (it is
+ * switched on before the device attaches) and step 3 is not taken.
  * A HWPT goes with its last device. EINVAL out of step 2 tells the caller
  * that C as a whole is incompatible.
  */
@@ -151,7 +153,7 @@ static int iofd_hwpt_attach_new(struct iofd_device *dev,
 
 	ret = iofd_backend_alloc_hwpt(c->be, dev->devid, c->ioas_id, flags,
 				      &hwpt->id, &scratch);
-	if (ret == -EOPNOTSUPP) {
+	if (ret == -EOPNOTSUPP && !c->dirty_tracking) {
 		/* Step 3: no user domains here; the kernel picks one. */
 		iofd_free(dev->ctx, hwpt);
 		return iofd_device_attach_pt(dev, c->ioas_id, err);
@@ -160,6 +162,24 @@ static int iofd_hwpt_attach_new(struct iofd_device *dev,
 		iofd_err_pass(err, &scratch, ret);
 		iofd_error_prepend(err, "device %s", dev->name);
 		goto err_free_hwpt;
+	}
+
+	/*
+	 * While the container tracks dirty pages (a migration is running),
+	 * a domain that would not track them must not join: its DMA writes
+	 * would be lost to the dirty log.
+	 */
+	if (c->dirty_tracking) {
+		if (!(flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)) {
+			ret = iofd_err_set(err, EOPNOTSUPP,
+					   "device %s: IOAS %u tracks dirty pages and the device's IOMMU cannot",
+					   dev->name, c->ioas_id);
+			goto err_destroy_hwpt;
+		}
+		ret = iofd_backend_set_dirty_tracking(c->be, hwpt->id, true,
+						      err);
+		if (ret)
+			goto err_destroy_hwpt;
 	}
 
 	ret = iofd_device_attach_pt(dev, hwpt->id, err);

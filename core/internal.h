@@ -49,6 +49,7 @@ struct iofd_space {
 	size_t nr_regions;
 	size_t cap_regions;
 	struct iofd_list containers;
+	bool in_sync;	/* false once an undo failed twice, for good */
 };
 
 /* A HWPT (IOMMU domain) libiofd allocated in a container. */
@@ -86,7 +87,10 @@ struct iofd_device {
 	struct iofd_hwpt *hwpt;		/* NULL: attached to the IOAS itself */
 	struct iofd_device_info info;
 	uint32_t flags;			/* IOFD_DEVICE_* */
-	bool kvm_registered;
+	int kvm_fd;			/* kvm-vfio fd it was added to, or -1 */
+	/* HWPT and IOAS ids whose DESTROY met EBUSY, retried after close */
+	uint32_t deferred[2];
+	unsigned int nr_deferred;
 	bool discard_disabled;
 };
 

@@ -24,6 +24,7 @@ int iofd_space_create(struct iofd_ctx *ctx, struct iofd_space **out,
 	if (!space)
 		return iofd_err_set(err, ENOMEM, "create space");
 	space->ctx = ctx;
+	space->in_sync = true;
 	iofd_list_init(&space->containers);
 	iofd_list_add_tail(&ctx->spaces, &space->ctx_node);
 	*out = space;
@@ -78,8 +79,8 @@ static int iofd_space_reserve(struct iofd_space *space)
  * Undo one container's part of a region add (unmap) or remove (map back).
  * The undo restores a state the kernel just had, so it is tried twice: a
  * transient failure must not leave the container's IOAS differing from its
- * space. If both tries fail the container is left differing, and the trace
- * says so.
+ * space. If both tries fail the container is left differing: the space is
+ * marked out of sync for good (iofd_space_in_sync) and the trace says so.
  */
 static void iofd_space_undo(struct iofd_container *c,
 			    const struct iofd_region *r, bool map)
@@ -90,6 +91,7 @@ static void iofd_space_undo(struct iofd_container *c,
 		if ((map ? iofd_container_map(c, r, NULL) :
 			   iofd_container_unmap(c, r, NULL)) == 0)
 			return;
+	c->space->in_sync = false;
 	iofd_trace_fail(c->space->ctx, NULL,
 			map ? "undo remove region" : "undo add region", EIO);
 }
@@ -223,4 +225,9 @@ struct iofd_container *iofd_space_container_get(const struct iofd_space *space,
 
 	return n ? iofd_container_of(n, struct iofd_container, space_node) :
 		   NULL;
+}
+
+bool iofd_space_in_sync(const struct iofd_space *space)
+{
+	return space->in_sync;
 }

@@ -465,6 +465,45 @@ static void test_detach_keeps_going(void)
 	CHECK(nth > 3);		/* DETACH, DESTROY, close iommufd, close fd */
 }
 
+/*
+ * A failed DETACH leaves the device attached, so the DESTROY of its HWPT
+ * and IOAS meets EBUSY; once the device fd is closed they must be
+ * destroyed after all, even though another device keeps the backend (and
+ * so the iommufd context) open.
+ */
+static void test_failed_detach_frees_domain(void)
+{
+	struct iofd_space *other;
+	struct emu_counters alone, cnt;
+	struct iofd_device *a, *b;
+	unsigned long nth;
+	struct fx fx;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	CHECK_OK(iofd_space_create(fx.ctx, &other, NULL));
+	b = attach_ok(&fx, 1, other);
+	emu_counters_get(fx.emu, &alone);
+	for (nth = 1; nth < 20; nth++) {
+		a = attach_ok(&fx, 0, fx.space);
+		fx.nr_events = 0;
+		emu_fault_fail_nth(fx.fault, nth, EIO);
+		iofd_device_detach(a, NULL);
+		emu_fault_fail_nth(fx.fault, 0, 0);
+		emu_counters_get(fx.emu, &cnt);
+		CHECK_EQ(cnt.objects, alone.objects);
+		CHECK_EQ(cnt.fds, alone.fds);
+		CHECK_EQ(cnt.pinned_pages, alone.pinned_pages);
+		if (fx_traced(&fx, "fail:detach"))
+			break;
+	}
+	CHECK(nth < 20);
+	fx_check_container(&fx, iofd_device_container(b));
+	CHECK_OK(iofd_device_detach(b, NULL));
+	fx_fini(&fx);
+}
+
 /* iofd_ctx_destroy takes down what the caller left attached. */
 static void test_ctx_destroy_detaches(void)
 {
@@ -498,6 +537,7 @@ static const struct check_test tests[] = {
 	{ "broken_sysfs", test_broken_sysfs },
 	{ "bad_names_and_paths", test_bad_names_and_paths },
 	{ "detach_keeps_going", test_detach_keeps_going },
+	{ "failed_detach_frees_domain", test_failed_detach_frees_domain },
 	{ "ctx_destroy_detaches", test_ctx_destroy_detaches },
 };
 

@@ -117,6 +117,25 @@ static void test_dirty_tracking(void)
 	CHECK_EQ(seen.iova, r.iova);
 	CHECK_EQ(seen.bits, 0x80);
 
+	/*
+	 * While tracking, a device whose IOMMU cannot track is refused: its
+	 * new domain would not log its writes. Nothing is left behind.
+	 */
+	{
+		struct emu_counters before;
+		struct iofd_device *e;
+
+		fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+		emu_counters_get(fx.emu, &before);
+		iofd_error_clear(&err);
+		CHECK_ERR(EOPNOTSUPP, iofd_device_attach(fx.ctx, "e", fx.path[1],
+							 fx.space, fx.be, &e,
+							 &err));
+		CHECK(strstr(err.msg, "tracks dirty pages") != NULL);
+		fx_check_counters(&fx, &before);
+		CHECK_EQ(iofd_container_hwpt_count(c), 1);
+	}
+
 	/* a failing switch leaves the state as it was */
 	emu_fault_fail_nth(fx.fault, 1, EIO);
 	iofd_error_clear(&err);
@@ -273,6 +292,19 @@ static void test_kvm_registration(void)
 			}
 		}
 	}
+
+	/*
+	 * KVM switched off (or to another VM) while a device is registered:
+	 * the DEL still goes to the fd the ADD went to.
+	 */
+	iofd_ctx_set_kvm_vfio(fx.ctx, kdev);
+	CHECK_OK(iofd_device_attach(fx.ctx, "nic", fx.path[0], fx.space, fx.be,
+				    &dev, NULL));
+	iofd_ctx_set_kvm_vfio(fx.ctx, -1);
+	CHECK_OK(iofd_device_detach(dev, NULL));
+	emu_counters_get(fx.emu, &cnt);
+	CHECK_EQ(cnt.kvm_vfio_files, 0);
+	CHECK(!fx_traced(&fx, "fail:kvm del"));
 
 	/* KVM refusing the add fails the attach with its errno */
 	iofd_ctx_set_kvm_vfio(fx.ctx, 999);

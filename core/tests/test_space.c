@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <linux/iommufd.h>
+
 #include "check.h"
 #include "fixture.h"
 
@@ -158,6 +160,43 @@ static void test_region_del_sweep(void)
 	region_sweep(true);
 }
 
+/*
+ * When the undo of a failed remove fails as well (every MAP refused), the
+ * space says it is out of sync instead of pretending.
+ */
+static void test_undo_failure_marks_space(void)
+{
+	struct iofd_device *a, *b;
+	struct iofd_region r;
+	struct fx fx;
+	int ret;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
+	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
+				    &a, NULL));
+	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, fx.be,
+				    &b, NULL));
+	r = fx_region(&fx, 0x40, 2, 0);
+	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
+	CHECK(iofd_space_in_sync(fx.space));
+	/* the second container's unmap fails, then every map back fails */
+	emu_fault_fail_nth(fx.fault, 2, ENOMEM);
+	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_IOAS_MAP, EIO);
+	ret = iofd_space_region_del(fx.space, r.iova, r.size, NULL);
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	emu_fault_fail_nth(fx.fault, 0, 0);
+	CHECK_ERR(ENOMEM, ret);
+	CHECK(fx_traced(&fx, "fail:undo remove region"));
+	CHECK(!iofd_space_in_sync(fx.space));
+	CHECK_EQ(iofd_space_region_count(fx.space), 1);
+	CHECK_OK(iofd_device_detach(a, NULL));
+	CHECK_OK(iofd_device_detach(b, NULL));
+	CHECK(!iofd_space_in_sync(fx.space));	/* for good */
+	fx_fini(&fx);
+}
+
 static void test_backend_verbs(void)
 {
 	struct iofd_backend *be2;
@@ -264,6 +303,7 @@ static const struct check_test tests[] = {
 	{ "regions_follow_containers", test_regions_follow_containers },
 	{ "region_add_sweep", test_region_add_sweep },
 	{ "region_del_sweep", test_region_del_sweep },
+	{ "undo_failure_marks_space", test_undo_failure_marks_space },
 	{ "backend_verbs", test_backend_verbs },
 	{ "error_object", test_error_object },
 };

@@ -349,6 +349,15 @@ IOFD_API int iofd_space_region_add(struct iofd_space *space,
 IOFD_API int iofd_space_region_del(struct iofd_space *space, uint64_t iova,
 				   uint64_t size, struct iofd_error *err);
 
+/*
+ * Whether every container of the space still holds exactly its regions.
+ * An add or remove that fails in one container is undone in the others;
+ * should that undo fail too (twice), a container is left differing and
+ * this turns false for good: detach the space's devices and attach them
+ * again to start from a fresh IOAS.
+ */
+IOFD_API bool iofd_space_in_sync(const struct iofd_space *space);
+
 /* Regions, in ascending IOVA order; get returns NULL past the end. */
 IOFD_API size_t iofd_space_region_count(const struct iofd_space *space);
 IOFD_API const struct iofd_region *
