@@ -212,7 +212,7 @@ static unsigned int emu_hwpt_aw(uint64_t last)
 }
 
 /*
- * A VT-d-like capability report for @p. cap_reg: ND = 2 (256 domain ids),
+ * A VT-d-like capability report for @p: flags as Linux sets them; cap_reg: ND = 2 (256 domain ids),
  * SAGAW = 3-level (39-bit) and 4-level when wider, MGAW = width - 1,
  * SLLPS = 2 MiB. ecap_reg: QI, IR, EIM, PT, SC, and SLADS (bit 45,
  * second-level accessed/dirty) for a dirty-tracking IOMMU.
@@ -223,6 +223,11 @@ static void emu_hwpt_vtd_info(const struct emu_profile *p,
 	unsigned int aw = emu_hwpt_aw(p->aperture_last);
 
 	memset(out, 0, sizeof(*out));
+	/*
+	 * Linux sets the SPR17 erratum flag on every VT-d report (it cannot
+	 * tell affected parts apart); seen on a real 6.12 in the VM check.
+	 */
+	out->flags = IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17;
 	out->cap_reg = 2ULL | (1ULL << (8 + 1)) | (1ULL << 34) |
 		       ((uint64_t)(aw - 1) << 16);
 	if (aw > 39)

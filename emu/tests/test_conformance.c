@@ -247,7 +247,7 @@ static void global_options(void)
 {
 	struct emu_creds cr;
 	struct emu_t t;
-	uint64_t v;
+	uint64_t v = 0;
 	uint32_t id;
 	int fd;
 
@@ -298,7 +298,7 @@ static void option_huge_pages(void)
 {
 	struct emu_t t;
 	uint32_t ioas;
-	uint64_t v;
+	uint64_t v = 0;
 	int fd;
 
 	emu_t_setup(&t);
