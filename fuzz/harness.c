@@ -3,10 +3,13 @@
  * fuzz_attach: drive libiofd with an op-sequence program over the emulator
  * and prove after every op that the core and the emulator agree.
  *
- * Per input: a fresh emulator, a fault plan wrapped over its host, an iofd
- * context over the fault plan's host and two backends be0/be1 (nothing
- * opened yet). Nothing survives the input: no global state, no time, no
- * randomness, so an input replays the same way in every engine.
+ * Per input: a fresh emulator, the host stack core -> call log -> fault
+ * plan -> KVM stand-in -> emulator (hostwrap.h), an iofd context over it
+ * with the harness's counting allocator, two owned backends be0/be1
+ * (nothing opened yet), and a second context with one space and one
+ * backend that the first must never touch. Nothing survives the input: no
+ * global state, no time, no randomness, so an input replays the same way in
+ * every engine.
  *
  * What an op means here (the grammar is in op.h):
  *   device     emu_device_add: devN is the N-th device added (at most 8),
@@ -15,43 +18,80 @@
  *   attach     iofd_device_attach of devN, named "devN", into spaceM with
  *              beK. Attaching an attached device again is tried too: the
  *              kernel refuses a second bind, so it must fail cleanly.
- *   detach     iofd_device_detach of devN.
+ *   attach-cfg iofd_device_attach_cfg: the cdev found through sysfs, or an
+ *              fd the harness opened and hands in (devN's, another node's,
+ *              one not open), a bad sysfs path, DISCARD_OK, an unknown
+ *              flag, a bad name, a NULL or foreign space or backend.
+ *   detach     iofd_device_detach of devN (its space must refuse destroy
+ *              first: it has a container).
  *   region-add iofd_space_region_add at the page's IOVA (op.h: window +
  *              page * 4K), npages * 4K long, backed by arena page
  *              (page % 64).
  *   region-del iofd_space_region_del of the idx-th region of the space;
  *              past the last region, of the bogus [idx * 4K, +4K).
  *   map/unmap  iofd_backend_map/unmap on a scratch IOAS of beK (the first
- *              such op connects beK and allocates it), read-write, with the
+ *   unmap-all  such op connects beK and allocates it), read-write, with the
  *              same page -> IOVA and arena rule as region-add.
+ *   connect,   a connection the harness holds on beK; the last one's
+ *   disconnect disconnect frees the scratch IOAS first.
+ *   backend    destroy beK (-EBUSY while used) and create it again, owned
+ *              or on an iommufd the harness opens and hands in (closed by
+ *              the harness after the destroy); badfd hands in -1.
+ *   ranges     iofd_backend_iova_ranges of the scratch IOAS or a container.
+ *   probe      one backend verb on object id 0 without connecting.
+ *   hw-info,   GET_HW_INFO for devN; a HWPT over the scratch IOAS for devN,
+ *   hwpt       exercised (dirty tracking) and freed at once.
+ *   dirty      a container's dirty tracking on/off, a query, or the device
+ *              writing (emu_hwpt_dirty, when the emulator has it).
+ *   kvm        iofd_ctx_set_kvm_vfio: the stand-in's kvm-vfio fd, -1, or
+ *              an fd that is none.
+ *   discard    iofd_ctx_require_discard(true/false).
  *   fault      emu_fault_fail_nth(nth, errno): fail the nth host call from
  *              now on.
+ *   fault-kind emu_fault_fail_every (when the emulator has it).
+ *   fault-alloc  fail the core's nth allocation from now on.
+ *   errors     core calls get a NULL iofd_error from now (null) or not.
+ *   leave      stop: the teardown is iofd_ctx_destroy alone.
  * An op whose object does not exist (devN never added, spaceM not
  * created, ...) is skipped: it makes no call.
  *
  * The invariants, checked after every op and every teardown step:
  *   (a) a failing core call returns -errno and fills the iofd_error with
  *       that errno and a message; a successful one leaves a pre-filled
- *       sentinel error byte for byte untouched;
+ *       sentinel error byte for byte untouched; trace events are of known
+ *       kinds and a FAIL event names its step and errno;
  *   (b) every container of every space has at least one device, a
  *       connected backend of ours and an IOAS no other container uses, and
  *       the emulator's areas in that IOAS are exactly the space's regions
- *       (iova, size, user address, writeable == !readonly);
+ *       (iova, size, user address, writeable == !readonly), unless the
+ *       core traced that undoing a region op failed twice in that space
+ *       (core/space.c leaves that IOAS differing, on purpose); its usable
+ *       IOVA ranges are ascending and its alignment a power of two;
  *   (c) every device of a container is one the harness attached into that
  *       space with that backend, and the emulator sees it bound with the
  *       core's devid and attached to the core's HWPT, whose IOAS is the
  *       container's; its info is its profile's;
  *   (d) each scratch IOAS holds exactly what a shadow model of raw
- *       map/unmap predicts, and when no fault fired a raw map/unmap
+ *       map/unmap/unmap-all predicts, and when no fault fired a raw call
  *       returned what the model says the kernel returns;
- *   (e) a backend's user count is its attached devices plus the scratch
- *       connection, and it has an fd exactly while it has users;
- *   (f) a failed attach or region op changed nothing the core shows; a
- *       detach, or a region-del of an existing region, with no fault fired
- *       succeeds.
+ *   (e) a backend's user count is its attached devices plus the harness's
+ *       connections; an owned one has an fd exactly while it has users, a
+ *       handed-in one always has the fd it was given;
+ *   (f) a failed attach or region op changed nothing the core shows; an
+ *       attach that had to fail did; a detach, or a region-del of an
+ *       existing region, with no fault fired succeeds, and hands the dirty
+ *       bits of every tracking container to the sink;
+ *   (g) counts (fuzz_check_counts): RAM discard disablers are the attached
+ *       devices without DISCARD_OK; KVM's file list is exactly the
+ *       registered devices; HWPTs listed are used and dirty tracking only
+ *       where every HWPT can; the emulator's fds and contexts are exactly
+ *       those open, and while no fault fired its objects too.
+ * A fault "fired during a call" is counted, not guessed: the call log
+ * counts the host calls the fault plan failed and the allocator its own.
  * Teardown detaches every device, destroys the spaces, frees the scratch
- * IOASes, disconnects and destroys the backends and the context, and then
- * the emulator must hold no fd, context, object or pinned page.
+ * IOASes, disconnects and destroys the backends and the contexts, closes
+ * what the harness opened, and then the emulator must hold no fd, context,
+ * object or pinned page, and KVM no VFIO file.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -60,10 +100,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <limits.h>
+
+#include <linux/iommufd.h>
+
 #include <emu/emu.h>
 #include <iofd/iofd.h>
 
 #include "harness.h"
+#include "hostwrap.h"
 
 #define FUZZ_SKIPPED		1	/* an op's result: it made no call */
 #define FUZZ_PATH_MAX		128
@@ -72,6 +118,12 @@
 /* Written into every iofd_error before a call; success must keep it. */
 #define FUZZ_SENTINEL_ERRNUM	0x5e5e
 #define FUZZ_SENTINEL_BYTE	0xa5
+/* Fd numbers the emulator never hands out (it stops at EMU_FD_MAX). */
+#define FUZZ_BOGUS_FD		1000	/* open nowhere */
+#define FUZZ_KVM_FD		1001	/* the KVM stand-in's kvm-vfio device */
+#define FUZZ_BOGUS_ID		0xfff0	/* an object id never allocated */
+/* A device flag libiofd does not know. */
+#define FUZZ_BAD_DEVICE_FLAG	(1u << 7)
 
 struct fuzz_area {
 	uint64_t iova;
@@ -90,8 +142,11 @@ struct fuzz_dev {
 	const struct emu_profile *profile;
 	char path[FUZZ_PATH_MAX];
 	struct iofd_device *dev;	/* NULL while not attached */
-	unsigned int space;		/* valid while attached */
+	/* Valid while attached: */
+	unsigned int space;
 	unsigned int be;
+	bool discard_ok;		/* attached with IOFD_DEVICE_DISCARD_OK */
+	bool kvm_expect;		/* a real kvm-vfio fd was set at attach */
 };
 
 /*
@@ -99,9 +154,15 @@ struct fuzz_dev {
  * harness owns, and the model of what that IOAS holds (ascending, disjoint).
  */
 struct fuzz_scratch {
-	bool connected;
 	bool allocated;
 	uint32_t ioas;
+	/*
+	 * HWPTs over the IOAS whose DESTROY a fault-kind plan kept failing;
+	 * past FUZZ_MAX_STALE more, stale_lost says some are not listed.
+	 */
+	uint32_t stale_hwpt[8];
+	unsigned int nr_stale;
+	bool stale_lost;
 	struct fuzz_areas shadow;
 };
 
@@ -124,12 +185,71 @@ struct fuzz_state {
 	struct fuzz_dev devs[OP_MAX_DEVICES];
 	unsigned int ndevs;
 	struct fuzz_scratch scratch[OP_MAX_BACKENDS];
+	/*
+	 * Per backend: the iommufd handed in (-1: the backend opens its
+	 * own), and the connections the harness holds (connect ops and the
+	 * scratch IOAS's; the scratch IOAS lives while there is one).
+	 */
+	int hfd[OP_MAX_BACKENDS];
+	unsigned int conns[OP_MAX_BACKENDS];
+
+	/* A second context, for the "of another context" checks. */
+	struct iofd_ctx *fctx;
+	struct iofd_space *fspace;
+	struct iofd_backend *fbe;
+
+	/* The host stack: core -> log -> fault plan -> kvm stand-in -> emu. */
+	struct iofd_host emu_h;		/* the emulator, for harness calls */
+	struct fuzz_log_host logw;
+	struct fuzz_kvm_host kvmw;
+	/* The kvm-vfio fd set on the ctx: -1, the stand-in's or bogus. */
+	int kvm_set;
+
+	unsigned int discard_required;	/* model of require/release */
+
+	/*
+	 * Dirty sink (set unless errors null): the region whose flush is
+	 * expected, and calls.
+	 */
+	bool flush_armed;
+	struct iofd_region flush_want;
+	unsigned int flushes;
+
+	/*
+	 * The core's allocator: counts allocations and fails the nth one
+	 * (counted from when it was armed) once.
+	 */
+	unsigned long alloc_calls;
+	unsigned long alloc_nth;	/* 0: disarmed */
+	bool alloc_fired;
+	unsigned long alloc_fires;	/* fired under earlier arms */
+
+	/* Any fault fired at all in this run (kernel may keep objects). */
+	bool ever_fired;
+	/* A fault-kind op is armed. */
+	bool kind_armed;
+	/* errors null: core calls get no iofd_error. */
+	bool null_err;
+	/* leave: the program stopped; iofd_ctx_destroy tears down. */
+	bool leaving;
+	/* Trace events seen (the sink is always set; printed with -v). */
+	unsigned long traces;
+	/*
+	 * The space a region op works on, and the spaces whose containers
+	 * may differ from them for good: the core traced a failed undo
+	 * ("undo add region" / "undo remove region", both tries failed), the
+	 * one case core/space.c documents as leaving an IOAS differing.
+	 */
+	int region_space;
+	bool diverged[OP_MAX_SPACES];
 
 	/* The sweep fault is armed and has not fired yet. */
 	bool sweep_pending;
 	bool sweep_fired;
-	/* The errno of the fault last armed (sweep or fault op). */
+	/* The errno of the fail-nth fault last armed (sweep or fault op). */
 	int armed_errno;
+	/* The errno of the fail-every fault, 0 while none is armed. */
+	int every_errno;
 
 	/* The last call's error and why an op was skipped, for -v. */
 	struct iofd_error err;
@@ -172,11 +292,18 @@ static void fuzz_fail(struct fuzz_state *h, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	if (h->o->sweep_nth)
+	if (h->o->sweep_nth && h->o->sweep_alloc)
 		fprintf(stderr,
-			"fuzz_attach: sweep point: host call %lu fails with %s (%s)\n",
+			"fuzz_attach: sweep point: allocation %lu fails (%s); replay: --fail-nth %lu --alloc\n",
+			h->o->sweep_nth,
+			h->sweep_fired ? "fired" : "not fired yet",
+			h->o->sweep_nth);
+	else if (h->o->sweep_nth)
+		fprintf(stderr,
+			"fuzz_attach: sweep point: host call %lu fails with %s (%s); replay: --fail-nth %lu --errno %s\n",
 			h->o->sweep_nth, fuzz_errname(h->o->sweep_errno),
-			h->sweep_fired ? "fired" : "not fired yet");
+			h->sweep_fired ? "fired" : "not fired yet",
+			h->o->sweep_nth, fuzz_errname(h->o->sweep_errno));
 	fprintf(stderr, "fuzz_attach: program (%u ops):\n", h->prog.count);
 	op_program_to_text(&h->prog, stderr, true);
 	fflush(stderr);
@@ -197,7 +324,7 @@ static void fuzz_sentinel(struct iofd_error *err)
 static struct iofd_error *fuzz_err(struct fuzz_state *h)
 {
 	fuzz_sentinel(&h->err);
-	return &h->err;
+	return h->null_err ? NULL : &h->err;
 }
 
 /* Check the result @ret of the core call @call against h->err. */
@@ -205,6 +332,13 @@ static void fuzz_check_call(struct fuzz_state *h, const char *call, int ret)
 {
 	struct iofd_error sentinel;
 
+	if (ret < -4095)
+		fuzz_fail(h, "%s returned %d, not a -errno", call, ret);
+	if (h->null_err) {
+		/* No error object: only the return value says anything. */
+		snprintf(h->err.msg, sizeof(h->err.msg), "(errors null)");
+		return;
+	}
 	if (ret >= 0) {
 		fuzz_sentinel(&sentinel);
 		if (memcmp(&sentinel, &h->err, sizeof(sentinel)) != 0)
@@ -385,8 +519,9 @@ static void fuzz_check_container(struct fuzz_state *h, unsigned int si,
 				 const struct fuzz_areas *want)
 {
 	struct fuzz_areas got;
-	size_t j, ndev = iofd_container_device_count(c);
+	size_t j, nr, ndev = iofd_container_device_count(c);
 	int k = fuzz_backend_index(h, iofd_container_backend(c));
+	uint64_t align;
 	int fd;
 
 	if (k < 0)
@@ -399,8 +534,26 @@ static void fuzz_check_container(struct fuzz_state *h, unsigned int si,
 		fuzz_fail(h, "container IOAS %u of space%u has no device left",
 			  iofd_container_ioas(c), si);
 
+	/* The usable IOVA the core keeps: ascending, and every region in it. */
+	nr = iofd_container_iova_range_count(c);
+	for (j = 0; j < nr; j++) {
+		const struct iofd_iova_range *r = iofd_container_iova_range_get(c, j);
+
+		if (!r || r->start > r->last ||
+		    (j && iofd_container_iova_range_get(c, j - 1)->last >=
+		     r->start))
+			fuzz_fail(h, "IOAS %u: usable range %zu is out of order",
+				  iofd_container_ioas(c), j);
+	}
+	if (iofd_container_iova_range_get(c, nr))
+		fuzz_fail(h, "iova_range_get past the end is not NULL");
+	align = iofd_container_iova_alignment(c);
+	if (align == 0 || (align & (align - 1)))
+		fuzz_fail(h, "IOAS %u: IOVA alignment %#" PRIx64,
+			  iofd_container_ioas(c), align);
+
 	fuzz_emu_areas(h, fd, iofd_container_ioas(c), &got);
-	if (!fuzz_areas_equal(&got, want)) {
+	if (!h->diverged[si] && !fuzz_areas_equal(&got, want)) {
 		fuzz_print_areas("space regions", want);
 		fuzz_print_areas("emulator areas", &got);
 		fuzz_fail(h, "IOAS %u (be%d) of space%u does not hold exactly the space's regions",
@@ -470,7 +623,11 @@ static void fuzz_check_scratch(struct fuzz_state *h)
 	}
 }
 
-/* (e): connections of each backend. */
+/*
+ * (e): connections of each backend: its attached devices plus the
+ * harness's own. An owned backend has an fd exactly while it has users; a
+ * handed-in one always has the fd it was given.
+ */
 static void fuzz_check_backends(struct fuzz_state *h)
 {
 	unsigned int users[OP_MAX_BACKENDS] = { 0 };
@@ -480,15 +637,159 @@ static void fuzz_check_backends(struct fuzz_state *h)
 		if (h->devs[j].dev)
 			users[h->devs[j].be]++;
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
-		if (h->scratch[k].connected)
-			users[k]++;
+		int fd = iofd_backend_fd(h->be[k]);
+
+		users[k] += h->conns[k];
 		if (iofd_backend_users(h->be[k]) != users[k])
 			fuzz_fail(h, "be%u has %u users, expected %u", k,
 				  iofd_backend_users(h->be[k]), users[k]);
-		if ((iofd_backend_fd(h->be[k]) >= 0) != (users[k] > 0))
-			fuzz_fail(h, "be%u has fd %d with %u users", k,
-				  iofd_backend_fd(h->be[k]), users[k]);
+		if (h->hfd[k] >= 0 && fd != h->hfd[k])
+			fuzz_fail(h, "be%u was handed iommufd %d, uses %d", k,
+				  h->hfd[k], fd);
+		if (h->hfd[k] < 0 && (fd >= 0) != (users[k] > 0))
+			fuzz_fail(h, "be%u has fd %d with %u users", k, fd,
+				  users[k]);
 	}
+}
+
+/*
+ * (g) the counts the core and the emulator keep elsewhere:
+ *   - RAM discard: the disablers are the attached devices without
+ *     IOFD_DEVICE_DISCARD_OK, and requiring discard excludes any;
+ *   - KVM: a device is registered exactly when a kvm-vfio device was set
+ *     at its attach, and the kvm-vfio device's file list is exactly the
+ *     registered devices' fds;
+ *   - HWPTs: every HWPT a container lists is used by one of its devices,
+ *     and dirty tracking is on only where every HWPT can track;
+ *   - the emulator's fds and iommufd contexts are exactly the ones the
+ *     harness and the core hold open (a fault never leaks an fd: a failed
+ *     close releases it too), and while no fault has fired its objects are
+ *     exactly the bound devices, the IOASes and the HWPTs in use (a failed
+ *     DESTROY legitimately leaves an object until its iommufd closes).
+ */
+static void fuzz_check_counts(struct fuzz_state *h)
+{
+	struct {
+		const struct iofd_backend *be;
+		uint32_t id;
+	} hwpts[OP_MAX_DEVICES];
+	unsigned int disablers = 0, registered = 0, nhwpts = 0, fds = 0;
+	unsigned int contexts = 0, objects = 0, i, j, k;
+	struct emu_counters cnt;
+	size_t si, ci;
+
+	if (emu_fault_fired(h->fault))
+		h->ever_fired = true;
+
+	for (j = 0; j < h->ndevs; j++) {
+		struct fuzz_dev *fd = &h->devs[j];
+
+		if (!fd->dev)
+			continue;
+		if (!fd->discard_ok)
+			disablers++;
+		if (iofd_device_kvm_registered(fd->dev) != fd->kvm_expect)
+			fuzz_fail(h, "dev%u: KVM registered %d, expected %d", j,
+				  iofd_device_kvm_registered(fd->dev),
+				  fd->kvm_expect);
+		if (fd->kvm_expect) {
+			registered++;
+			if (!fuzz_kvm_host_has(&h->kvmw,
+					       iofd_device_fd(fd->dev)))
+				fuzz_fail(h, "dev%u: registered, but KVM does not list fd %d",
+					  j, iofd_device_fd(fd->dev));
+		}
+		fds++;
+		objects++;	/* its DEVICE object */
+		for (i = 0; i < nhwpts; i++)
+			if (hwpts[i].be == h->be[fd->be] &&
+			    hwpts[i].id == iofd_device_hwpt(fd->dev))
+				break;
+		if (i == nhwpts) {
+			hwpts[nhwpts].be = h->be[fd->be];
+			hwpts[nhwpts].id = iofd_device_hwpt(fd->dev);
+			nhwpts++;
+		}
+	}
+	objects += nhwpts;
+	if (iofd_ctx_discard_disablers(h->ctx) != disablers)
+		fuzz_fail(h, "%u devices keep RAM discard disabled, the core counts %u",
+			  disablers, iofd_ctx_discard_disablers(h->ctx));
+	if (disablers && h->discard_required)
+		fuzz_fail(h, "discard is required while %u devices disable it",
+			  disablers);
+	/*
+	 * A failed FILE_DEL (a fault) leaves KVM holding the file until the
+	 * kvm-vfio device goes: then KVM may list more than is registered.
+	 */
+	if (h->kvmw.nfiles < registered ||
+	    (!h->ever_fired && h->kvmw.nfiles != registered))
+		fuzz_fail(h, "KVM lists %u VFIO files, %u devices are registered",
+			  h->kvmw.nfiles, registered);
+
+	for (si = 0; si < h->nspaces; si++) {
+		for (ci = 0; ci < iofd_space_container_count(h->spaces[si]);
+		     ci++) {
+			struct iofd_container *c =
+				iofd_space_container_get(h->spaces[si], ci);
+			size_t n = iofd_container_hwpt_count(c), x, d;
+			bool capable = n > 0;
+
+			objects++;	/* its IOAS */
+			for (x = 0; x < n; x++) {
+				uint32_t id = 0, flags = 0;
+
+				if (iofd_container_hwpt_get(c, x, &id, NULL) ||
+				    iofd_container_hwpt_get(c, x, NULL, &flags))
+					fuzz_fail(h, "HWPT %zu of %zu missing",
+						  x, n);
+				if (!(flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+					capable = false;
+				for (d = 0;
+				     d < iofd_container_device_count(c); d++)
+					if (iofd_device_hwpt(
+					    iofd_container_device_get(c, d)) ==
+					    id)
+						break;
+				if (d == iofd_container_device_count(c))
+					fuzz_fail(h, "HWPT %u of IOAS %u has no device",
+						  id, iofd_container_ioas(c));
+			}
+			if (iofd_container_hwpt_get(c, n, NULL, NULL) !=
+			    -ENOENT)
+				fuzz_fail(h, "hwpt_get past the end is not -ENOENT");
+			if (iofd_container_dirty_capable(c) != capable)
+				fuzz_fail(h, "IOAS %u: dirty capable %d, its HWPTs say %d",
+					  iofd_container_ioas(c),
+					  iofd_container_dirty_capable(c),
+					  capable);
+			if (iofd_container_dirty_tracking(c) && !capable)
+				fuzz_fail(h, "IOAS %u tracks dirty pages without the HWPTs for it",
+					  iofd_container_ioas(c));
+		}
+	}
+
+	for (k = 0; k < OP_MAX_BACKENDS; k++) {
+		if (h->hfd[k] >= 0) {
+			fds++;
+			contexts++;
+		} else if (iofd_backend_fd(h->be[k]) >= 0) {
+			fds++;
+			contexts++;
+		}
+		if (h->scratch[k].allocated)
+			objects++;
+	}
+	emu_counters_get(h->emu, &cnt);
+	if (cnt.fds != fds)
+		fuzz_fail(h, "the emulator has %u fds open, the core and harness hold %u",
+			  cnt.fds, fds);
+	if (cnt.contexts != contexts)
+		fuzz_fail(h, "the emulator has %u iommufd contexts, %u are open",
+			  cnt.contexts, contexts);
+	if (!h->ever_fired && cnt.objects != objects)
+		fuzz_fail(h, "the emulator holds %u objects, the core accounts for %u",
+			  cnt.objects, objects);
 }
 
 static void fuzz_check_all(struct fuzz_state *h)
@@ -531,20 +832,107 @@ static void fuzz_check_all(struct fuzz_state *h)
 	fuzz_check_unique_ioas(h);
 	fuzz_check_scratch(h);
 	fuzz_check_backends(h);
+	fuzz_check_counts(h);
 }
+
+/* Defined with the hwpt op, used wherever a scratch IOAS is freed. */
+static void fuzz_scratch_free_stale(struct fuzz_state *h, unsigned int k);
 
 /* ------------------------------------------------------------------ */
 /* Faults                                                              */
 
-static bool fuzz_fired(struct fuzz_state *h)
+/*
+ * Faults fired so far, host calls and allocations together. An op takes a
+ * mark before a core call: fuzz_hit says a fault fired since, fuzz_clean
+ * that the call certainly ran without one (a fault-kind plan may fail any
+ * number of calls without being counted, so while one is armed no call is
+ * known to be clean).
+ */
+static unsigned long fuzz_mark(struct fuzz_state *h)
 {
-	return emu_fault_fired(h->fault);
+	unsigned long n = h->logw.fires + (h->alloc_fired ? 1 : 0) +
+			  h->alloc_fires;
+
+	if (n || h->kind_armed)
+		h->ever_fired = true;
+	return n;
+}
+
+static bool fuzz_hit(struct fuzz_state *h, unsigned long mark)
+{
+	return fuzz_mark(h) != mark;
+}
+
+static bool fuzz_clean(struct fuzz_state *h, unsigned long mark)
+{
+	return fuzz_mark(h) == mark && !h->kind_armed;
+}
+
+static void fuzz_alloc_arm(struct fuzz_state *h, unsigned long nth)
+{
+	if (h->alloc_fired)
+		h->alloc_fires++;
+	h->alloc_calls = 0;
+	h->alloc_nth = nth;
+	h->alloc_fired = false;
+}
+
+static void *fuzz_alloc_realloc(void *priv, void *ptr, size_t size)
+{
+	struct fuzz_state *h = priv;
+
+	h->alloc_calls++;
+	if (h->alloc_nth && !h->alloc_fired &&
+	    h->alloc_calls == h->alloc_nth) {
+		h->alloc_fired = true;
+		return NULL;
+	}
+	return realloc(ptr, size);
+}
+
+static void fuzz_alloc_free(void *priv, void *ptr)
+{
+	free(ptr);
+}
+
+static const struct iofd_alloc_ops fuzz_alloc_ops = {
+	.realloc = fuzz_alloc_realloc,
+	.free = fuzz_alloc_free,
+};
+
+/*
+ * Whether a detach that returned @ret with no fault during it is wrong.
+ * It is, unless an earlier fault left the kernel holding an object the
+ * core let go of: a DETACH that failed makes the HWPT's DESTROY fail with
+ * EBUSY, that HWPT outlives the device (until the iommufd closes) and
+ * keeps its IOAS busy, so a later, fault-free detach of the container's
+ * last device gets EBUSY from the IOAS's DESTROY.
+ */
+static bool fuzz_detach_must_work(struct fuzz_state *h, unsigned long mark,
+				  int ret)
+{
+	if (!fuzz_clean(h, mark))
+		return false;
+	return !(ret == -EBUSY && h->ever_fired);
+}
+
+static int fuzz_op_fault_alloc(struct fuzz_state *h, const struct op *op)
+{
+	if (h->sweep_pending) {
+		h->skip_why = "the sweep owns the fault plan";
+		return FUZZ_SKIPPED;
+	}
+	fuzz_alloc_arm(h, op->fault.nth);
+	return 0;
 }
 
 /* Once the sweep fault has fired, the program's fault ops take over. */
 static void fuzz_note_sweep(struct fuzz_state *h)
 {
-	if (h->sweep_pending && fuzz_fired(h)) {
+	bool fired = h->o->sweep_alloc ? h->alloc_fired :
+		     emu_fault_fired(h->fault);
+
+	if (h->sweep_pending && fired) {
 		h->sweep_pending = false;
 		h->sweep_fired = true;
 	}
@@ -559,6 +947,51 @@ static int fuzz_op_fault(struct fuzz_state *h, const struct op *op)
 	h->armed_errno = op_errno_value(op->fault.err);
 	emu_fault_fail_nth(h->fault, op->fault.nth, h->armed_errno);
 	return 0;
+}
+
+/*
+ * Fail every host call of the chosen kinds (emu_fault_fail_every), when
+ * the emulator's fault plan can; otherwise the op is skipped.
+ */
+static int fuzz_op_fault_kind(struct fuzz_state *h, const struct op *op)
+{
+	if (h->sweep_pending) {
+		h->skip_why = "the sweep owns the fault plan";
+		return FUZZ_SKIPPED;
+	}
+#ifdef FUZZ_HAVE_EMU_FAULT_KIND
+	h->kind_armed = op->fault_kind.kinds != 0;
+	h->every_errno = h->kind_armed ? op_errno_value(op->fault_kind.err) : 0;
+	emu_fault_fail_every(h->fault, op->fault_kind.kinds,
+			     op_req_value(op->fault_kind.req),
+			     h->every_errno);
+	return 0;
+#else
+	h->skip_why = "the emulator's fault plan has no kinds";
+	return FUZZ_SKIPPED;
+#endif
+}
+
+/* The device writes [iova, +len) through every HWPT of @c. */
+static int fuzz_dirty_mark(struct fuzz_state *h, struct iofd_container *c,
+			   uint64_t iova, uint64_t len)
+{
+#ifdef FUZZ_HAVE_EMU_HWPT_DIRTY
+	size_t x;
+	int fd = iofd_backend_fd(iofd_container_backend(c));
+
+	for (x = 0; x < iofd_container_hwpt_count(c); x++) {
+		uint32_t id = 0;
+
+		iofd_container_hwpt_get(c, x, &id, NULL);
+		/* -EFAULT (not mapped) and -EINVAL (empty) are the input's. */
+		emu_hwpt_dirty(h->emu, fd, id, iova, len);
+	}
+	return 0;
+#else
+	h->skip_why = "the emulator cannot mark pages dirty";
+	return FUZZ_SKIPPED;
+#endif
 }
 
 /* ------------------------------------------------------------------ */
@@ -633,15 +1066,148 @@ static void fuzz_snap_containers(struct fuzz_state *h, struct iofd_space *s,
 	}
 }
 
-static int fuzz_op_attach(struct fuzz_state *h, const struct op *op)
+/* A name for the long-name case: IOFD_DEVICE_NAME_MAX printable bytes. */
+static void fuzz_cfg_name(const struct op *op, unsigned int n, char *buf,
+			  size_t cap, const char **name)
 {
-	unsigned int n = op->attach.dev, m = op->attach.space;
-	unsigned int k = op->attach.be;
+	switch (op->attach_cfg.name) {
+	case OP_NAME_NULL:
+		*name = NULL;
+		return;
+	case OP_NAME_EMPTY:
+		buf[0] = '\0';
+		break;
+	case OP_NAME_LONG:
+		memset(buf, 'd', IOFD_DEVICE_NAME_MAX);
+		buf[IOFD_DEVICE_NAME_MAX] = '\0';
+		break;
+	case OP_NAME_BLANK:
+		snprintf(buf, cap, "dev %u", n);
+		break;
+	default:
+		snprintf(buf, cap, "dev%u", n);
+		break;
+	}
+	*name = buf;
+}
+
+/*
+ * The sysfs path attach-cfg passes: none, devN's, or devN's made bad in
+ * one way the core must refuse (EINVAL, or ENAMETOOLONG for the long one),
+ * built in @badpath (PATH_MAX bytes). The bad ones also have components
+ * like "x" and ".x" that are fine.
+ */
+static const char *fuzz_cfg_path(struct fuzz_state *h, unsigned int n,
+				 unsigned int how, char *badpath)
+{
+	const char *path = h->devs[n].path;
+	size_t len;
+
+	switch (how) {
+	case OP_HOW_FD:
+	case OP_HOW_BAD_FD:
+	case OP_HOW_NOTHING:
+		return NULL;
+	case OP_HOW_PATH_REL:
+		return path + 1;
+	case OP_HOW_PATH_DOT:
+		snprintf(badpath, PATH_MAX, "/x/xx/.x/./%s", path);
+		return badpath;
+	case OP_HOW_PATH_DOTDOT:
+		snprintf(badpath, PATH_MAX, "/x/xx/.x/../%s",
+			 path);
+		return badpath;
+	case OP_HOW_PATH_LONG:
+		/* "/xxxx...x": PATH_MAX - 64 bytes, too long to build on. */
+		len = PATH_MAX - 64;
+		badpath[0] = '/';
+		memset(badpath + 1, 'x', len - 1);
+		badpath[len] = '\0';
+		return badpath;
+	case OP_HOW_PATH_WIDE:
+		/* Valid, but every message naming it is truncated. */
+		badpath[0] = '/';
+		memset(badpath + 1, 'w', 999);
+		badpath[1000] = '\0';
+		return badpath;
+	default:
+		return path;
+	}
+}
+
+/* Whether @how names a sysfs path or fd that no attach may accept. */
+static bool fuzz_cfg_bad_how(unsigned int how)
+{
+	return how == OP_HOW_WRONG_FD || how == OP_HOW_BAD_FD ||
+	       how >= OP_HOW_NOTHING;
+}
+
+/*
+ * The cdev fd attach-cfg hands in, opened by the harness straight on the
+ * emulator (no fault plan: the harness's own calls are not sweep points):
+ * devN's node, another device's node (or /dev/iommu) for wrong-fd, an fd
+ * number nothing has open for bad-fd. 0 and *@fd, or -errno of the open.
+ */
+static int fuzz_cfg_fd(struct fuzz_state *h, unsigned int n,
+		       unsigned int how, int *fd)
+{
+	char path[64];
+	int ret;
+
+	*fd = -1;
+	switch (how) {
+	case OP_HOW_FD:
+	case OP_HOW_FD_SYSFS:
+		snprintf(path, sizeof(path), "/dev/vfio/devices/vfio%u", n);
+		break;
+	case OP_HOW_WRONG_FD:
+		if (h->ndevs > 1)
+			snprintf(path, sizeof(path),
+				 "/dev/vfio/devices/vfio%u", (n + 1) % h->ndevs);
+		else
+			snprintf(path, sizeof(path), "/dev/iommu");
+		break;
+	case OP_HOW_BAD_FD:
+		*fd = FUZZ_BOGUS_FD;
+		return 0;
+	default:
+		return 0;
+	}
+	ret = h->emu_h.ops->open(h->emu_h.priv, path, O_RDWR | O_CLOEXEC);
+	if (ret < 0)
+		return ret;
+	*fd = ret;
+	return 0;
+}
+
+/*
+ * attach and attach-cfg. With no fault fired during the call, an attach
+ * that must fail does: a bad name, an unknown flag, a space or backend of
+ * another context, a handed-in fd that is not the device's, a device
+ * already attached, discard required by a device that disables it, a
+ * bogus kvm-vfio fd. A failed attach leaves the space as it was; a
+ * successful one put the device into exactly one container of its
+ * backend in the space.
+ */
+static int fuzz_attach_common(struct fuzz_state *h, const struct op *op)
+{
+	bool cfg = op->code == OP_ATTACH_CFG;
+	unsigned int n = cfg ? op->attach_cfg.dev : op->attach.dev;
+	unsigned int m = cfg ? op->attach_cfg.space : op->attach.space;
+	unsigned int k = cfg ? op->attach_cfg.be : op->attach.be;
+	unsigned int how = cfg ? op->attach_cfg.how : OP_HOW_SYSFS;
+	unsigned int mix = cfg ? op->attach_cfg.mix : OP_MIX_OK;
+	bool discard_ok = cfg && op->attach_cfg.discard_ok;
 	struct fuzz_containers before, after;
+	struct iofd_device_cfg dc = { .fd = -1 };
 	struct iofd_device *d = NULL;
+	struct iofd_space *space;
+	struct iofd_backend *be;
 	struct iofd_container *c;
-	bool again;
-	char name[16];
+	bool again, must_fail;
+	unsigned long mark;
+	char badpath[PATH_MAX];
+	char name[IOFD_DEVICE_NAME_MAX + 1];
 	int ret;
 
 	if (n >= h->ndevs) {
@@ -654,21 +1220,69 @@ static int fuzz_op_attach(struct fuzz_state *h, const struct op *op)
 	}
 	again = h->devs[n].dev != NULL;
 	snprintf(name, sizeof(name), "dev%u", n);
-	fuzz_snap_containers(h, h->spaces[m], &before);
+	dc.name = name;
+	if (cfg)
+		fuzz_cfg_name(op, n, name, sizeof(name), &dc.name);
+	dc.sysfs_path = fuzz_cfg_path(h, n, how, badpath);
+	dc.flags = (discard_ok ? IOFD_DEVICE_DISCARD_OK : 0) |
+		   (cfg && op->attach_cfg.bad_flag ? FUZZ_BAD_DEVICE_FLAG : 0);
+	if (fuzz_cfg_fd(h, n, how, &dc.fd) < 0) {
+		h->skip_why = "the harness cannot open the node to hand in";
+		return FUZZ_SKIPPED;
+	}
+	space = h->spaces[m];
+	be = h->be[k];
+	if (mix == OP_MIX_NULL_SPACE)
+		space = NULL;
+	else if (mix == OP_MIX_FOREIGN_SPACE)
+		space = h->fspace;
+	else if (mix == OP_MIX_NULL_BE)
+		be = NULL;
+	else if (mix == OP_MIX_FOREIGN_BE)
+		be = h->fbe;
 
-	ret = iofd_device_attach(h->ctx, name, h->devs[n].path, h->spaces[m],
-				 h->be[k], &d, fuzz_err(h));
-	fuzz_check_call(h, "iofd_device_attach", ret);
+	must_fail = again || (cfg && op->attach_cfg.name != OP_NAME_OK) ||
+		    (dc.flags & FUZZ_BAD_DEVICE_FLAG) || mix != OP_MIX_OK ||
+		    fuzz_cfg_bad_how(how) ||
+		    (h->discard_required && !discard_ok) ||
+		    h->kvm_set == FUZZ_BOGUS_FD;
+	fuzz_snap_containers(h, h->spaces[m], &before);
+	mark = fuzz_mark(h);
+
+	if (cfg) {
+		ret = iofd_device_attach_cfg(h->ctx, &dc, space, be, &d,
+					     fuzz_err(h));
+		fuzz_check_call(h, "iofd_device_attach_cfg", ret);
+	} else {
+		ret = iofd_device_attach(h->ctx, name, h->devs[n].path, space,
+					 be, &d, fuzz_err(h));
+		fuzz_check_call(h, "iofd_device_attach", ret);
+	}
 	fuzz_snap_containers(h, h->spaces[m], &after);
+	if (iofd_space_container_count(h->fspace) != 0 ||
+	    iofd_backend_users(h->fbe) != 0)
+		fuzz_fail(h, "attach changed the other context");
 	if (ret < 0) {
 		/* (f) a failed attach leaves the space as it was. */
 		if (memcmp(&before, &after, sizeof(before)) != 0)
 			fuzz_fail(h, "failed attach changed the containers of space%u",
 				  m);
+		if (cfg && fuzz_clean(h, mark)) {
+			if (op->attach_cfg.name == OP_NAME_LONG &&
+			    ret != -ENAMETOOLONG)
+				fuzz_fail(h, "a %d-byte name gave %d, not -ENAMETOOLONG",
+					  IOFD_DEVICE_NAME_MAX, ret);
+			if (how == OP_HOW_BAD_FD && ret != -EBADF &&
+			    op->attach_cfg.name == OP_NAME_OK &&
+			    !op->attach_cfg.bad_flag && mix == OP_MIX_OK)
+				fuzz_fail(h, "a closed fd gave %d, not -EBADF",
+					  ret);
+		}
 		return ret;
 	}
-	if (again)
-		fuzz_fail(h, "dev%u attached a second time while attached", n);
+	if (must_fail && fuzz_clean(h, mark))
+		fuzz_fail(h, "dev%u attached though the attach had to fail%s", n,
+			  again ? " (it was attached already)" : "");
 	if (!d)
 		fuzz_fail(h, "iofd_device_attach succeeded without a device");
 
@@ -689,27 +1303,36 @@ static int fuzz_op_attach(struct fuzz_state *h, const struct op *op)
 	if (strcmp(iofd_device_name(d), name) != 0)
 		fuzz_fail(h, "device named \"%s\", attached as \"%s\"",
 			  iofd_device_name(d), name);
+	if (dc.fd >= 0 && iofd_device_fd(d) != dc.fd)
+		fuzz_fail(h, "dev%u was handed fd %d and uses %d", n, dc.fd,
+			  iofd_device_fd(d));
 	h->devs[n].dev = d;
 	h->devs[n].space = m;
 	h->devs[n].be = k;
+	h->devs[n].discard_ok = discard_ok;
+	h->devs[n].kvm_expect = h->kvm_set == FUZZ_KVM_FD;
 	return 0;
 }
 
 static int fuzz_op_detach(struct fuzz_state *h, const struct op *op)
 {
 	unsigned int n = op->detach.dev;
-	bool fired = fuzz_fired(h);
+	unsigned long mark = fuzz_mark(h);
 	int ret;
 
 	if (n >= h->ndevs || !h->devs[n].dev) {
 		h->skip_why = "device not attached";
 		return FUZZ_SKIPPED;
 	}
+	/* Its space has a container while it is attached: no destroy. */
+	if (iofd_space_destroy(h->spaces[h->devs[n].space]) != -EBUSY)
+		fuzz_fail(h, "space%u with an attached device was destroyed",
+			  h->devs[n].space);
 	/* The device is freed whatever detach returns. */
 	ret = iofd_device_detach(h->devs[n].dev, fuzz_err(h));
 	h->devs[n].dev = NULL;
 	fuzz_check_call(h, "iofd_device_detach", ret);
-	if (ret < 0 && (fired || !fuzz_fired(h)))
+	if (ret < 0 && fuzz_detach_must_work(h, mark, ret))
 		fuzz_fail(h, "detach of dev%u failed with no fault injected",
 			  n);
 	return ret;
@@ -760,10 +1383,11 @@ static bool fuzz_regions_equal(const struct fuzz_regions *x,
 	return true;
 }
 
+/* Whether [a, +alen) and [b, +blen) meet; neither may wrap. */
 static bool fuzz_overlaps(uint64_t a, uint64_t alen, uint64_t b,
 			  uint64_t blen)
 {
-	return a < b + blen && b < a + alen;
+	return a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
 static int fuzz_op_region_add(struct fuzz_state *h, const struct op *op)
@@ -771,7 +1395,8 @@ static int fuzz_op_region_add(struct fuzz_state *h, const struct op *op)
 	unsigned int m = op->region_add.space;
 	struct fuzz_regions before, after;
 	struct iofd_region r;
-	bool fired = fuzz_fired(h), overlap = false;
+	unsigned long mark = fuzz_mark(h);
+	bool overlap = false, wraps;
 	size_t i;
 	int ret;
 
@@ -787,19 +1412,26 @@ static int fuzz_op_region_add(struct fuzz_state *h, const struct op *op)
 		.readonly = op->region_add.ro,
 	};
 	fuzz_snap_regions(h, h->spaces[m], &before);
+	wraps = r.size && r.iova + r.size - 1 < r.iova;
 	for (i = 0; i < before.count; i++)
-		if (r.size && fuzz_overlaps(r.iova, r.size, before.r[i].iova,
-					    before.r[i].size))
+		if (r.size && !wraps &&
+		    fuzz_overlaps(r.iova, r.size, before.r[i].iova,
+				  before.r[i].size))
 			overlap = true;
 
+	h->region_space = (int)m;
 	ret = iofd_space_region_add(h->spaces[m], &r, fuzz_err(h));
+	h->region_space = -1;
 	fuzz_check_call(h, "iofd_space_region_add", ret);
 	fuzz_snap_regions(h, h->spaces[m], &after);
 
 	/* (f) with no fault, bad arguments get their documented errno. */
-	if (fired || !fuzz_fired(h)) {
+	if (fuzz_clean(h, mark)) {
 		if (r.size == 0 && ret != -EINVAL)
 			fuzz_fail(h, "empty region gave %d, not -EINVAL", ret);
+		if (wraps && ret != -EOVERFLOW)
+			fuzz_fail(h, "a region wrapping past 2^64 gave %d, not -EOVERFLOW",
+				  ret);
 		if (r.size && overlap && ret != -EEXIST)
 			fuzz_fail(h, "overlapping region gave %d, not -EEXIST",
 				  ret);
@@ -827,7 +1459,9 @@ static int fuzz_op_region_del(struct fuzz_state *h, const struct op *op)
 {
 	unsigned int m = op->region_del.space, idx = op->region_del.idx;
 	struct fuzz_regions before, after;
-	bool fired = fuzz_fired(h), exists = false;
+	unsigned long mark = fuzz_mark(h);
+	bool exists = false;
+	unsigned int tracking, flushes;
 	uint64_t iova, size;
 	size_t i;
 	int ret;
@@ -848,12 +1482,32 @@ static int fuzz_op_region_del(struct fuzz_state *h, const struct op *op)
 		if (before.r[i].iova == iova && before.r[i].size == size)
 			exists = true;
 
+	tracking = 0;
+	for (i = 0; i < iofd_space_container_count(h->spaces[m]); i++)
+		if (iofd_container_dirty_tracking(
+			iofd_space_container_get(h->spaces[m], i)))
+			tracking++;
+	flushes = h->flushes;
+	h->flush_armed = true;
+	h->flush_want = (struct iofd_region){ .iova = iova, .size = size };
+	h->region_space = (int)m;
 	ret = iofd_space_region_del(h->spaces[m], iova, size, fuzz_err(h));
+	h->region_space = -1;
+	h->flush_armed = false;
 	fuzz_check_call(h, "iofd_space_region_del", ret);
+	/* The dirty bits of each tracking container reach the sink first. */
+	if (ret == 0 && fuzz_clean(h, mark) && !h->null_err &&
+	    h->flushes - flushes != tracking)
+		fuzz_fail(h, "%u containers track dirty pages, the sink got %u flushes",
+			  tracking, h->flushes - flushes);
 	fuzz_snap_regions(h, h->spaces[m], &after);
 
-	/* (f) with no fault, deleting is exact. */
-	if (fired || !fuzz_fired(h)) {
+	/*
+	 * (f) with no fault, deleting is exact; unless an earlier undo left a
+	 * container of this space differing from it (then its unmap may meet
+	 * ENOENT).
+	 */
+	if (fuzz_clean(h, mark) && !h->diverged[m]) {
 		if (exists && ret != 0)
 			fuzz_fail(h, "deleting an existing region failed with no fault injected");
 		if (!exists && ret != -ENOENT)
@@ -881,12 +1535,12 @@ static int fuzz_scratch_get(struct fuzz_state *h, unsigned int k)
 	uint32_t id = 0;
 	int ret;
 
-	if (!sc->connected) {
+	if (h->conns[k] == 0) {
 		ret = iofd_backend_connect(h->be[k], fuzz_err(h));
 		fuzz_check_call(h, "iofd_backend_connect", ret);
 		if (ret < 0)
 			return ret;
-		sc->connected = true;
+		h->conns[k]++;
 	}
 	if (!sc->allocated) {
 		ret = iofd_backend_alloc_ioas(h->be[k], &id, fuzz_err(h));
@@ -915,6 +1569,8 @@ static int fuzz_model_map(struct fuzz_areas *sh, uint64_t iova, uint64_t len,
 
 	if (len == 0)
 		return -EINVAL;
+	if (iova + len - 1 < iova)
+		return -EOVERFLOW;
 	for (i = 0; i < sh->count; i++) {
 		if (fuzz_overlaps(iova, len, sh->a[i].iova, sh->a[i].length))
 			return -EEXIST;
@@ -946,6 +1602,8 @@ static int fuzz_model_unmap(struct fuzz_areas *sh, uint64_t iova,
 
 	if (len == 0)
 		return -EINVAL;
+	if (iova + len - 1 < iova)
+		return -EOVERFLOW;
 	while (i < sh->count) {
 		struct fuzz_area *a = &sh->a[i];
 
@@ -970,7 +1628,7 @@ static int fuzz_op_map(struct fuzz_state *h, const struct op *op)
 	uint64_t iova = op_page_iova(op->map.window, op->map.page);
 	uint64_t len = (uint64_t)op->map.npages * OP_PAGE_SIZE;
 	void *va = fuzz_page_va(h, op->map.page);
-	bool fired;
+	unsigned long mark;
 	int ret, want;
 
 	ret = fuzz_scratch_get(h, k);
@@ -984,7 +1642,7 @@ static int fuzz_op_map(struct fuzz_state *h, const struct op *op)
 	else
 		want = fuzz_model_unmap(&model, iova, len);
 
-	fired = fuzz_fired(h);
+	mark = fuzz_mark(h);
 	if (op->code == OP_MAP) {
 		ret = iofd_backend_map(h->be[k], sc->ioas, iova, len, va,
 				       false, fuzz_err(h));
@@ -995,17 +1653,600 @@ static int fuzz_op_map(struct fuzz_state *h, const struct op *op)
 		fuzz_check_call(h, "iofd_backend_unmap", ret);
 	}
 
-	if (!fired && fuzz_fired(h)) {
-		/* An injected fault fails the call before the kernel runs. */
-		if (ret != -h->armed_errno)
+	if (fuzz_hit(h, mark)) {
+		/*
+		 * An injected fault fails the call before the kernel runs,
+		 * with the errno of whichever armed fault took it.
+		 */
+		if (ret != -h->armed_errno &&
+		    (!h->every_errno || ret != -h->every_errno))
 			fuzz_fail(h, "injected -%s came back as %d",
 				  fuzz_errname(h->armed_errno), ret);
 		return ret;
 	}
+	if (ret != want && h->every_errno && ret == -h->every_errno)
+		return ret;	/* failed, uncounted, by the fault-kind plan */
 	if (ret != want)
 		fuzz_fail(h, "raw %s of [%#" PRIx64 ", +%#" PRIx64 ") gave %d, the model says %d",
 			  op_code_name(op->code), iova, len, ret, want);
 	sc->shadow = model;
+	return ret;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Backend ops: connections, recreation, raw verbs                     */
+
+#define FUZZ_MAX_CONNS 4
+
+static int fuzz_op_connect(struct fuzz_state *h, const struct op *op)
+{
+	unsigned int k = op->be.be;
+	int ret;
+
+	if (h->conns[k] == FUZZ_MAX_CONNS) {
+		h->skip_why = "the harness holds enough connections";
+		return FUZZ_SKIPPED;
+	}
+	ret = iofd_backend_connect(h->be[k], fuzz_err(h));
+	fuzz_check_call(h, "iofd_backend_connect", ret);
+	if (ret == 0)
+		h->conns[k]++;
+	return ret;
+}
+
+/*
+ * Drop one harness connection. The last one takes the scratch IOAS with
+ * it (freed first: on an owned backend the fd may close with it).
+ */
+static int fuzz_op_disconnect(struct fuzz_state *h, const struct op *op)
+{
+	unsigned int k = op->be.be;
+	struct fuzz_scratch *sc = &h->scratch[k];
+	unsigned long mark = fuzz_mark(h);
+	int ret = 0;
+
+	if (h->conns[k] == 0) {
+		/* Nobody connected at all: disconnecting is a no-op. */
+		if (iofd_backend_users(h->be[k]) == 0) {
+			iofd_backend_disconnect(h->be[k]);
+			return 0;
+		}
+		h->skip_why = "the harness holds no connection";
+		return FUZZ_SKIPPED;
+	}
+	if (h->conns[k] == 1 && sc->allocated) {
+		fuzz_scratch_free_stale(h, (unsigned int)k);
+		ret = iofd_backend_free_id(h->be[k], sc->ioas, fuzz_err(h));
+		fuzz_check_call(h, "iofd_backend_free_id", ret);
+		if (ret < 0 && fuzz_clean(h, mark) && !sc->stale_lost)
+			fuzz_fail(h, "freeing scratch IOAS %u failed with no fault injected",
+				  sc->ioas);
+		sc->allocated = false;
+		sc->stale_lost = false;
+	}
+	iofd_backend_disconnect(h->be[k]);
+	h->conns[k]--;
+	return ret;
+}
+
+/* Close an fd the harness opened on the emulator; it must close. */
+static void fuzz_close_own(struct fuzz_state *h, int fd, const char *what)
+{
+	int ret = h->emu_h.ops->close(h->emu_h.priv, fd);
+
+	if (ret)
+		fuzz_fail(h, "closing the harness's %s fd %d gave %d", what, fd,
+			  ret);
+}
+
+/*
+ * Close and reopen: recreate beK as an owned backend or on an iommufd the
+ * harness opens and hands in. While anyone uses beK, destroy must refuse
+ * with -EBUSY and change nothing. badfd hands in -1, which must be refused
+ * with -EBADF, and keeps beK.
+ */
+static int fuzz_op_backend(struct fuzz_state *h, const struct op *op)
+{
+	unsigned int k = op->backend.be, users, tries;
+	struct iofd_backend *be = NULL;
+	int ret, fd = -1, first = 0;
+	unsigned long mark;
+
+	if (op->backend.mode == OP_BE_BADFD) {
+		ret = iofd_backend_create_fd(h->ctx, -1, &be, fuzz_err(h));
+		fuzz_check_call(h, "iofd_backend_create_fd", ret);
+		if (ret != -EBADF || be)
+			fuzz_fail(h, "a handed-in fd -1 gave %d, not -EBADF", ret);
+		return ret;
+	}
+	users = iofd_backend_users(h->be[k]);
+	ret = iofd_backend_destroy(h->be[k]);
+	if (users && ret != -EBUSY)
+		fuzz_fail(h, "destroying be%u with users gave %d, not -EBUSY",
+			  k, ret);
+	if (ret == -EBUSY)
+		return ret;
+	if (ret)
+		fuzz_fail(h, "destroying be%u with no user gave %d", k, ret);
+	h->be[k] = NULL;
+	if (h->hfd[k] >= 0) {
+		/* Handed in: the caller closes it after the destroy. */
+		fuzz_close_own(h, h->hfd[k], "iommufd");
+		h->hfd[k] = -1;
+	}
+
+	if (op->backend.mode == OP_BE_FD) {
+		fd = h->emu_h.ops->open(h->emu_h.priv, "/dev/iommu",
+					O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fuzz_fail(h, "the harness cannot open /dev/iommu: %d", fd);
+	}
+	/*
+	 * Creating can fail only by an injected allocation failure; the
+	 * slot must not stay empty, so the harness tries once more (the
+	 * fault has fired and will not fire again). A handed-in fd stays the
+	 * caller's on failure.
+	 */
+	for (tries = 0; tries < 2; tries++) {
+		mark = fuzz_mark(h);
+		if (fd >= 0) {
+			ret = iofd_backend_create_fd(h->ctx, fd, &be,
+						     fuzz_err(h));
+			fuzz_check_call(h, "iofd_backend_create_fd", ret);
+		} else {
+			ret = iofd_backend_create(h->ctx, &be, fuzz_err(h));
+			fuzz_check_call(h, "iofd_backend_create", ret);
+		}
+		if (ret == 0 || fuzz_clean(h, mark))
+			break;
+		first = ret;
+	}
+	if (ret < 0 || !be)
+		fuzz_fail(h, "cannot recreate be%u: %d", k, ret);
+	h->be[k] = be;
+	h->hfd[k] = fd;
+	if (iofd_backend_users(be) != 0 || iofd_backend_fd(be) != fd)
+		fuzz_fail(h, "new be%u has %u users and fd %d", k,
+			  iofd_backend_users(be), iofd_backend_fd(be));
+	return first;
+}
+
+/* unmap-all on the scratch IOAS: empties it, and says how much went. */
+static int fuzz_op_unmap_all(struct fuzz_state *h, const struct op *op)
+{
+	unsigned int k = op->be.be, i;
+	struct fuzz_scratch *sc = &h->scratch[k];
+	uint64_t unmapped = 0, want = 0;
+	unsigned long mark;
+	int ret;
+
+	ret = fuzz_scratch_get(h, k);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < sc->shadow.count; i++)
+		want += sc->shadow.a[i].length;
+	mark = fuzz_mark(h);
+	/* Nothing to count in an empty IOAS: the count may be NULL. */
+	ret = iofd_backend_unmap_all(h->be[k], sc->ioas,
+				     want ? &unmapped : NULL, fuzz_err(h));
+	fuzz_check_call(h, "iofd_backend_unmap_all", ret);
+	if (fuzz_hit(h, mark))
+		return ret;
+	/* A fault-kind plan fails calls uncounted: only its errno is news. */
+	if (ret < 0 && h->every_errno && ret == -h->every_errno)
+		return ret;
+	/* Unlike a ranged unmap, unmap-all of nothing is 0 bytes and 0. */
+	if (ret != 0 || unmapped != want)
+		fuzz_fail(h, "unmap-all gave %d and %#" PRIx64 " bytes, the model says %#" PRIx64,
+			  ret, unmapped, want);
+	sc->shadow.count = 0;
+	return ret;
+}
+
+/* The @which-th container (in space, then creation order) of beK. */
+static struct iofd_container *fuzz_container_of_be(struct fuzz_state *h,
+						   unsigned int k,
+						   unsigned int which)
+{
+	unsigned int si;
+	size_t ci;
+
+	for (si = 0; si < h->nspaces; si++) {
+		for (ci = 0; ci < iofd_space_container_count(h->spaces[si]);
+		     ci++) {
+			struct iofd_container *c =
+				iofd_space_container_get(h->spaces[si], ci);
+
+			if (iofd_container_backend(c) != h->be[k])
+				continue;
+			if (which-- == 0)
+				return c;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * IOVA ranges of the scratch IOAS or of a container's IOAS: ascending,
+ * disjoint, and for a container never wider than the aperture of its
+ * narrowest device... the emulator decides; what is checked here is that
+ * the answer is well formed, and that a container's view equals it right
+ * after a refresh (the core refreshes on attach only).
+ */
+static int fuzz_op_ranges(struct fuzz_state *h, const struct op *op)
+{
+	unsigned int k = op->ranges.be;
+	struct iofd_iova_range *r = NULL;
+	struct iofd_container *c = NULL;
+	uint64_t align = 0;
+	size_t count = 0, i;
+	uint32_t ioas;
+	int ret;
+
+	if (op->ranges.which == 0) {
+		ret = fuzz_scratch_get(h, k);
+		if (ret < 0)
+			return ret;
+		ioas = h->scratch[k].ioas;
+	} else {
+		c = fuzz_container_of_be(h, k, op->ranges.which - 1u);
+		if (!c) {
+			h->skip_why = "no such container";
+			return FUZZ_SKIPPED;
+		}
+		ioas = iofd_container_ioas(c);
+	}
+	/* A container's query does without the alignment (it may be NULL). */
+	ret = iofd_backend_iova_ranges(h->be[k], ioas, &r, &count,
+				       c ? NULL : &align, fuzz_err(h));
+	fuzz_check_call(h, "iofd_backend_iova_ranges", ret);
+	if (ret < 0)
+		return ret;
+	if (c)
+		align = iofd_container_iova_alignment(c);
+	if (align == 0 || (align & (align - 1)))
+		fuzz_fail(h, "IOAS %u: IOVA alignment %#" PRIx64, ioas, align);
+	for (i = 0; i < count; i++) {
+		if (r[i].start > r[i].last ||
+		    (i && r[i - 1].last >= r[i].start))
+			fuzz_fail(h, "IOAS %u: range %zu [%#" PRIx64 ", %#" PRIx64 "] out of order",
+				  ioas, i, r[i].start, r[i].last);
+	}
+	iofd_free(h->ctx, r);
+	return 0;
+}
+
+/*
+ * probe: one backend verb on object id 0, which never exists, without
+ * taking a connection. An owned backend nobody is connected to must
+ * refuse with -EBADF before any call; otherwise the kernel refuses (the
+ * exact errno is the emulator's business). alloc-ioas succeeds when
+ * connected; the IOAS is freed at once.
+ */
+static int fuzz_op_probe(struct fuzz_state *h, const struct op *op)
+{
+	struct iofd_backend *be = h->be[op->probe.be];
+	bool unconnected = h->hfd[op->probe.be] < 0 &&
+			   iofd_backend_users(be) == 0;
+	struct iofd_iova_range *r = NULL;
+	struct iofd_hw_info info;
+	uint64_t bitmap[1] = { 0 };
+	size_t count = 0;
+	uint32_t id = 0;
+	unsigned long mark = fuzz_mark(h);
+	const char *call = "?";
+	int ret = -EINVAL;
+
+	switch (op->probe.verb) {
+	case OP_PROBE_ALLOC_IOAS:
+		call = "iofd_backend_alloc_ioas";
+		ret = iofd_backend_alloc_ioas(be, &id, fuzz_err(h));
+		break;
+	case OP_PROBE_FREE_ID:
+		call = "iofd_backend_free_id";
+		ret = iofd_backend_free_id(be, 0, fuzz_err(h));
+		break;
+	case OP_PROBE_MAP:
+		call = "iofd_backend_map";
+		ret = iofd_backend_map(be, 0, 0, OP_PAGE_SIZE, h->arena, true,
+				       fuzz_err(h));
+		break;
+	case OP_PROBE_UNMAP:
+		call = "iofd_backend_unmap";
+		ret = iofd_backend_unmap(be, 0, 0, OP_PAGE_SIZE, fuzz_err(h));
+		break;
+	case OP_PROBE_UNMAP_ALL:
+		call = "iofd_backend_unmap_all";
+		ret = iofd_backend_unmap_all(be, 0, NULL, fuzz_err(h));
+		break;
+	case OP_PROBE_RANGES:
+		call = "iofd_backend_iova_ranges";
+		ret = iofd_backend_iova_ranges(be, 0, &r, &count, NULL,
+					       fuzz_err(h));
+		iofd_free(h->ctx, r);
+		break;
+	case OP_PROBE_HWPT_ALLOC:
+		call = "iofd_backend_alloc_hwpt";
+		ret = iofd_backend_alloc_hwpt(be, 0, 0, 0, &id, fuzz_err(h));
+		break;
+	case OP_PROBE_HW_INFO:
+		call = "iofd_backend_get_hw_info";
+		ret = iofd_backend_get_hw_info(be, 0, &info, fuzz_err(h));
+		break;
+	case OP_PROBE_SET_DIRTY:
+		call = "iofd_backend_set_dirty_tracking";
+		ret = iofd_backend_set_dirty_tracking(be, 0, true,
+						      fuzz_err(h));
+		break;
+	case OP_PROBE_GET_DIRTY:
+		call = "iofd_backend_get_dirty_bitmap";
+		ret = iofd_backend_get_dirty_bitmap(be, 0, 0, OP_PAGE_SIZE,
+						    OP_PAGE_SIZE, bitmap,
+						    fuzz_err(h));
+		break;
+	default:
+		fuzz_fail(h, "probe verb %u out of range", op->probe.verb);
+	}
+	fuzz_check_call(h, call, ret);
+	if (unconnected && ret != -EBADF)
+		fuzz_fail(h, "%s on an unconnected backend gave %d, not -EBADF",
+			  call, ret);
+	if (op->probe.verb == OP_PROBE_ALLOC_IOAS && ret == 0) {
+		ret = iofd_backend_free_id(be, id, fuzz_err(h));
+		fuzz_check_call(h, "iofd_backend_free_id", ret);
+		if (ret < 0 && fuzz_clean(h, mark))
+			fuzz_fail(h, "freeing the probe's IOAS %u failed with no fault",
+				  id);
+		return ret;
+	}
+	if (op->probe.verb != OP_PROBE_ALLOC_IOAS && ret == 0)
+		fuzz_fail(h, "%s on object 0 succeeded", call);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* HWPT, hw info, dirty tracking                                       */
+
+static int fuzz_op_hw_info(struct fuzz_state *h, const struct op *op)
+{
+	struct fuzz_dev *fd = &h->devs[op->hwpt.dev];
+	struct iofd_hw_info info;
+	unsigned long mark = fuzz_mark(h);
+	int ret;
+
+	if (op->hwpt.dev >= h->ndevs || !fd->dev) {
+		h->skip_why = "device not attached";
+		return FUZZ_SKIPPED;
+	}
+	ret = iofd_backend_get_hw_info(h->be[fd->be],
+				       iofd_device_devid(fd->dev), &info,
+				       fuzz_err(h));
+	fuzz_check_call(h, "iofd_backend_get_hw_info", ret);
+	if (ret < 0 || fuzz_hit(h, mark))
+		return ret;
+	if (!!(info.capabilities & IOMMU_HW_CAP_DIRTY_TRACKING) !=
+	    fd->profile->dirty_tracking)
+		fuzz_fail(h, "dev%u: hw info says dirty tracking %d, profile %s says %d",
+			  op->hwpt.dev,
+			  !!(info.capabilities & IOMMU_HW_CAP_DIRTY_TRACKING),
+			  fd->profile->name, fd->profile->dirty_tracking);
+	return 0;
+}
+
+/*
+ * A HWPT the harness allocates for devN over its backend's scratch IOAS
+ * (or over an id that is no IOAS), exercised and freed at once so the
+ * scratch IOAS's model stays domain-free. Allocating with dirty tracking
+ * succeeds only for a device whose IOMMU can track.
+ */
+/*
+ * Destroy the HWPTs a fault-kind plan kept alive over beK's scratch IOAS,
+ * before the IOAS itself goes (they hold it).
+ */
+static void fuzz_scratch_free_stale(struct fuzz_state *h, unsigned int k)
+{
+	struct fuzz_scratch *sc = &h->scratch[k];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sc->nr_stale; i++) {
+		ret = iofd_backend_free_id(h->be[k], sc->stale_hwpt[i],
+					   fuzz_err(h));
+		fuzz_check_call(h, "iofd_backend_free_id", ret);
+	}
+	sc->nr_stale = 0;
+}
+
+static int fuzz_op_hwpt(struct fuzz_state *h, const struct op *op)
+{
+	struct fuzz_dev *fd = &h->devs[op->hwpt.dev];
+	uint32_t hwpt = 0, pt;
+	uint64_t bitmap[1] = { 0 };
+	unsigned long mark;
+	unsigned int tries;
+	int ret, k, first = 0;
+
+	if (op->hwpt.dev >= h->ndevs || !fd->dev) {
+		h->skip_why = "device not attached";
+		return FUZZ_SKIPPED;
+	}
+	k = (int)fd->be;
+	ret = fuzz_scratch_get(h, (unsigned int)k);
+	if (ret < 0)
+		return ret;
+	pt = op->hwpt.bad_pt ? FUZZ_BOGUS_ID : h->scratch[k].ioas;
+	mark = fuzz_mark(h);
+	ret = iofd_backend_alloc_hwpt(h->be[k], iofd_device_devid(fd->dev), pt,
+				      op->hwpt.dirty ?
+				      IOMMU_HWPT_ALLOC_DIRTY_TRACKING : 0,
+				      &hwpt, fuzz_err(h));
+	fuzz_check_call(h, "iofd_backend_alloc_hwpt", ret);
+	if (ret < 0)
+		return ret;
+	if (op->hwpt.bad_pt && fuzz_clean(h, mark))
+		fuzz_fail(h, "a HWPT over id %u was allocated", FUZZ_BOGUS_ID);
+	if (op->hwpt.dirty && !fd->profile->dirty_tracking)
+		fuzz_fail(h, "a dirty-tracking HWPT for %s, which cannot track",
+			  fd->profile->name);
+	if (op->hwpt.dirty) {
+		ret = iofd_backend_set_dirty_tracking(h->be[k], hwpt, true,
+						      fuzz_err(h));
+		fuzz_check_call(h, "iofd_backend_set_dirty_tracking", ret);
+		if (ret == 0) {
+			ret = iofd_backend_get_dirty_bitmap(h->be[k], hwpt, 0,
+					OP_PAGE_SIZE * 64, OP_PAGE_SIZE,
+					bitmap, fuzz_err(h));
+			fuzz_check_call(h, "iofd_backend_get_dirty_bitmap",
+					ret);
+		}
+	}
+	/*
+	 * The HWPT holds the scratch IOAS: it must go. A fault may fail the
+	 * first DESTROY; one-shot faults do not fire twice, so the harness
+	 * tries again and reports the first failure.
+	 */
+	for (tries = 0; tries < 2; tries++) {
+		mark = fuzz_mark(h);
+		ret = iofd_backend_free_id(h->be[k], hwpt, fuzz_err(h));
+		fuzz_check_call(h, "iofd_backend_free_id", ret);
+		if (ret == 0)
+			break;
+		if (fuzz_clean(h, mark))
+			fuzz_fail(h, "freeing HWPT %u failed with no fault",
+				  hwpt);
+		if (!first)
+			first = ret;
+	}
+	/* Still there (a fault-kind plan fails every DESTROY): free it later. */
+	if (ret) {
+		struct fuzz_scratch *sc = &h->scratch[k];
+
+		if (sc->nr_stale < sizeof(sc->stale_hwpt) / sizeof(sc->stale_hwpt[0]))
+			sc->stale_hwpt[sc->nr_stale++] = hwpt;
+		else
+			sc->stale_lost = true;
+	}
+	return first ? first : ret;
+}
+
+/*
+ * Dirty tracking of the idx-th container of spaceM: on/off is all or
+ * nothing and refused (EOPNOTSUPP) where a HWPT cannot track; a query
+ * needs tracking on (EINVAL otherwise); mark is the emulated device
+ * writing to the pages (when the emulator can say so).
+ */
+static int fuzz_op_dirty(struct fuzz_state *h, const struct op *op)
+{
+	uint64_t bitmap[1] = { 0 };
+	struct iofd_container *c;
+	uint64_t iova, len;
+	bool before;
+	int ret;
+
+	if (op->dirty.space >= h->nspaces) {
+		h->skip_why = "no such space";
+		return FUZZ_SKIPPED;
+	}
+	c = iofd_space_container_get(h->spaces[op->dirty.space],
+				     op->dirty.idx);
+	if (!c) {
+		h->skip_why = "no such container";
+		return FUZZ_SKIPPED;
+	}
+	before = iofd_container_dirty_tracking(c);
+	iova = op_page_iova(OP_WINDOW_LOW, op->dirty.page);
+	len = (uint64_t)op->dirty.npages * OP_PAGE_SIZE;
+
+	switch (op->dirty.action) {
+	case OP_DIRTY_ON:
+	case OP_DIRTY_OFF:
+		ret = iofd_container_set_dirty_tracking(c,
+				op->dirty.action == OP_DIRTY_ON, fuzz_err(h));
+		fuzz_check_call(h, "iofd_container_set_dirty_tracking", ret);
+		if (!iofd_container_dirty_capable(c) && ret != -EOPNOTSUPP)
+			fuzz_fail(h, "switching tracking where a HWPT cannot track gave %d",
+				  ret);
+		if (ret < 0 && iofd_container_dirty_tracking(c) != before)
+			fuzz_fail(h, "a failed switch changed the tracking state");
+		if (ret == 0 && iofd_container_dirty_tracking(c) !=
+		    (op->dirty.action == OP_DIRTY_ON))
+			fuzz_fail(h, "tracking switched to the wrong state");
+		return ret;
+	case OP_DIRTY_QUERY:
+		/* 16 pages at most: one u64 of bits. */
+		ret = iofd_container_query_dirty(c, iova, len, OP_PAGE_SIZE,
+						 bitmap, fuzz_err(h));
+		fuzz_check_call(h, "iofd_container_query_dirty", ret);
+		if (!before && ret != -EINVAL)
+			fuzz_fail(h, "a query with tracking off gave %d, not -EINVAL",
+				  ret);
+		if (ret == 0 && (bitmap[0] >> op->dirty.npages))
+			fuzz_fail(h, "the query set bits past its %u pages",
+				  op->dirty.npages);
+		return ret;
+	case OP_DIRTY_MARK:
+		return fuzz_dirty_mark(h, c, iova, len);
+	}
+	fuzz_fail(h, "dirty action %u out of range", op->dirty.action);
+}
+
+/* The dirty sink: only a region-del may flush, and only its region. */
+static void fuzz_dirty_sink(void *arg, uint64_t iova, uint64_t size,
+			    uint64_t page_size, const uint64_t *bitmap)
+{
+	struct fuzz_state *h = arg;
+
+	if (!h->flush_armed)
+		fuzz_fail(h, "dirty bits flushed outside a region removal");
+	if (iova != h->flush_want.iova || size != h->flush_want.size ||
+	    page_size == 0 || !bitmap)
+		fuzz_fail(h, "flushed [%#" PRIx64 ", +%#" PRIx64 ") while removing [%#" PRIx64 ", +%#" PRIx64 ")",
+			  iova, size, h->flush_want.iova, h->flush_want.size);
+	h->flushes++;
+}
+
+/* ------------------------------------------------------------------ */
+/* KVM, discard, faults by kind                                        */
+
+/*
+ * kvm on hands the ctx the KVM stand-in's kvm-vfio fd (hostwrap.h), off
+ * takes it away, bogus gives an fd that is no kvm-vfio device: every
+ * attach must then fail at the registration.
+ */
+static int fuzz_op_kvm(struct fuzz_state *h, const struct op *op)
+{
+	static const int fds[OP_KVM_COUNT] = {
+		[OP_KVM_ON] = FUZZ_KVM_FD,
+		[OP_KVM_OFF] = -1,
+		[OP_KVM_BOGUS] = FUZZ_BOGUS_FD,
+	};
+
+	h->kvm_set = fds[op->mode.mode];
+	iofd_ctx_set_kvm_vfio(h->ctx, h->kvm_set);
+	return 0;
+}
+
+static int fuzz_op_discard(struct fuzz_state *h, const struct op *op)
+{
+	bool require = op->mode.mode == 0;
+	unsigned int disablers = iofd_ctx_discard_disablers(h->ctx);
+	int ret;
+
+	ret = iofd_ctx_require_discard(h->ctx, require, fuzz_err(h));
+	fuzz_check_call(h, "iofd_ctx_require_discard", ret);
+	if (require && (disablers ? ret != -EBUSY : ret != 0))
+		fuzz_fail(h, "requiring discard with %u disablers gave %d",
+			  disablers, ret);
+	if (!require && (h->discard_required ? ret != 0 : ret != -EINVAL))
+		fuzz_fail(h, "releasing discard required %u times gave %d",
+			  h->discard_required, ret);
+	if (ret == 0) {
+		if (require)
+			h->discard_required++;
+		else
+			h->discard_required--;
+	}
 	return ret;
 }
 
@@ -1020,7 +2261,8 @@ static int fuzz_run_op(struct fuzz_state *h, const struct op *op)
 	case OP_SPACE:
 		return fuzz_op_space(h);
 	case OP_ATTACH:
-		return fuzz_op_attach(h, op);
+	case OP_ATTACH_CFG:
+		return fuzz_attach_common(h, op);
 	case OP_DETACH:
 		return fuzz_op_detach(h, op);
 	case OP_REGION_ADD:
@@ -1032,6 +2274,41 @@ static int fuzz_run_op(struct fuzz_state *h, const struct op *op)
 		return fuzz_op_map(h, op);
 	case OP_FAULT:
 		return fuzz_op_fault(h, op);
+	case OP_CONNECT:
+		return fuzz_op_connect(h, op);
+	case OP_DISCONNECT:
+		return fuzz_op_disconnect(h, op);
+	case OP_BACKEND:
+		return fuzz_op_backend(h, op);
+	case OP_UNMAP_ALL:
+		return fuzz_op_unmap_all(h, op);
+	case OP_RANGES:
+		return fuzz_op_ranges(h, op);
+	case OP_PROBE:
+		return fuzz_op_probe(h, op);
+	case OP_HW_INFO:
+		return fuzz_op_hw_info(h, op);
+	case OP_HWPT:
+		return fuzz_op_hwpt(h, op);
+	case OP_DIRTY:
+		return fuzz_op_dirty(h, op);
+	case OP_KVM:
+		return fuzz_op_kvm(h, op);
+	case OP_DISCARD:
+		return fuzz_op_discard(h, op);
+	case OP_FAULT_KIND:
+		return fuzz_op_fault_kind(h, op);
+	case OP_FAULT_ALLOC:
+		return fuzz_op_fault_alloc(h, op);
+	case OP_ERRORS:
+		/* A caller that passes no error object takes no dirty bits. */
+		h->null_err = op->mode.mode == 0;
+		iofd_ctx_set_dirty_sink(h->ctx, h->null_err ? NULL :
+					fuzz_dirty_sink, h);
+		return 0;
+	case OP_LEAVE:
+		h->leaving = true;
+		return 0;
 	case OP_COUNT:
 		break;
 	}
@@ -1061,10 +2338,30 @@ static void fuzz_log_result(struct fuzz_state *h, int ret, bool fired)
 		fprintf(h->log, "    -> 0%s\n", mark);
 }
 
-/* With -v, the core's trace events go to the log under each op. */
+/*
+ * The trace sink, always set: every event must be of a known kind, a FAIL
+ * must say what failed and with which errno. With -v the events go to the
+ * log under each op.
+ */
 static void fuzz_trace(void *arg, const struct iofd_trace_event *ev)
 {
 	struct fuzz_state *h = arg;
+
+	h->traces++;
+	if ((unsigned int)ev->kind >= IOFD_TRACE_KIND_COUNT ||
+	    strcmp(iofd_trace_kind_name(ev->kind), "?") == 0)
+		fuzz_fail(h, "trace event of kind %d", (int)ev->kind);
+	if (ev->kind == IOFD_TRACE_FAIL &&
+	    (!ev->what || ev->errnum <= 0 || ev->errnum > 4095))
+		fuzz_fail(h, "FAIL trace event without a step or errno (%d)",
+			  ev->errnum);
+	if (ev->kind == IOFD_TRACE_FAIL && strncmp(ev->what, "undo ", 5) == 0) {
+		if (h->region_space < 0)
+			fuzz_fail(h, "a region undo failed outside a region op");
+		h->diverged[h->region_space] = true;
+	}
+	if (!h->o->verbose)
+		return;
 
 	fprintf(h->log, "      trace %-10s", iofd_trace_kind_name(ev->kind));
 	if (ev->device)
@@ -1078,13 +2375,78 @@ static void fuzz_trace(void *arg, const struct iofd_trace_event *ev)
 	fprintf(h->log, "\n");
 }
 
-/* Set up the machine: emulator, fault plan, context, two backends. */
+/*
+ * The contracts of the calls a program cannot vary, checked once per
+ * input (they cost no host call): contexts need a host and an out
+ * pointer, an allocator needs both functions and no object yet, NULL
+ * restores libc, trace kinds out of range are "?", and the error helpers
+ * accept NULL and leave an unset error alone.
+ */
+static void fuzz_check_api(struct fuzz_state *h, const struct iofd_host *host)
+{
+	static const struct iofd_alloc_ops half = {
+		.realloc = fuzz_alloc_realloc,
+	};
+	static const struct iofd_alloc_ops other_half = {
+		.free = fuzz_alloc_free,
+	};
+	struct iofd_backend *be = NULL;
+	struct iofd_space *space = NULL;
+	const struct iofd_host no_ops = { .ops = NULL };
+	struct iofd_ctx *ctx = NULL;
+	struct iofd_error e;
+
+	if (iofd_ctx_create(NULL, &ctx, NULL) != -EINVAL ||
+	    iofd_ctx_create(&no_ops, &ctx, NULL) != -EINVAL ||
+	    iofd_ctx_create(host, NULL, NULL) != -EINVAL || ctx)
+		fuzz_fail(h, "iofd_ctx_create accepted a missing host or out");
+	if (iofd_ctx_set_alloc(h->ctx, &fuzz_alloc_ops, h) != -EBUSY)
+		fuzz_fail(h, "allocator changed while objects exist");
+	if (iofd_ctx_set_alloc(h->fctx, &half, NULL) != -EBUSY ||
+	    iofd_ctx_set_alloc(h->fctx, NULL, NULL) != -EBUSY)
+		fuzz_fail(h, "allocator of the other context changed");
+	if (iofd_ctx_create(host, &ctx, NULL) != 0)
+		fuzz_fail(h, "cannot create a scratch context");
+	if (iofd_ctx_set_alloc(ctx, &half, NULL) != -EINVAL ||
+	    iofd_ctx_set_alloc(ctx, &other_half, NULL) != -EINVAL ||
+	    iofd_ctx_set_alloc(ctx, &fuzz_alloc_ops, h) != 0 ||
+	    iofd_ctx_set_alloc(ctx, NULL, NULL) != 0)
+		fuzz_fail(h, "iofd_ctx_set_alloc broke its contract");
+	if (iofd_space_create(ctx, &space, NULL) != 0 ||
+	    iofd_ctx_set_alloc(ctx, NULL, NULL) != -EBUSY)
+		fuzz_fail(h, "allocator changed while a space exists");
+	/* A context without a trace sink: its events go nowhere. */
+	if (iofd_backend_create(ctx, &be, NULL) != 0 ||
+	    iofd_backend_connect(be, NULL) != 0)
+		fuzz_fail(h, "cannot connect a scratch backend");
+	iofd_backend_disconnect(be);
+	iofd_ctx_destroy(ctx);
+	iofd_ctx_destroy(NULL);
+	if (strcmp(iofd_trace_kind_name(IOFD_TRACE_KIND_COUNT), "?") != 0)
+		fuzz_fail(h, "an unknown trace kind has a name");
+	iofd_error_clear(NULL);
+	iofd_error_prepend(NULL, "x");
+	iofd_error_clear(&e);
+	iofd_error_prepend(&e, "x");
+	if (e.errnum != 0 || e.msg[0] != '\0')
+		fuzz_fail(h, "prepending to an unset error set it");
+}
+
+/*
+ * Set up the machine: emulator, the host stack (core -> log -> fault plan
+ * -> KVM stand-in -> emulator), context, two owned backends, and a second
+ * context with one space and one backend that the first must never touch.
+ */
 static int fuzz_setup(struct fuzz_state *h)
 {
-	struct iofd_host emu_h, fault_h;
+	struct iofd_host kvm_h, fault_h, log_h;
 	unsigned int k;
 	int ret;
 
+	for (k = 0; k < OP_MAX_BACKENDS; k++)
+		h->hfd[k] = -1;
+	h->kvm_set = -1;
+	h->region_space = -1;
 	if (h->o->arena) {
 		h->arena = h->o->arena;
 	} else {
@@ -1096,31 +2458,107 @@ static int fuzz_setup(struct fuzz_state *h)
 	ret = emu_create(&h->emu);
 	if (ret < 0)
 		return ret;
-	emu_host(h->emu, &emu_h);
-	ret = emu_fault_create(&emu_h, &h->fault);
+	emu_host(h->emu, &h->emu_h);
+	fuzz_kvm_host_init(&h->kvmw, &h->emu_h, h->emu, FUZZ_KVM_FD, &kvm_h);
+	ret = emu_fault_create(&kvm_h, &h->fault);
 	if (ret < 0)
 		return ret;
 	emu_fault_host(h->fault, &fault_h);
-	if (h->o->sweep_nth) {
-		h->armed_errno = h->o->sweep_errno;
-		emu_fault_fail_nth(h->fault, h->o->sweep_nth, h->armed_errno);
-		h->sweep_pending = true;
-	}
+	fuzz_log_host_init(&h->logw, &fault_h, h->o->verbose ? h->log : NULL,
+			   &log_h);
+	h->logw.fault = h->fault;
 
 	h->step = "setup";
-	ret = iofd_ctx_create(&fault_h, &h->ctx, fuzz_err(h));
+	ret = iofd_ctx_create(&log_h, &h->ctx, fuzz_err(h));
 	fuzz_check_call(h, "iofd_ctx_create", ret);
 	if (ret < 0)
 		fuzz_fail(h, "cannot create a context");
-	if (h->o->verbose)
-		iofd_ctx_set_trace(h->ctx, fuzz_trace, h);
+	ret = iofd_ctx_set_alloc(h->ctx, &fuzz_alloc_ops, h);
+	if (ret < 0)
+		fuzz_fail(h, "cannot set the allocator: %d", ret);
+	iofd_ctx_set_trace(h->ctx, fuzz_trace, h);
+	iofd_ctx_set_dirty_sink(h->ctx, fuzz_dirty_sink, h);
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
 		ret = iofd_backend_create(h->ctx, &h->be[k], fuzz_err(h));
 		fuzz_check_call(h, "iofd_backend_create", ret);
 		if (ret < 0)
 			fuzz_fail(h, "cannot create be%u", k);
 	}
+
+	ret = iofd_ctx_create(&h->emu_h, &h->fctx, fuzz_err(h));
+	if (ret == 0)
+		ret = iofd_space_create(h->fctx, &h->fspace, fuzz_err(h));
+	if (ret == 0)
+		ret = iofd_backend_create(h->fctx, &h->fbe, fuzz_err(h));
+	if (ret < 0)
+		fuzz_fail(h, "cannot create the other context: %d", ret);
+	fuzz_check_api(h, &h->emu_h);
+
+	/*
+	 * The sweep point is armed last: the program's calls and allocations
+	 * are counted, the harness's setup is not.
+	 */
+	if (h->o->sweep_nth && h->o->sweep_alloc) {
+		fuzz_alloc_arm(h, h->o->sweep_nth);
+		h->sweep_pending = true;
+	} else if (h->o->sweep_nth) {
+		h->armed_errno = h->o->sweep_errno;
+		emu_fault_fail_nth(h->fault, h->o->sweep_nth, h->armed_errno);
+		h->sweep_pending = true;
+	}
 	return 0;
+}
+
+/*
+ * After teardown: the emulator holds no fd, context, object or pinned
+ * page, and KVM lists no VFIO file (unless a fault left one behind with
+ * KVM, which the kvm-vfio device's release would drop).
+ */
+static void fuzz_check_empty(struct fuzz_state *h)
+{
+	struct emu_counters cnt;
+
+	h->step = "leak check";
+	fuzz_mark(h);	/* a fault in the teardown counts as fired */
+	emu_counters_get(h->emu, &cnt);
+	if (cnt.fds || cnt.contexts || cnt.objects || cnt.pinned_pages)
+		fuzz_fail(h, "emulator not empty after teardown: %u fds, %u contexts, %u objects, %" PRIu64 " pinned pages",
+			  cnt.fds, cnt.contexts, cnt.objects,
+			  cnt.pinned_pages);
+	if (h->kvmw.nfiles && !h->ever_fired)
+		fuzz_fail(h, "KVM still lists %u VFIO files after teardown (fd %d first)",
+			  h->kvmw.nfiles, h->kvmw.files[0]);
+}
+
+/*
+ * The leave teardown: iofd_ctx_destroy alone takes down every device,
+ * space, connection and backend the program left, as a VMM exiting
+ * without cleaning up would. Then the harness closes what it owns.
+ */
+static void fuzz_teardown_by_ctx(struct fuzz_state *h)
+{
+	unsigned int j, k;
+
+	h->cur = h->prog.count;
+	fuzz_log_op(h, "teardown: iofd_ctx_destroy");
+	h->step = "iofd_ctx_destroy";
+	iofd_ctx_destroy(h->ctx);
+	h->ctx = NULL;
+	for (j = 0; j < h->ndevs; j++)
+		h->devs[j].dev = NULL;
+	h->nspaces = 0;
+	for (k = 0; k < OP_MAX_BACKENDS; k++) {
+		h->be[k] = NULL;
+		h->scratch[k].allocated = false;
+		h->conns[k] = 0;
+		if (h->hfd[k] >= 0)
+			fuzz_close_own(h, h->hfd[k], "iommufd");
+		h->hfd[k] = -1;
+	}
+	iofd_ctx_destroy(h->fctx);
+	h->fctx = NULL;
+	fuzz_note_sweep(h);
+	fuzz_check_empty(h);
 }
 
 /*
@@ -1130,9 +2568,8 @@ static int fuzz_setup(struct fuzz_state *h)
  */
 static void fuzz_teardown(struct fuzz_state *h)
 {
-	struct emu_counters cnt;
 	unsigned int j, k;
-	bool fired;
+	unsigned long mark;
 	int ret;
 
 	h->cur = h->prog.count;
@@ -1144,16 +2581,18 @@ static void fuzz_teardown(struct fuzz_state *h)
 		snprintf(what, sizeof(what), "teardown: detach dev%u", j);
 		fuzz_log_op(h, what);
 		h->step = "detach";
-		fired = fuzz_fired(h);
+		mark = fuzz_mark(h);
 		ret = iofd_device_detach(h->devs[j].dev, fuzz_err(h));
 		h->devs[j].dev = NULL;
 		fuzz_check_call(h, "iofd_device_detach", ret);
-		if (ret < 0 && (fired || !fuzz_fired(h)))
+		if (ret < 0 && fuzz_detach_must_work(h, mark, ret))
 			fuzz_fail(h, "detach of dev%u failed with no fault injected",
 				  j);
-		fuzz_log_result(h, ret, !fired && fuzz_fired(h));
+		fuzz_log_result(h, ret, fuzz_hit(h, mark));
 		fuzz_note_sweep(h);
 		fuzz_check_all(h);
+		if (h->leaving)
+			break;
 	}
 
 	h->step = "destroy spaces";
@@ -1176,20 +2615,22 @@ static void fuzz_teardown(struct fuzz_state *h)
 			snprintf(what, sizeof(what),
 				 "teardown: free scratch IOAS of be%u", k);
 			fuzz_log_op(h, what);
-			fired = fuzz_fired(h);
+			mark = fuzz_mark(h);
+			fuzz_scratch_free_stale(h, k);
 			ret = iofd_backend_free_id(h->be[k], sc->ioas,
 						   fuzz_err(h));
 			fuzz_check_call(h, "iofd_backend_free_id", ret);
-			if (ret < 0 && (fired || !fuzz_fired(h)))
+			if (ret < 0 && fuzz_clean(h, mark) && !sc->stale_lost)
 				fuzz_fail(h, "freeing scratch IOAS %u failed with no fault injected",
 					  sc->ioas);
-			fuzz_log_result(h, ret, !fired && fuzz_fired(h));
+			fuzz_log_result(h, ret, fuzz_hit(h, mark));
 			sc->allocated = false;
+			sc->stale_lost = false;
 		}
 		h->step = "disconnect";
-		if (sc->connected) {
+		while (h->conns[k]) {
 			iofd_backend_disconnect(h->be[k]);
-			sc->connected = false;
+			h->conns[k]--;
 		}
 	}
 	fuzz_note_sweep(h);
@@ -1202,23 +2643,25 @@ static void fuzz_teardown(struct fuzz_state *h)
 			fuzz_fail(h, "be%u with no user: destroy gave %d", k,
 				  ret);
 		h->be[k] = NULL;
+		/* A handed-in iommufd is the caller's to close, after. */
+		if (h->hfd[k] >= 0)
+			fuzz_close_own(h, h->hfd[k], "iommufd");
+		h->hfd[k] = -1;
 	}
 	iofd_ctx_destroy(h->ctx);
 	h->ctx = NULL;
+	iofd_ctx_destroy(h->fctx);
+	h->fctx = NULL;
 	fuzz_note_sweep(h);
 
-	h->step = "leak check";
-	emu_counters_get(h->emu, &cnt);
-	if (cnt.fds || cnt.contexts || cnt.objects || cnt.pinned_pages)
-		fuzz_fail(h, "emulator not empty after teardown: %u fds, %u contexts, %u objects, %" PRIu64 " pinned pages",
-			  cnt.fds, cnt.contexts, cnt.objects,
-			  cnt.pinned_pages);
+	fuzz_check_empty(h);
 }
 
 /* Free what fuzz_setup made; safe on a partial setup. */
 static void fuzz_release(struct fuzz_state *h)
 {
 	iofd_ctx_destroy(h->ctx);
+	iofd_ctx_destroy(h->fctx);
 	if (h->fault)
 		emu_fault_destroy(h->fault);
 	emu_destroy(h->emu);
@@ -1253,7 +2696,7 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	for (i = 0; i < h->prog.count; i++) {
 		const struct op *op = &h->prog.ops[i];
 		char line[128], what[140];
-		bool fired = fuzz_fired(h);
+		unsigned long mark = fuzz_mark(h);
 
 		h->cur = i;
 		h->skip_why = NULL;
@@ -1261,12 +2704,17 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 		snprintf(what, sizeof(what), "#%-2u %s", i, line);
 		fuzz_log_op(h, what);
 		ret = fuzz_run_op(h, op);
-		fuzz_log_result(h, ret, !fired && fuzz_fired(h));
+		fuzz_log_result(h, ret, fuzz_hit(h, mark));
 		fuzz_note_sweep(h);
 		fuzz_check_all(h);
+		if (h->leaving)
+			break;
 	}
 
-	fuzz_teardown(h);
+	if (h->leaving)
+		fuzz_teardown_by_ctx(h);
+	else
+		fuzz_teardown(h);
 	fuzz_note_sweep(h);
 	ret = (o->sweep_nth && h->sweep_fired) ? FUZZ_SWEEP_FIRED : 0;
 

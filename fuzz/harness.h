@@ -43,6 +43,12 @@ struct fuzz_opts {
 	unsigned long sweep_nth;
 	int sweep_errno;
 	/*
+	 * With @sweep_alloc, @sweep_nth counts the core's memory allocations
+	 * (iofd_ctx_set_alloc) instead of host calls, and the one it names
+	 * fails (the core sees NULL: ENOMEM); @sweep_errno is not used.
+	 */
+	bool sweep_alloc;
+	/*
 	 * Optional page-aligned FUZZ_ARENA_SIZE bytes to back regions, so a
 	 * driver can allocate it once per process; NULL: the harness
 	 * allocates one for this input. Its content never matters: the

@@ -11,6 +11,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include <linux/iommufd.h>
+#include <linux/kvm.h>
+#include <linux/vfio.h>
+
 #include <emu/emu.h>
 
 #include "op.h"
@@ -30,7 +34,79 @@ static const struct op_desc op_descs[OP_COUNT] = {
 	[OP_MAP]	= { "map", 4 },
 	[OP_UNMAP]	= { "unmap", 4 },
 	[OP_FAULT]	= { "fault", 2 },
+	[OP_ATTACH_CFG]	= { "attach-cfg", 5 },
+	[OP_CONNECT]	= { "connect", 1 },
+	[OP_DISCONNECT]	= { "disconnect", 1 },
+	[OP_BACKEND]	= { "backend", 2 },
+	[OP_UNMAP_ALL]	= { "unmap-all", 1 },
+	[OP_RANGES]	= { "ranges", 2 },
+	[OP_PROBE]	= { "probe", 2 },
+	[OP_HW_INFO]	= { "hw-info", 1 },
+	[OP_HWPT]	= { "hwpt", 2 },
+	[OP_DIRTY]	= { "dirty", 5 },
+	[OP_KVM]	= { "kvm", 1 },
+	[OP_DISCARD]	= { "discard", 1 },
+	[OP_FAULT_KIND]	= { "fault-kind", 3 },
+	[OP_FAULT_ALLOC] = { "fault-alloc", 1 },
+	[OP_ERRORS]	= { "errors", 1 },
+	[OP_LEAVE]	= { "leave", 0 },
 };
+
+/*
+ * The ioctls a fault-kind op can single out: every request the core makes
+ * (index 0 means all of them). Order is part of the binary form.
+ */
+static const struct {
+	const char *name;
+	unsigned long value;
+} op_reqs[OP_REQ_COUNT] = {
+	{ "any", 0 },
+	{ "IOMMU_IOAS_ALLOC", IOMMU_IOAS_ALLOC },
+	{ "IOMMU_DESTROY", IOMMU_DESTROY },
+	{ "IOMMU_IOAS_MAP", IOMMU_IOAS_MAP },
+	{ "IOMMU_IOAS_UNMAP", IOMMU_IOAS_UNMAP },
+	{ "IOMMU_IOAS_IOVA_RANGES", IOMMU_IOAS_IOVA_RANGES },
+	{ "IOMMU_HWPT_ALLOC", IOMMU_HWPT_ALLOC },
+	{ "IOMMU_GET_HW_INFO", IOMMU_GET_HW_INFO },
+	{ "IOMMU_HWPT_SET_DIRTY_TRACKING", IOMMU_HWPT_SET_DIRTY_TRACKING },
+	{ "IOMMU_HWPT_GET_DIRTY_BITMAP", IOMMU_HWPT_GET_DIRTY_BITMAP },
+	{ "VFIO_DEVICE_BIND_IOMMUFD", VFIO_DEVICE_BIND_IOMMUFD },
+	{ "VFIO_DEVICE_ATTACH_IOMMUFD_PT", VFIO_DEVICE_ATTACH_IOMMUFD_PT },
+	{ "VFIO_DEVICE_DETACH_IOMMUFD_PT", VFIO_DEVICE_DETACH_IOMMUFD_PT },
+	{ "VFIO_DEVICE_GET_INFO", VFIO_DEVICE_GET_INFO },
+	{ "KVM_SET_DEVICE_ATTR", KVM_SET_DEVICE_ATTR },
+	{ "KVM_CREATE_DEVICE", KVM_CREATE_DEVICE },
+};
+
+unsigned long op_req_value(unsigned int idx)
+{
+	return idx < OP_REQ_COUNT ? op_reqs[idx].value : 0;
+}
+
+const char *op_req_name(unsigned int idx)
+{
+	return idx < OP_REQ_COUNT ? op_reqs[idx].name : NULL;
+}
+
+int op_req_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < OP_REQ_COUNT; i++)
+		if (strcmp(op_reqs[i].name, name) == 0)
+			return (int)i;
+	return -ENOENT;
+}
+
+/* Bit n of a fault-kind mask is the n-th kind of emu.h's enum. */
+static const char *const op_kinds[OP_KIND_BITS] = {
+	"open", "close", "ioctl", "fstat", "stat", "read-file", "list-dir",
+};
+
+const char *op_kind_name(unsigned int bit)
+{
+	return bit < OP_KIND_BITS ? op_kinds[bit] : NULL;
+}
 
 struct op_errno {
 	const char *name;
@@ -40,7 +116,8 @@ struct op_errno {
 /*
  * The first entries are the errnos the kernel really returns on the calls
  * the core makes; the rest are ones the core should never see but must
- * still carry through unchanged. EINVAL comes first because the core gives
+ * still carry through unchanged (the last has no name in libc at all).
+ * EINVAL comes first because the core gives
  * it a meaning of its own (an attach refused as incompatible).
  */
 static const struct op_errno op_errnos[OP_ERRNO_COUNT] = {
@@ -60,6 +137,8 @@ static const struct op_errno op_errnos[OP_ERRNO_COUNT] = {
 	{ "E2BIG", E2BIG },
 	{ "EOVERFLOW", EOVERFLOW },
 	{ "ENODEV", ENODEV },
+	/* The largest errno: no name, no strerror text; carried through. */
+	{ "E4095", 4095 },
 };
 
 int op_errno_value(unsigned int idx)
@@ -97,6 +176,7 @@ static const struct {
 	[OP_WINDOW_MSI]		= { "msi", 0xfee00000ULL - OP_WINDOW_LEAD },
 	[OP_WINDOW_4G]		= { "4g", (1ULL << 32) - OP_WINDOW_LEAD },
 	[OP_WINDOW_TOP39]	= { "top39", (1ULL << 39) - OP_WINDOW_LEAD },
+	[OP_WINDOW_TOP64]	= { "top64", 0ULL - OP_WINDOW_LEAD },
 };
 
 uint64_t op_window_base(unsigned int window)
@@ -178,7 +258,8 @@ static void op_from_args(enum op_code code, const uint8_t *a, struct op *op)
 		op->region_add.page = a[1];
 		op->region_add.npages = op_mod(a[2], OP_MAX_PAGES + 1);
 		op->region_add.ro = a[3] & 1;
-		op->region_add.window = (uint8_t)((a[3] >> 1) % OP_WINDOW_COUNT);
+		op->region_add.window = (uint8_t)(((a[3] >> 1) & 7) %
+						  OP_WINDOW_COUNT);
 		break;
 	case OP_REGION_DEL:
 		op->region_del.space = op_mod(a[0], OP_MAX_SPACES);
@@ -194,6 +275,72 @@ static void op_from_args(enum op_code code, const uint8_t *a, struct op *op)
 	case OP_FAULT:
 		op->fault.nth = op_mod(a[0], OP_MAX_NTH);
 		op->fault.err = op_mod(a[1], OP_ERRNO_COUNT);
+		break;
+	case OP_FAULT_ALLOC:
+		op->fault.nth = op_mod(a[0], OP_MAX_NTH);
+		break;
+	case OP_ATTACH_CFG:
+		op->attach_cfg.dev = op_mod(a[0], OP_MAX_DEVICES);
+		op->attach_cfg.space = op_mod(a[1], OP_MAX_SPACES);
+		op->attach_cfg.be = op_mod(a[2], OP_MAX_BACKENDS);
+		op->attach_cfg.how = op_mod(a[3], OP_HOW_COUNT);
+		op->attach_cfg.discard_ok = a[4] & 1;
+		op->attach_cfg.bad_flag = (a[4] >> 1) & 1;
+		op->attach_cfg.name = op_mod((a[4] >> 2) & 7, OP_NAME_COUNT);
+		op->attach_cfg.mix = op_mod((uint8_t)(a[4] >> 5), OP_MIX_COUNT);
+		break;
+	case OP_CONNECT:
+	case OP_DISCONNECT:
+	case OP_UNMAP_ALL:
+		op->be.be = op_mod(a[0], OP_MAX_BACKENDS);
+		break;
+	case OP_BACKEND:
+		op->backend.be = op_mod(a[0], OP_MAX_BACKENDS);
+		op->backend.mode = op_mod(a[1], OP_BE_COUNT);
+		break;
+	case OP_RANGES:
+		op->ranges.be = op_mod(a[0], OP_MAX_BACKENDS);
+		op->ranges.which = op_mod(a[1], OP_MAX_WHICH);
+		break;
+	case OP_PROBE:
+		op->probe.be = op_mod(a[0], OP_MAX_BACKENDS);
+		op->probe.verb = op_mod(a[1], OP_PROBE_COUNT);
+		break;
+	case OP_HW_INFO:
+		op->hwpt.dev = op_mod(a[0], OP_MAX_DEVICES);
+		break;
+	case OP_HWPT:
+		op->hwpt.dev = op_mod(a[0], OP_MAX_DEVICES);
+		op->hwpt.dirty = a[1] & 1;
+		op->hwpt.bad_pt = (a[1] >> 1) & 1;
+		break;
+	case OP_DIRTY:
+		op->dirty.space = op_mod(a[0], OP_MAX_SPACES);
+		op->dirty.idx = op_mod(a[1], OP_MAX_CIDX);
+		op->dirty.action = op_mod(a[2], OP_DIRTY_COUNT);
+		/* A range only means something to query and mark. */
+		if (op->dirty.action == OP_DIRTY_QUERY ||
+		    op->dirty.action == OP_DIRTY_MARK) {
+			op->dirty.page = a[3];
+			op->dirty.npages = op_mod(a[4], OP_MAX_PAGES + 1);
+		}
+		break;
+	case OP_KVM:
+		op->mode.mode = op_mod(a[0], OP_KVM_COUNT);
+		break;
+	case OP_DISCARD:
+	case OP_ERRORS:
+		op->mode.mode = op_mod(a[0], 2);
+		break;
+	case OP_LEAVE:
+		break;
+	case OP_FAULT_KIND:
+		op->fault_kind.kinds = (uint8_t)(a[0] & OP_KIND_MASK);
+		/* Disarming takes no request or errno. */
+		if (op->fault_kind.kinds) {
+			op->fault_kind.req = op_mod(a[1], OP_REQ_COUNT);
+			op->fault_kind.err = op_mod(a[2], OP_ERRNO_COUNT);
+		}
 		break;
 	case OP_COUNT:
 		break;
@@ -240,13 +387,70 @@ static unsigned int op_to_args(const struct op *op, uint8_t *a)
 		a[0] = op->fault.nth;
 		a[1] = op->fault.err;
 		break;
+	case OP_FAULT_ALLOC:
+		a[0] = op->fault.nth;
+		break;
+	case OP_ATTACH_CFG:
+		a[0] = op->attach_cfg.dev;
+		a[1] = op->attach_cfg.space;
+		a[2] = op->attach_cfg.be;
+		a[3] = op->attach_cfg.how;
+		a[4] = (uint8_t)((op->attach_cfg.discard_ok ? 1 : 0) |
+				 (op->attach_cfg.bad_flag ? 2 : 0) |
+				 ((op->attach_cfg.name & 7) << 2) |
+				 ((op->attach_cfg.mix & 7) << 5));
+		break;
+	case OP_CONNECT:
+	case OP_DISCONNECT:
+	case OP_UNMAP_ALL:
+		a[0] = op->be.be;
+		break;
+	case OP_BACKEND:
+		a[0] = op->backend.be;
+		a[1] = op->backend.mode;
+		break;
+	case OP_RANGES:
+		a[0] = op->ranges.be;
+		a[1] = op->ranges.which;
+		break;
+	case OP_PROBE:
+		a[0] = op->probe.be;
+		a[1] = op->probe.verb;
+		break;
+	case OP_HW_INFO:
+		a[0] = op->hwpt.dev;
+		break;
+	case OP_HWPT:
+		a[0] = op->hwpt.dev;
+		a[1] = (uint8_t)((op->hwpt.dirty ? 1 : 0) |
+				 (op->hwpt.bad_pt ? 2 : 0));
+		break;
+	case OP_DIRTY:
+		a[0] = op->dirty.space;
+		a[1] = op->dirty.idx;
+		a[2] = op->dirty.action;
+		a[3] = op->dirty.page;
+		a[4] = op->dirty.npages;
+		break;
+	case OP_KVM:
+	case OP_DISCARD:
+	case OP_ERRORS:
+		a[0] = op->mode.mode;
+		break;
+	case OP_LEAVE:
+		break;
+	case OP_FAULT_KIND:
+		a[0] = op->fault_kind.kinds;
+		a[1] = op->fault_kind.req;
+		a[2] = op->fault_kind.err;
+		break;
 	case OP_COUNT:
 		break;
 	}
 	return op_code_nargs(op->code);
 }
 
-#define OP_MAX_ARGS 4
+#define OP_MAX_ARGS 5
 
 void op_program_decode(const uint8_t *data, size_t size,
 		       struct op_program *prog)
@@ -260,7 +464,7 @@ void op_program_decode(const uint8_t *data, size_t size,
 		enum op_code code = (enum op_code)(op_read_byte(&r) % OP_COUNT);
 		unsigned int i;
 
-		for (i = 0; i < op_code_nargs(code); i++)
+		for (i = 0; i < op_code_nargs(code) && i < OP_MAX_ARGS; i++)
 			args[i] = op_read_byte(&r);
 		op_from_args(code, args, &prog->ops[prog->count++]);
 	}

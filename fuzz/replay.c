@@ -5,14 +5,19 @@
  * through the fuzz_attach harness, with any compiler and no fuzzing
  * runtime, so CTest and gcc coverage use the same harness as libFuzzer.
  *
- *   fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME]] PATH...
+ *   fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME | --alloc]]
+ *                      PATH...
  *
- *   -v            print each program as text and every op's result
+ *   -v            print each program as text, every op's result, and every
+ *                 host call numbered (the numbers --fail-nth takes)
  *   --sweep       the fail-nth sweep: per input, one clean run, then for
  *                 each sweep errno one run failing host call 1, 2, 3, ...
  *                 (counted from the start of the program) until the fault
- *                 no longer fires; prints the number of points swept
- *   --fail-nth N  run one sweep point only (to replay a sweep failure)
+ *                 no longer fires, then the same over the core's memory
+ *                 allocations; prints the number of points swept
+ *   --fail-nth N  run one sweep point only (to replay a sweep failure):
+ *                 host call N with --errno (default EINVAL), or the core's
+ *                 allocation N with --alloc
  *
  * Files named README* or starting with '.' are not inputs. A violated
  * invariant aborts the process (the harness prints the program); any other
@@ -105,7 +110,8 @@ static int replay_one(struct replay *r, const char *path)
 	if (ret < 0)
 		goto out_free;
 	if (o.sweep_nth)
-		printf("%s: host call %lu %s\n", path, o.sweep_nth,
+		printf("%s: %s %lu %s\n", path,
+		       o.sweep_alloc ? "allocation" : "host call", o.sweep_nth,
 		       ret == FUZZ_SWEEP_FIRED ? "failed" :
 		       "was never reached");
 	ret = 0;
@@ -113,8 +119,11 @@ static int replay_one(struct replay *r, const char *path)
 	if (!r->sweep)
 		goto out_free;
 
-	for (e = 0; e < sizeof(replay_sweep_errnos) / sizeof(int); e++) {
-		o.sweep_errno = replay_sweep_errnos[e];
+	/* One pass per errno over host calls, then one over allocations. */
+	for (e = 0; e <= sizeof(replay_sweep_errnos) / sizeof(int); e++) {
+		o.sweep_alloc = e == sizeof(replay_sweep_errnos) / sizeof(int);
+		if (!o.sweep_alloc)
+			o.sweep_errno = replay_sweep_errnos[e];
 		for (nth = 1; nth <= REPLAY_SWEEP_CAP; nth++) {
 			o.sweep_nth = nth;
 			ret = fuzz_attach_run(data, len, &o);
@@ -188,7 +197,7 @@ static int replay_path(struct replay *r, const char *path)
 static void replay_usage(void)
 {
 	fprintf(stderr,
-		"usage: fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME]] PATH...\n");
+		"usage: fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME | --alloc]] PATH...\n");
 }
 
 int main(int argc, char **argv)
@@ -207,6 +216,8 @@ int main(int argc, char **argv)
 			r.o.verbose = true;
 		} else if (strcmp(argv[i], "--sweep") == 0) {
 			r.sweep = true;
+		} else if (strcmp(argv[i], "--alloc") == 0) {
+			r.o.sweep_alloc = true;
 		} else if (strcmp(argv[i], "--fail-nth") == 0 && i + 1 < argc) {
 			r.o.sweep_nth = strtoul(argv[++i], NULL, 0);
 		} else if (strcmp(argv[i], "--errno") == 0 && i + 1 < argc) {

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# AFL++ on fuzz_attach: build the persistent shared-memory driver
+# (fuzz/fuzz_attach_afl.c) with afl-clang-fast, ASan+UBSan by default, and
+# run one main and N-1 secondary afl-fuzz instances (N: all cores) for a
+# bounded time from corpus/fuzz_attach, in a scratch directory (the
+# checkout is never written). Prints each instance's summary and the
+# crashes found, with the command that replays one as text.
+#
+# Usage: tools/afl.sh [--seconds S] [--jobs N] [--no-asan] [--no-build]
+#                     [--out DIR]
+#   --seconds S  stop every instance after S seconds (default 60)
+#   --jobs N     instances (default: nproc)
+#   --no-asan    build without sanitizers (faster; invariants still abort)
+#   --out DIR    AFL++ output directory (default build/afl/run)
+# Environment: extra afl-fuzz flags in IOFD_AFL_FLAGS.
+# Exit status: 0 when no instance found a crash or hang, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+secs=60
+jobs=$(nproc)
+asan=1
+build=1
+out=build/afl/run
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--seconds) secs=$2; shift ;;
+	--jobs) jobs=$2; shift ;;
+	--no-asan) asan=0 ;;
+	--no-build) build=0 ;;
+	--out) out=$2; shift ;;
+	*) echo "usage: $0 [--seconds S] [--jobs N] [--no-asan] [--no-build] [--out DIR]" >&2
+	   exit 1 ;;
+	esac
+	shift
+done
+
+bdir=build/afl
+if [ "$build" -eq 1 ]; then
+	mkdir -p "$bdir"
+	flags="-O2 -g -fno-omit-frame-pointer"
+	if [ "$asan" -eq 1 ]; then
+		flags="$flags -fsanitize=address,undefined -fno-sanitize-recover=all"
+	fi
+	# AFL_QUIET keeps the instrumenting compiler's banner out of the log.
+	if ! { AFL_QUIET=1 cmake -S . -B "$bdir" -G Ninja \
+			-DCMAKE_BUILD_TYPE=RelWithDebInfo \
+			-DCMAKE_C_COMPILER=afl-clang-fast \
+			-DCMAKE_C_FLAGS="$flags" \
+			-DCMAKE_EXE_LINKER_FLAGS="${flags#-O2 -g }" \
+			-DIOFD_AFL=ON &&
+		AFL_QUIET=1 cmake --build "$bdir" -j 2 \
+			--target fuzz_attach_afl; } >"$bdir/build.log" 2>&1; then
+		tail -n 30 "$bdir/build.log" >&2
+		echo "afl: build failed (see $bdir/build.log)" >&2
+		exit 1
+	fi
+fi
+bin=$bdir/fuzz/fuzz_attach_afl
+
+rm -rf "$out"
+mkdir -p "$out"
+# AFL++ wants every seed to run cleanly: the corpus does, regress may not.
+seeds=corpus/fuzz_attach
+
+# No CPU governor or core-pattern tuning here: this runs in containers and
+# on shared machines. ASan needs no memory limit (-m none) and its own
+# abort-on-error so AFL++ sees the crash.
+export AFL_SKIP_CPUFREQ=1
+export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+export AFL_NO_UI=1
+export AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1}
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:symbolize=0
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1
+common=(-i "$seeds" -o "$out" -m none -t 1000+ -V "$secs"
+	-x fuzz/fuzz_attach.dict ${IOFD_AFL_FLAGS:-})
+
+pids=()
+afl-fuzz "${common[@]}" -M main -- "$bin" >"$out/main.log" 2>&1 &
+pids+=($!)
+for i in $(seq 1 $((jobs - 1))); do
+	afl-fuzz "${common[@]}" -S "sec$i" -- "$bin" >"$out/sec$i.log" 2>&1 &
+	pids+=($!)
+done
+rc=0
+for pid in "${pids[@]}"; do
+	wait "$pid" || rc=1
+done
+
+crashes=0
+hangs=0
+for d in "$out"/*/; do
+	name=$(basename "$d")
+	[ -f "$d/fuzzer_stats" ] || continue
+	execs=$(sed -n 's/^execs_done *: *//p' "$d/fuzzer_stats")
+	eps=$(sed -n 's/^execs_per_sec *: *//p' "$d/fuzzer_stats")
+	paths=$(sed -n 's/^corpus_count *: *//p' "$d/fuzzer_stats")
+	c=$(find "$d/crashes" -type f ! -name README.txt 2>/dev/null | wc -l)
+	hg=$(find "$d/hangs" -type f 2>/dev/null | wc -l)
+	crashes=$((crashes + c))
+	hangs=$((hangs + hg))
+	echo "afl $name: ${execs:-0} execs, ${eps:-0} exec/s, ${paths:-0} inputs, $c crashes, $hg hangs"
+done
+echo "afl: $jobs instances, ${secs}s, $crashes crashes, $hangs hangs in $out"
+if [ "$crashes" -ne 0 ] || [ "$hangs" -ne 0 ]; then
+	echo "replay one: build/asan/fuzz/fuzz_attach_replay -v $out/<instance>/crashes/<id>"
+	exit 1
+fi
+if [ "$rc" -ne 0 ]; then
+	echo "afl: an instance failed; see $out/*.log" >&2
+	tail -n 20 "$out/main.log" >&2
+	exit 1
+fi

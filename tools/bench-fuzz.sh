@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmarks of the fuzz layer (numbers to watch, not tests: nothing here
+# fails on a slow machine).
+#
+#  1. exec/s of fuzz_attach under ASan+UBSan (the `fuzz` preset) next to the
+#     exec/s of fuzz_trivial, built the same way in the same run (it only
+#     decodes the input), over the same corpus for the same time, and the
+#     ratio (goal: at least 0.25).
+#  2. the fail-nth sweep of the whole corpus (ASan+UBSan replay driver):
+#     points swept and wall time (goal: at most 10 s).
+#
+# Usage: tools/bench-fuzz.sh [--seconds S] [--no-build]   (default S: 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+secs=10
+build=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--seconds) secs=$2; shift ;;
+	--no-build) build=0 ;;
+	*) echo "usage: $0 [--seconds S] [--no-build]" >&2; exit 1 ;;
+	esac
+	shift
+done
+
+bdir=build/fuzz
+if [ "$build" -eq 1 ]; then
+	mkdir -p "$bdir"
+	if ! { cmake --preset fuzz && cmake --build --preset fuzz -j 2 \
+			--target fuzz_attach fuzz_trivial fuzz_attach_replay; } \
+		>"$bdir/bench-build.log" 2>&1; then
+		tail -n 30 "$bdir/bench-build.log" >&2
+		exit 1
+	fi
+fi
+
+work=build/bench
+rm -rf "$work"
+mkdir -p "$work"
+
+# One libFuzzer run of @1 for $secs seconds on a private copy of the corpus
+# (so both targets start from the same inputs); prints its average exec/s.
+run() {
+	local name=$1 dir=$work/$1
+	mkdir -p "$dir/corpus"
+	cp corpus/fuzz_attach/* "$dir/corpus/"
+	rm -f "$dir"/corpus/README*
+	ASAN_OPTIONS=detect_leaks=1 "$bdir/fuzz/$name" -max_total_time="$secs" \
+		-max_len=384 -print_final_stats=1 -artifact_prefix="$dir/" \
+		"$dir/corpus" >"$dir/log" 2>&1 || {
+		echo "bench: $name failed, see $dir/log" >&2
+		tail -n 20 "$dir/log" >&2
+		exit 1
+	}
+	sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log"
+}
+
+attach=$(run fuzz_attach)
+trivial=$(run fuzz_trivial)
+ratio=$(awk -v a="$attach" -v t="$trivial" 'BEGIN { printf "%.3f", t ? a / t : 0 }')
+ok=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.25) ? "meets" : "misses" }')
+echo "exec/s (ASan+UBSan, ${secs}s each): fuzz_attach $attach, fuzz_trivial $trivial, ratio $ratio ($ok the 0.25 goal)"
+
+start=$(date +%s.%N)
+"$bdir/fuzz/fuzz_attach_replay" --sweep corpus/fuzz_attach >"$work/sweep.log"
+end=$(date +%s.%N)
+points=$(sed -n 's/.* \([0-9]*\) sweep points$/\1/p' "$work/sweep.log" | tail -n 1)
+wall=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+ok=$(awk -v w="$wall" 'BEGIN { print (w <= 10) ? "meets" : "misses" }')
+echo "fail-nth sweep of corpus/fuzz_attach: $points points in ${wall}s ($ok the 10 s goal)"
