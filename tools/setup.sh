@@ -40,7 +40,27 @@ have_cmd git || need+=(git)
 need_uapi=0
 uapi_ok || need_uapi=1
 
-if [ ${#need[@]} -eq 0 ] && [ $need_uapi -eq 0 ]; then
+# --- VM check (tools/vm) ------------------------------------------------
+# QEMU, a static busybox, the kernel build tools and Debian's 6.12 kernel
+# source (bookworm-backports). Each is probed by a file it installs, so an
+# up-to-date machine does no apt work here either.
+vm_pkg_ok() {
+	case "$1" in
+	qemu-system-x86) have_cmd qemu-system-x86_64 ;;
+	busybox-static) [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ;;
+	libelf-dev) [ -f /usr/include/libelf.h ] ;;
+	libssl-dev) [ -f /usr/include/openssl/ssl.h ] ;;
+	*) have_cmd "$1" ;;
+	esac
+}
+for p in qemu-system-x86 busybox-static flex bison bc libelf-dev libssl-dev; do
+	vm_pkg_ok "$p" || need+=("$p")
+done
+need_ksrc=0
+[ -f /usr/src/linux-source-6.12.tar.xz ] || need_ksrc=1
+# --- end VM check --------------------------------------------------------
+
+if [ ${#need[@]} -eq 0 ] && [ $need_uapi -eq 0 ] && [ $need_ksrc -eq 0 ]; then
 	log "all dependencies present"
 	exit 0
 fi
@@ -73,7 +93,7 @@ bookworm_uri() {
 	echo "http://deb.debian.org/debian"
 }
 
-if [ $need_uapi -eq 1 ]; then
+if [ $need_uapi -eq 1 ] || [ $need_ksrc -eq 1 ]; then
 	bp=/etc/apt/sources.list.d/iofd-bookworm-backports.sources
 	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 		uri=$(bookworm_uri)
@@ -98,6 +118,10 @@ if [ $need_uapi -eq 1 ]; then
 	log "installing linux-libc-dev from bookworm-backports"
 	apt-get install "${apt_opts[@]}" -t bookworm-backports linux-libc-dev >/dev/null
 fi
+if [ $need_ksrc -eq 1 ]; then
+	log "installing linux-source-6.12 from bookworm-backports (VM check)"
+	apt-get install "${apt_opts[@]}" -t bookworm-backports linux-source-6.12 >/dev/null
+fi
 
 fail=0
 libfuzzer_ok || { log "clang cannot build a libFuzzer target" >&2; fail=1; }
@@ -105,5 +129,6 @@ uapi_ok || { log "linux-libc-dev >= 6.6 still missing (<linux/iommufd.h>)" >&2; 
 for c in afl-clang-fast lcov cmake ninja; do
 	have_cmd $c || { log "$c still missing" >&2; fail=1; }
 done
+[ -f /usr/src/linux-source-6.12.tar.xz ] || { log "linux-source-6.12 still missing" >&2; fail=1; }
 [ $fail -eq 0 ] && log "done"
 exit $fail

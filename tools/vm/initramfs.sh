@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Build the VM check's initramfs: busybox-static, /init (tools/vm/init.sh),
+# the statically linked iofd_hw, a payload script and the corpus.
+#
+# The archive is written by the kernel's own usr/gen_init_cpio from a list
+# file, so no root and no mknod are needed and the result is the same bytes
+# for the same inputs. It is uncompressed (the kernel has no RD_* options).
+#
+# Usage: initramfs.sh -k KERNEL_CACHE_DIR -t IOFD_HW -p PAYLOAD.sh
+#                     [-c CORPUS_DIR]... -o OUT.cpio
+#   each -c DIR lands at /corpus/<basename DIR> in the guest.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+kdir="" tool="" payload="" out=""
+corpora=()
+while getopts "k:t:p:c:o:" opt; do
+	case "$opt" in
+	k) kdir="$OPTARG" ;;
+	t) tool="$OPTARG" ;;
+	p) payload="$OPTARG" ;;
+	c) corpora+=("$OPTARG") ;;
+	o) out="$OPTARG" ;;
+	*) echo "usage: initramfs.sh -k KDIR -t IOFD_HW -p PAYLOAD [-c DIR]... -o OUT" >&2; exit 2 ;;
+	esac
+done
+if [ -z "$kdir" ] || [ -z "$tool" ] || [ -z "$payload" ] || [ -z "$out" ]; then
+	echo "usage: initramfs.sh -k KDIR -t IOFD_HW -p PAYLOAD [-c DIR]... -o OUT" >&2
+	exit 2
+fi
+
+busybox=/bin/busybox
+if ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
+	# Debian's busybox-static installs /bin/busybox; file(1) may be absent.
+	if ! ldd "$busybox" 2>&1 | grep -q 'not a dynamic'; then
+		echo "initramfs.sh: $busybox is not statically linked (install busybox-static)" >&2
+		exit 1
+	fi
+fi
+if ldd "$tool" >/dev/null 2>&1; then
+	echo "initramfs.sh: $tool is not statically linked" >&2
+	exit 1
+fi
+
+list=$(mktemp)
+trap 'rm -f "$list"' EXIT
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "nod /dev/null 0666 0 0 c 1 3"
+	for d in /bin /proc /sys /tmp /etc /etc/iofd /corpus; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "file /bin/busybox $busybox 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+	echo "file /init $here/init.sh 0755 0 0"
+	echo "file /bin/iofd_hw $tool 0755 0 0"
+	echo "file /etc/iofd/payload.sh $payload 0644 0 0"
+	for c in "${corpora[@]}"; do
+		name=$(basename "$c")
+		echo "dir /corpus/$name 0755 0 0"
+		for f in "$c"/*; do
+			[ -f "$f" ] || continue
+			echo "file /corpus/$name/$(basename "$f") $f 0644 0 0"
+		done
+	done
+} >"$list"
+
+"$kdir/gen_init_cpio" "$list" >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "initramfs.sh: $out ($(du -k "$out" | cut -f1) KiB)" >&2

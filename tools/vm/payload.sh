@@ -1,0 +1,38 @@
+#!/bin/sh
+# What the VM check runs inside the guest (busybox sh), after /init has bound
+# the e1000e devices to vfio-pci; IOFD_DEVICES holds their PCI addresses.
+#
+# 1. Hardware regression + differential over the whole corpus: every program
+#    runs on the emulator and on the real /dev/iommu, each op is judged
+#    against the emulator, every host call is compared (fidelity figure),
+#    and after every run the kernel is proved clean (fds, IOMMU_DESTROY of
+#    every id, a re-bind).
+# 2. The fail-nth sweep on the real kernel: the programs that build and
+#    take down whole attachments (attach, region replay, shared and second
+#    containers, two backends, raw maps beside a device) again with host
+#    call 1, 2, ... failing, each point judged and proved clean, so every
+#    unwind of the core's attach and detach paths is checked against the
+#    real kernel's own answers. Every VFIO cdev open and close resets the
+#    emulated device (tens of ms under TCG), so the sweep takes a subset
+#    to keep the whole check within a minute or two.
+# The exit status is non-zero when either found a mismatch.
+set -u
+# busybox sh has no arrays: the device options are the positional args.
+set --
+for d in $IOFD_DEVICES; do
+	set -- "$@" -d "$d"
+done
+if [ $# -eq 0 ]; then
+	echo "iofd-vm: no e1000e bound to vfio-pci"
+	exit 2
+fi
+rc=0
+echo "iofd-vm: === hardware regression and differential ==="
+iofd_hw -D -c "$@" /corpus/fuzz_attach || rc=1
+echo "iofd-vm: === fail-nth sweep on the real kernel ==="
+for p in attach-detach attach-replay-regions shared-container-e1000e \
+	two-backends-two-spaces raw-map-with-device regions-with-devices; do
+	[ -f "/corpus/fuzz_attach/$p" ] && set -- "$@" "/corpus/fuzz_attach/$p"
+done
+iofd_hw -q -c -s 64 "$@" || rc=1
+exit $rc
