@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Dirty tracking across the HWPTs of a container. A container tracks only
- * when every one of its HWPTs was allocated with dirty tracking; switching
+ * when every one of its devices sits on a HWPT libiofd allocated with dirty
+ * tracking (it stops tracking when its last such HWPT goes); switching
  * is all or nothing (HWPTs already switched are switched back when one
  * refuses). The bits of one range are read from every HWPT into one bitmap
  * (the kernel sets bits, never clears them). Before a region is unmapped
@@ -29,6 +30,11 @@ bool iofd_container_dirty_capable(const struct iofd_container *c)
 
 	if (iofd_list_empty(&c->hwpts))
 		return false;
+	/* A device on a domain the kernel chose has no HWPT of ours to ask. */
+	iofd_list_for_each(pos, &c->devices)
+		if (!iofd_container_of(pos, struct iofd_device,
+				       container_node)->hwpt)
+			return false;
 	iofd_list_for_each(pos, &c->hwpts)
 		if (!(iofd_container_of(pos, struct iofd_hwpt,
 					container_node)->flags &

@@ -235,6 +235,9 @@ int iofd_hwpt_detach(struct iofd_device *dev, struct iofd_error *err)
 		ret = iofd_backend_free_id(dev->container->be, hwpt->id, err);
 		iofd_list_del(&hwpt->container_node);
 		iofd_free(dev->ctx, hwpt);
+		/* No HWPT of ours left: nothing tracks any more. */
+		if (iofd_list_empty(&dev->container->hwpts))
+			dev->container->dirty_tracking = false;
 	}
 	return ret;
 }

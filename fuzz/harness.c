@@ -758,6 +758,24 @@ static void fuzz_check_counts(struct fuzz_state *h)
 			if (iofd_container_hwpt_get(c, n, NULL, NULL) !=
 			    -ENOENT)
 				fuzz_fail(h, "hwpt_get past the end is not -ENOENT");
+			/*
+			 * A device on a domain the kernel chose (its HWPT is
+			 * none of the container's) cannot be asked for dirty
+			 * bits: the container cannot track.
+			 */
+			for (d = 0; d < iofd_container_device_count(c); d++) {
+				uint32_t dh = iofd_device_hwpt(
+					iofd_container_device_get(c, d));
+				uint32_t id = 0;
+
+				for (x = 0; x < n; x++) {
+					iofd_container_hwpt_get(c, x, &id, NULL);
+					if (id == dh)
+						break;
+				}
+				if (x == n)
+					capable = false;
+			}
 			if (iofd_container_dirty_capable(c) != capable)
 				fuzz_fail(h, "IOAS %u: dirty capable %d, its HWPTs say %d",
 					  iofd_container_ioas(c),

@@ -181,6 +181,42 @@ static void test_mixed_domains(void)
 	fx_fini(&fx);
 }
 
+/*
+ * A device the kernel put on a domain of its own choosing (HWPT_ALLOC
+ * refused) cannot be asked for dirty bits, so its container cannot track,
+ * even when the other device's HWPT could; and tracking ends with the last
+ * HWPT of ours.
+ */
+static void test_kernel_domain_cannot_track(void)
+{
+	struct iofd_device *a, *b;
+	struct iofd_container *c;
+	struct fx fx;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
+	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
+	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_HWPT_ALLOC,
+			     EOPNOTSUPP);
+	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
+				    &a, NULL));
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	c = iofd_device_container(a);
+	CHECK_EQ(iofd_container_hwpt_count(c), 0);
+	CHECK(!iofd_container_dirty_capable(c));
+	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, fx.be,
+				    &b, NULL));
+	CHECK(iofd_device_container(b) == c);
+	CHECK_EQ(iofd_container_hwpt_count(c), 1);
+	CHECK(!iofd_container_dirty_capable(c));
+	CHECK_ERR(EOPNOTSUPP, iofd_container_set_dirty_tracking(c, true, NULL));
+	CHECK_OK(iofd_device_detach(a, NULL));
+	CHECK(iofd_container_dirty_capable(c));
+	CHECK_OK(iofd_container_set_dirty_tracking(c, true, NULL));
+	CHECK_OK(iofd_device_detach(b, NULL));
+	fx_fini(&fx);
+}
+
 /* The backend verbs on their own. */
 static void test_hwpt_verbs(void)
 {
@@ -324,6 +360,7 @@ static const struct check_test tests[] = {
 	{ "auto_domain", test_auto_domain },
 	{ "dirty_tracking", test_dirty_tracking },
 	{ "mixed_domains", test_mixed_domains },
+	{ "kernel_domain_cannot_track", test_kernel_domain_cannot_track },
 	{ "hwpt_verbs", test_hwpt_verbs },
 	{ "kvm_registration", test_kvm_registration },
 };
