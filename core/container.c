@@ -114,8 +114,7 @@ int iofd_container_check_region(const struct iofd_container *c,
 	uint64_t last = r->iova + r->size - 1;
 	size_t i;
 
-	if (!c->ranges)
-		return 0;	/* no device attached yet: all of it */
+	/* A published container has had a device attach: ranges are known. */
 	for (i = 0; i < c->nr_ranges; i++)
 		if (r->iova >= c->ranges[i].start && last <= c->ranges[i].last)
 			return 0;
