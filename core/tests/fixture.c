@@ -92,6 +92,22 @@ int fx_add_device(struct fx *fx, const char *profile,
 	return fx->nr_dev++;
 }
 
+struct iofd_device *fx_attach(struct fx *fx, int idx, const char *name,
+			      struct iofd_space *space)
+{
+	struct iofd_device *dev = NULL;
+	char def[16];
+
+	if (!name) {
+		snprintf(def, sizeof(def), "dev%d", idx);
+		name = def;
+	}
+	CHECK_OK(iofd_device_attach(fx->ctx, name, fx->path[idx], space, fx->be,
+				    &dev, NULL));
+	CHECK(dev != NULL);
+	return dev;
+}
+
 void fx_fini(struct fx *fx)
 {
 	const struct emu_counters zero = { 0 };

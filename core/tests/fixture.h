@@ -43,6 +43,12 @@ void fx_init(struct fx *fx);
 /* Add a device with profile @profile and sysfs @variant; returns its index. */
 int fx_add_device(struct fx *fx, const char *profile,
 		  enum emu_sysfs_variant variant);
+/*
+ * Attach device @idx to @space through fx->be, asserting success. @name
+ * names it in errors, NULL for "dev<idx>".
+ */
+struct iofd_device *fx_attach(struct fx *fx, int idx, const char *name,
+			      struct iofd_space *space);
 /* Tear everything down and assert the emulator is empty. */
 void fx_fini(struct fx *fx);
 

@@ -14,19 +14,6 @@
 #include "check.h"
 #include "fixture.h"
 
-static struct iofd_device *attach_ok(struct fx *fx, int idx,
-				     struct iofd_space *space)
-{
-	struct iofd_device *dev = NULL;
-	char name[16];
-
-	snprintf(name, sizeof(name), "dev%d", idx);
-	CHECK_OK(iofd_device_attach(fx->ctx, name, fx->path[idx], space,
-				    fx->be, &dev, NULL));
-	CHECK(dev != NULL);
-	return dev;
-}
-
 static void test_attach_detach(void)
 {
 	const struct emu_counters empty = { 0 };
@@ -94,7 +81,7 @@ static void test_replay_into_new_container(void)
 	CHECK_EQ(iofd_space_region_get(fx.space, 0)->iova, r1.iova);
 	CHECK(iofd_space_region_get(fx.space, 2) == NULL);
 
-	dev = attach_ok(&fx, 0, fx.space);
+	dev = fx_attach(&fx, 0, NULL, fx.space);
 	fx_check_container(&fx, iofd_device_container(dev));
 	emu_counters_get(fx.emu, &cnt);
 	CHECK_EQ(cnt.pinned_pages, 6);	/* the domain pins both regions */
@@ -114,8 +101,8 @@ static void shared_container(bool first_out_first)
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-	a = attach_ok(&fx, 0, fx.space);
-	b = attach_ok(&fx, 1, fx.space);
+	a = fx_attach(&fx, 0, NULL, fx.space);
+	b = fx_attach(&fx, 1, NULL, fx.space);
 	CHECK_EQ(iofd_space_container_count(fx.space), 1);
 	c = iofd_space_container_get(fx.space, 0);
 	CHECK(iofd_device_container(b) == c);
@@ -157,8 +144,8 @@ static void test_incompatible_gets_second_container(void)
 	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
 	r = fx_region(&fx, 0x20, 2, 0);
 	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
-	nic = attach_ok(&fx, 0, fx.space);
-	other = attach_ok(&fx, 1, fx.space);
+	nic = fx_attach(&fx, 0, NULL, fx.space);
+	other = fx_attach(&fx, 1, NULL, fx.space);
 	CHECK_EQ(iofd_space_container_count(fx.space), 2);
 	CHECK(iofd_device_container(nic) != iofd_device_container(other));
 	fx_check_container(&fx, iofd_device_container(nic));
@@ -196,7 +183,7 @@ static bool attach_fails_cleanly(unsigned long nth, int errnum,
 	fx_add_device(&fx, profile, EMU_SYSFS_OK);
 	r = fx_region(&fx, 0x10, 2, 0);
 	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
-	first = attach_ok(&fx, 0, fx.space);
+	first = fx_attach(&fx, 0, NULL, fx.space);
 	emu_counters_get(fx.emu, &before);
 
 	emu_fault_fail_nth(fx.fault, nth, errnum);
@@ -268,7 +255,7 @@ static void attach_fault_at_existing(int errnum, int want_ret,
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-	a = attach_ok(&fx, 0, fx.space);
+	a = fx_attach(&fx, 0, NULL, fx.space);
 	/* Find the call number of the ATTACH to the existing container. */
 	for (nth = 1; nth < 100; nth++) {
 		fx.nr_events = 0;
@@ -445,7 +432,7 @@ static void test_detach_keeps_going(void)
 		CHECK(nth < 20);
 		fx_init(&fx);
 		fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-		dev = attach_ok(&fx, 0, fx.space);
+		dev = fx_attach(&fx, 0, NULL, fx.space);
 		iofd_error_clear(&err);
 		emu_fault_fail_nth(fx.fault, nth, EIO);
 		ret = iofd_device_detach(dev, &err);
@@ -483,10 +470,10 @@ static void test_failed_detach_frees_domain(void)
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	CHECK_OK(iofd_space_create(fx.ctx, &other, NULL));
-	b = attach_ok(&fx, 1, other);
+	b = fx_attach(&fx, 1, NULL, other);
 	emu_counters_get(fx.emu, &alone);
 	for (nth = 1; nth < 20; nth++) {
-		a = attach_ok(&fx, 0, fx.space);
+		a = fx_attach(&fx, 0, NULL, fx.space);
 		fx.nr_events = 0;
 		emu_fault_fail_nth(fx.fault, nth, EIO);
 		iofd_device_detach(a, NULL);
@@ -515,8 +502,8 @@ static void test_ctx_destroy_detaches(void)
 	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
 	r = fx_region(&fx, 0, 1, 0);
 	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
-	attach_ok(&fx, 0, fx.space);
-	attach_ok(&fx, 1, fx.space);
+	fx_attach(&fx, 0, NULL, fx.space);
+	fx_attach(&fx, 1, NULL, fx.space);
 	CHECK_OK(iofd_backend_connect(fx.be, NULL));
 	fx_fini(&fx);	/* asserts the emulator is empty */
 }

@@ -164,8 +164,7 @@ static void test_iova_ranges(void)
 	iofd_backend_disconnect(fx.be);
 
 	/* attached: the MSI window is a hole, the aperture ends at 2^39-1 */
-	CHECK_OK(iofd_device_attach(fx.ctx, "nic", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "nic", fx.space);
 	c = iofd_device_container(dev);
 	CHECK_EQ(iofd_container_iova_range_count(c), 2);
 	r = iofd_container_iova_range_get(c, 0);
@@ -230,8 +229,7 @@ static void test_discard_required_blocks_attach(void)
 	CHECK_OK(iofd_device_detach(balloon_ok, NULL));
 
 	CHECK_OK(iofd_ctx_require_discard(fx.ctx, false, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "nic", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "nic", fx.space);
 	CHECK_EQ(iofd_ctx_discard_disablers(fx.ctx), 1);
 	iofd_error_clear(&err);
 	CHECK_ERR(EBUSY, iofd_ctx_require_discard(fx.ctx, true, &err));

@@ -68,8 +68,7 @@ static void test_backend_edges(void)
 	CHECK(strstr(err.msg, "unmap all of IOAS 77") != NULL);
 	iofd_backend_disconnect(fx.be);
 
-	CHECK_OK(iofd_device_attach(fx.ctx, "d", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "d", fx.space);
 	c = iofd_device_container(dev);
 	CHECK_OK(iofd_container_hwpt_get(c, 0, &hwpt, NULL));
 	CHECK_OK(iofd_container_hwpt_get(c, 0, NULL, &flags));
@@ -104,8 +103,7 @@ static void test_two_backends_one_space(void)
 	CHECK_OK(iofd_backend_create(fx.ctx, &be2, NULL));
 	r = fx_region(&fx, 0x10, 2, 0);
 	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
-				    &a, NULL));
+	a = fx_attach(&fx, 0, "a", fx.space);
 	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, be2,
 				    &b, NULL));
 	CHECK_EQ(iofd_space_container_count(fx.space), 2);
@@ -128,8 +126,7 @@ static void test_no_hw_info(void)
 	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
 	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_GET_HW_INFO,
 			     ENOTTY);
-	CHECK_OK(iofd_device_attach(fx.ctx, "d", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "d", fx.space);
 	emu_fault_fail_every(fx.fault, 0, 0, 0);
 	CHECK_OK(iofd_container_hwpt_get(iofd_device_container(dev), 0, NULL,
 					 &flags));
@@ -158,8 +155,7 @@ static void test_tracking_edges(void)
 	fx_init(&fx);
 	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
 	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
-	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
-				    &a, NULL));
+	a = fx_attach(&fx, 0, "a", fx.space);
 	c = iofd_device_container(a);
 	CHECK_OK(iofd_container_set_dirty_tracking(c, true, NULL));
 	emu_counters_get(fx.emu, &before);
@@ -253,8 +249,7 @@ static void test_kvm_del_fails(void)
 	vm = CHECK_OK(h.ops->ioctl(h.priv, kvm, KVM_CREATE_VM, NULL));
 	CHECK_OK(h.ops->ioctl(h.priv, vm, KVM_CREATE_DEVICE, &cd));
 	iofd_ctx_set_kvm_vfio(fx.ctx, (int)cd.fd);
-	CHECK_OK(iofd_device_attach(fx.ctx, "nic", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "nic", fx.space);
 	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR,
 			     EIO);
 	CHECK_OK(iofd_device_detach(dev, NULL));
@@ -277,10 +272,8 @@ static void test_add_undo_fails(void)
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
-	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
-				    &a, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, fx.be,
-				    &b, NULL));
+	a = fx_attach(&fx, 0, "a", fx.space);
+	b = fx_attach(&fx, 1, "b", fx.space);
 	r = fx_region(&fx, 0x40, 2, 0);
 	emu_fault_fail_nth(fx.fault, 2, ENOMEM);
 	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_IOAS_UNMAP, EIO);

@@ -27,8 +27,7 @@ static void test_auto_domain(void)
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
-				    &a, NULL));
+	a = fx_attach(&fx, 0, "a", fx.space);
 	c = iofd_device_container(a);
 	CHECK_EQ(iofd_container_hwpt_count(c), 1);
 	CHECK_OK(iofd_container_hwpt_get(c, 0, &hwpt, &flags));
@@ -36,8 +35,7 @@ static void test_auto_domain(void)
 	CHECK_EQ(hwpt, iofd_device_hwpt(a));
 	CHECK(!iofd_container_dirty_capable(c));
 	CHECK_ERR(ENOENT, iofd_container_hwpt_get(c, 1, NULL, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, fx.be,
-				    &b, NULL));
+	b = fx_attach(&fx, 1, "b", fx.space);
 	CHECK_EQ(iofd_device_hwpt(b), hwpt);	/* shared */
 	CHECK_EQ(iofd_container_hwpt_count(c), 1);
 	CHECK_ERR(EOPNOTSUPP, iofd_container_set_dirty_tracking(c, true, NULL));
@@ -81,8 +79,7 @@ static void test_dirty_tracking(void)
 	iofd_ctx_set_dirty_sink(fx.ctx, dirty_sink, &seen);
 	r = fx_region(&fx, 0x100, 8, 0);
 	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "d", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "d", fx.space);
 	c = iofd_device_container(dev);
 	CHECK_OK(iofd_container_hwpt_get(c, 0, &hwpt, &flags));
 	CHECK_EQ(flags, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
@@ -165,10 +162,8 @@ static void test_mixed_domains(void)
 	fx_init(&fx);
 	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-	CHECK_OK(iofd_device_attach(fx.ctx, "d", fx.path[0], fx.space, fx.be,
-				    &d, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "e", fx.path[1], fx.space, fx.be,
-				    &e, NULL));
+	d = fx_attach(&fx, 0, "d", fx.space);
+	e = fx_attach(&fx, 1, "e", fx.space);
 	c = iofd_device_container(d);
 	CHECK(iofd_device_container(e) == c);
 	CHECK_EQ(iofd_container_hwpt_count(c), 2);
@@ -198,14 +193,12 @@ static void test_kernel_domain_cannot_track(void)
 	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
 	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_HWPT_ALLOC,
 			     EOPNOTSUPP);
-	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
-				    &a, NULL));
+	a = fx_attach(&fx, 0, "a", fx.space);
 	emu_fault_fail_every(fx.fault, 0, 0, 0);
 	c = iofd_device_container(a);
 	CHECK_EQ(iofd_container_hwpt_count(c), 0);
 	CHECK(!iofd_container_dirty_capable(c));
-	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, fx.be,
-				    &b, NULL));
+	b = fx_attach(&fx, 1, "b", fx.space);
 	CHECK(iofd_device_container(b) == c);
 	CHECK_EQ(iofd_container_hwpt_count(c), 1);
 	CHECK(!iofd_container_dirty_capable(c));
@@ -228,8 +221,7 @@ static void test_hwpt_verbs(void)
 
 	fx_init(&fx);
 	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
-	CHECK_OK(iofd_device_attach(fx.ctx, "d", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "d", fx.space);
 	CHECK_OK(iofd_backend_get_hw_info(fx.be, iofd_device_devid(dev), &info,
 					  NULL));
 	CHECK_EQ(info.type, IOMMU_HW_INFO_TYPE_INTEL_VTD);
@@ -292,8 +284,7 @@ static void test_kvm_registration(void)
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	kdev = kvm_vfio_open(&fx, &vm, &kvm);
 	iofd_ctx_set_kvm_vfio(fx.ctx, kdev);
-	CHECK_OK(iofd_device_attach(fx.ctx, "nic", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "nic", fx.space);
 	CHECK(iofd_device_kvm_registered(dev));
 	CHECK_EQ(emu_kvm_vfio_has(fx.emu, kdev, iofd_device_fd(dev)), 1);
 	CHECK(fx_traced(&fx, "bind"));
@@ -334,8 +325,7 @@ static void test_kvm_registration(void)
 	 * the DEL still goes to the fd the ADD went to.
 	 */
 	iofd_ctx_set_kvm_vfio(fx.ctx, kdev);
-	CHECK_OK(iofd_device_attach(fx.ctx, "nic", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "nic", fx.space);
 	iofd_ctx_set_kvm_vfio(fx.ctx, -1);
 	CHECK_OK(iofd_device_detach(dev, NULL));
 	emu_counters_get(fx.emu, &cnt);
@@ -348,8 +338,7 @@ static void test_kvm_registration(void)
 					    fx.space, fx.be, &dev, NULL));
 	CHECK(fx_traced(&fx, "fail:kvm add"));
 	iofd_ctx_set_kvm_vfio(fx.ctx, -5);	/* off */
-	CHECK_OK(iofd_device_attach(fx.ctx, "nic", fx.path[0], fx.space, fx.be,
-				    &dev, NULL));
+	dev = fx_attach(&fx, 0, "nic", fx.space);
 	CHECK(!iofd_device_kvm_registered(dev));
 	CHECK_OK(iofd_device_detach(dev, NULL));
 	kvm_vfio_close(&fx, kdev, vm, kvm);

@@ -67,10 +67,8 @@ static void test_regions_follow_containers(void)
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
-	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
-				    &a, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, fx.be,
-				    &b, NULL));
+	a = fx_attach(&fx, 0, "a", fx.space);
+	b = fx_attach(&fx, 1, "b", fx.space);
 	for (i = 0; i < 20; i++) {
 		r = fx_region(&fx, 0x100 + 2 * (unsigned int)i, 1,
 			      (unsigned int)i);
@@ -174,10 +172,8 @@ static void test_undo_failure_marks_space(void)
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
-	CHECK_OK(iofd_device_attach(fx.ctx, "a", fx.path[0], fx.space, fx.be,
-				    &a, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space, fx.be,
-				    &b, NULL));
+	a = fx_attach(&fx, 0, "a", fx.space);
+	b = fx_attach(&fx, 1, "b", fx.space);
 	r = fx_region(&fx, 0x40, 2, 0);
 	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
 	CHECK(iofd_space_in_sync(fx.space));
