@@ -38,6 +38,8 @@ void emu_destroy(struct emu *emu)
 		if (file)
 			emu_file_put(emu, file);
 	}
+	for (i = 0; i < emu->nr_devs; i++)
+		free(emu->devs[i].config);
 	free(emu->fds);
 	free(emu);
 }
@@ -89,7 +91,6 @@ int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 	dev->variant = variant;
 	dev->index = emu->nr_devs;
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
-	emu_vfio_config_reset(dev);
 	emu->nr_devs++;
 	return (int)dev->index;
 }

@@ -39,8 +39,14 @@ struct emu_dev {
 	char bdf[EMU_BDF_MAX];
 	/* The cdev file bound to an iommufd, or NULL: one bind at a time. */
 	struct emu_vfio_file *bound;
-	/* vfio-pci's virtual config space, reset by VFIO_DEVICE_RESET. */
-	uint8_t config[EMU_CONFIG_SIZE];
+	/*
+	 * vfio-pci's virtual config space (EMU_CONFIG_SIZE bytes), reset by
+	 * VFIO_DEVICE_RESET; NULL, meaning the reset state, until the first
+	 * config access. Neither inline nor made at emu_device_add: a fuzzer
+	 * builds a machine per input and most never read config space, so
+	 * 4 KiB per device would be filled for nothing.
+	 */
+	uint8_t *config;
 };
 
 enum emu_file_kind {

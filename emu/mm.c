@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * /proc/self/maps snapshots (mm.h). The file lists mappings in ascending
+ * /proc/self/maps snapshots (mm.h), taken per operation or kept in one
+ * process-wide cache. The file lists mappings in ascending
  * address order without overlap, which the range check relies on: it
  * walks forward from the mapping holding the first page and needs each
  * next mapping to start exactly where the previous one ended.
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <emu/emu.h>
 
 #include "mm.h"
 #include "util.h"
@@ -46,7 +49,7 @@ static bool emu_mm_parse_line(const char *line, struct emu_vma *vma)
 	return true;
 }
 
-int emu_mm_load(struct emu_mm *mm)
+static int emu_mm_read(struct emu_mm *mm)
 {
 	char buf[8192], line[512];
 	size_t cap = 0, ll = 0;
@@ -55,6 +58,7 @@ int emu_mm_load(struct emu_mm *mm)
 
 	mm->v = NULL;
 	mm->nr = 0;
+	mm->cached = false;
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -87,15 +91,65 @@ out_close:
 	return rc;
 }
 
-void emu_mm_fini(struct emu_mm *mm)
+/*
+ * The process cache: a snapshot that outlives operations while
+ * emu_mm_caching is on. Empty (nr 0) until the first load; every process
+ * has mappings, so an empty snapshot never passes for a real one.
+ */
+static bool emu_mm_caching;
+static struct emu_mm emu_mm_cache;
+
+void emu_mm_cache_set(bool on)
 {
-	free(mm->v);
-	mm->v = NULL;
-	mm->nr = 0;
+	emu_mm_caching = on;
+	if (!on) {
+		free(emu_mm_cache.v);
+		emu_mm_cache.v = NULL;
+		emu_mm_cache.nr = 0;
+	}
 }
 
-int emu_mm_check(const struct emu_mm *mm, uint64_t va, uint64_t length,
-		 bool write)
+/* Replace the process cache with a fresh read; the old one stays on error. */
+static int emu_mm_cache_refresh(void)
+{
+	struct emu_mm fresh;
+	int rc = emu_mm_read(&fresh);
+
+	if (rc)
+		return rc;
+	free(emu_mm_cache.v);
+	emu_mm_cache = fresh;
+	return 0;
+}
+
+int emu_mm_load(struct emu_mm *mm)
+{
+	int rc;
+
+	if (!emu_mm_caching)
+		return emu_mm_read(mm);
+	if (!emu_mm_cache.nr) {
+		rc = emu_mm_cache_refresh();
+		if (rc)
+			return rc;
+	}
+	mm->v = NULL;
+	mm->nr = 0;
+	mm->cached = true;
+	return 0;
+}
+
+void emu_mm_fini(struct emu_mm *mm)
+{
+	if (!mm->cached)
+		free(mm->v);
+	mm->v = NULL;
+	mm->nr = 0;
+	mm->cached = false;
+}
+
+static int emu_mm_walk(const struct emu_mm *mm, uint64_t va, uint64_t length,
+		       bool write)
 {
 	uint64_t at, end;
 	size_t lo = 0, hi = mm->nr;
@@ -122,4 +176,17 @@ int emu_mm_check(const struct emu_mm *mm, uint64_t va, uint64_t length,
 		at = v->end;
 	}
 	return at >= end ? 0 : -EFAULT;
+}
+
+int emu_mm_check(const struct emu_mm *mm, uint64_t va, uint64_t length,
+		 bool write)
+{
+	if (!mm->cached)
+		return emu_mm_walk(mm, va, length, write);
+	if (!emu_mm_walk(&emu_mm_cache, va, length, write))
+		return 0;
+	/* Refuse only on what the map says now. */
+	if (emu_mm_cache_refresh())
+		return -EFAULT;
+	return emu_mm_walk(&emu_mm_cache, va, length, write);
 }

@@ -9,6 +9,11 @@
  * snapshot is taken once per operation (a MAP, an attach loading every
  * area) and thrown away after, so a change of the process's mappings is
  * seen by the next operation, as with the kernel.
+ *
+ * With the process-wide cache on (emu_mm_cache_set), emu_mm_load lends
+ * one snapshot kept across operations instead, and emu_mm_check re-reads
+ * it before it refuses a range: refusals stay truthful, only a range
+ * unmapped since the last read can still pass.
  */
 #ifndef EMU_MM_H
 #define EMU_MM_H
@@ -27,6 +32,7 @@ struct emu_vma {
 struct emu_mm {
 	struct emu_vma *v;
 	size_t nr;
+	bool cached;		/* v and nr unused: the process cache answers */
 };
 
 /* Snapshot /proc/self/maps: 0, -ENOMEM, or the errno of the read. */

@@ -102,13 +102,13 @@ static uint32_t emu_vfio_bar_value(const struct emu_region_desc *r,
 	return base & ~(uint32_t)(r->size - 1) & ~0xfu;
 }
 
-void emu_vfio_config_reset(struct emu_dev *dev)
+/* Write the state after reset into @c (EMU_CONFIG_SIZE bytes). */
+static void emu_vfio_config_fill(const struct emu_dev *dev, uint8_t *c)
 {
 	const struct emu_profile *p = dev->profile;
-	uint8_t *c = dev->config;
 	unsigned int i;
 
-	memset(c, 0, sizeof(dev->config));
+	memset(c, 0, EMU_CONFIG_SIZE);
 	emu_vfio_put16(c, PCI_VENDOR_ID, p->vendor);
 	emu_vfio_put16(c, PCI_DEVICE_ID, p->device);
 	c[PCI_CLASS_REVISION + 1] = (uint8_t)p->class_code;
@@ -121,6 +121,24 @@ void emu_vfio_config_reset(struct emu_dev *dev)
 						  0xfe000000u - 0x100000u * i));
 	emu_vfio_put16(c, PCI_SUBSYSTEM_VENDOR_ID, p->vendor);
 	c[PCI_INTERRUPT_PIN] = 1;
+}
+
+void emu_vfio_config_reset(struct emu_dev *dev)
+{
+	if (dev->config)
+		emu_vfio_config_fill(dev, dev->config);
+}
+
+/* The config space, made (in its reset state) on first use: 0 or -ENOMEM. */
+static int emu_vfio_config_get(struct emu_dev *dev)
+{
+	if (dev->config)
+		return 0;
+	dev->config = malloc(EMU_CONFIG_SIZE);
+	if (!dev->config)
+		return -ENOMEM;
+	emu_vfio_config_fill(dev, dev->config);
+	return 0;
 }
 
 /* Whether config byte @off takes writes (see the file comment). */
@@ -138,9 +156,13 @@ static ssize_t emu_vfio_config_rw(struct emu_vfio_file *vf, void *buf,
 	uint64_t size = emu_vfio_region(dev, VFIO_PCI_CONFIG_REGION_INDEX)->size;
 	uint8_t tmp[EMU_CONFIG_SIZE];
 	unsigned int i;
+	int rc;
 
 	if (pos >= size || count > size - pos)
 		return -EFAULT;
+	rc = emu_vfio_config_get(dev);
+	if (rc)
+		return rc;
 	if (!write)
 		return emu_copy_to_user(vf->emu, buf, dev->config + pos, count) ?:
 		       (ssize_t)count;

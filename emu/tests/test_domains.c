@@ -234,6 +234,48 @@ static void pinning_checks_memory(void)
 	conf_teardown(&c);
 }
 
+/*
+ * The process-wide memory-map cache (emu_mm_cache_set): memory mapped after
+ * the snapshot pins (the miss re-reads the map), a hole and a read-only
+ * page are still refused, and a cache turned off answers from fresh reads.
+ */
+static void pinning_cache(void)
+{
+	uint8_t *early, *late;
+	struct conf c;
+
+	emu_mm_cache_set(true);
+	conf_setup(&c, "e1000e");
+	CHECK_OK(attach_raw(&c.t, c.devfd, 1, NULL));
+	early = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(early != MAP_FAILED);
+	CHECK_OK(munmap(early + PG, PG));
+	/* The first MAP takes the snapshot. */
+	CHECK_OK(map_fixed_raw(&c.t, c.iommufd, 1, 0x10000, PG,
+			       (uintptr_t)early));
+	CHECK_ERR(EFAULT, map_fixed_raw(&c.t, c.iommufd, 1, 0x20000, 2 * PG,
+					(uintptr_t)early));
+	late = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(late != MAP_FAILED);
+	CHECK_OK(mprotect(late + PG, PG, PROT_READ));
+	CHECK_OK(map_fixed_raw(&c.t, c.iommufd, 1, 0x20000, PG,
+			       (uintptr_t)late));
+	CHECK_ERR(EFAULT, map_fixed_raw(&c.t, c.iommufd, 1, 0x30000, PG,
+					(uintptr_t)(late + PG)));
+	emu_t_expect_counters(&c.t, 2, 1, 3, 2);
+	emu_mm_cache_set(false);
+	CHECK_ERR(EFAULT, map_fixed_raw(&c.t, c.iommufd, 1, 0x30000, PG,
+					(uintptr_t)(late + PG)));
+	CHECK_OK(map_flags_raw(&c.t, c.iommufd, 1, IOMMU_IOAS_MAP_FIXED_IOVA |
+			       IOMMU_IOAS_MAP_READABLE, 0x30000, PG,
+			       (uintptr_t)(late + PG)));
+	munmap(early, PG);
+	munmap(late, 2 * PG);
+	conf_teardown(&c);
+}
+
 /* Spec 4.7: charges follow pins; RLIMIT_MEMLOCK; CAP_IPC_LOCK. */
 static void accounting(void)
 {
@@ -454,6 +496,7 @@ static const struct check_test tests[] = {
 	TEST(dirty_bitmap),
 	TEST(dirty_needs_flag),
 	TEST(pinning_checks_memory),
+	TEST(pinning_cache),
 	TEST(accounting),
 	TEST(vfio_regions_irqs),
 	TEST(kvm_vfio),

@@ -251,6 +251,20 @@ enum emu_uaccess_mode {
 
 void emu_uaccess_set(struct emu *emu, enum emu_uaccess_mode mode);
 
+/*
+ * Pinning checks read the process's memory map (/proc/self/maps) once per
+ * MAP or attach by default, so every change of the process's mappings is
+ * seen at once. With @on, one snapshot is kept for the whole process and
+ * read again only when it does not show a range as pinnable: an EFAULT is
+ * still confirmed on a fresh read, but a range unmapped or made read-only
+ * since the last read can still pin. For a program that never unmaps or
+ * write-protects memory it hands the model (a fuzz harness with a fixed
+ * arena) this saves a system call and a parse of the whole map per MAP.
+ * Process-wide and not thread-safe: set it before machines are in use.
+ * Off frees the snapshot.
+ */
+void emu_mm_cache_set(bool on);
+
 /* Whether @fd is an open emulated fd. */
 bool emu_fd_is_open(const struct emu *emu, int fd);
 
