@@ -829,7 +829,7 @@ static void fuzz_check_all(struct fuzz_state *h)
 
 		fuzz_space_areas(h, s, &want);
 		for (j = 1; j < want.count; j++)
-			if (want.a[j - 1].iova + want.a[j - 1].length >
+			if (want.a[j - 1].iova + (want.a[j - 1].length - 1) >=
 			    want.a[j].iova)
 				fuzz_fail(h, "regions of space%u not ascending and disjoint",
 					  si);
@@ -1632,7 +1632,9 @@ static int fuzz_model_unmap(struct fuzz_areas *sh, uint64_t iova,
 			i++;
 			continue;
 		}
-		if (a->iova < iova || a->iova + a->length > iova + len)
+		/* Inclusive lasts: a range may end at 2^64 - 1. */
+		if (a->iova < iova ||
+		    a->iova + (a->length - 1) > iova + (len - 1))
 			return -ENOENT;
 		memmove(a, a + 1, sizeof(*a) * (sh->count - i - 1));
 		sh->count--;
