@@ -1,20 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The harness's host wrappers (hostwrap.h): a call log that numbers every
- * host call, and a KVM stand-in that models the kvm-vfio device's file
- * list for emulators that have no KVM of their own.
- *
- * The stand-in follows virt/kvm/vfio.c: FILE_ADD of a file already on the
- * list is EEXIST, FILE_DEL of one that is not is ENOENT, a fd that is not
- * a VFIO file is EBADF (the kernel's fdget fails or the file is not VFIO),
- * an unknown group or attribute ENXIO, and any other ioctl ENOTTY.
+ * The harness's host wrapper (hostwrap.h): a call log that numbers every
+ * host call and can print each one with its result.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
-
-#include <linux/kvm.h>
 
 #include "hostwrap.h"
 #include "op.h"
@@ -207,134 +199,5 @@ void fuzz_log_host_init(struct fuzz_log_host *w, const struct iofd_host *lower,
 	w->lower = *lower;
 	w->log = log;
 	out->ops = &fuzz_log_ops;
-	out->priv = w;
-}
-
-/* ------------------------------------------------------------------ */
-/* The KVM stand-in                                                    */
-
-static int fuzz_kvm_find(const struct fuzz_kvm_host *w, int vfio_fd)
-{
-	unsigned int i;
-
-	for (i = 0; i < w->nfiles; i++)
-		if (w->files[i] == vfio_fd)
-			return (int)i;
-	return -1;
-}
-
-bool fuzz_kvm_host_has(const struct fuzz_kvm_host *w, int vfio_fd)
-{
-	return fuzz_kvm_find(w, vfio_fd) >= 0;
-}
-
-static int fuzz_kvm_attr(struct fuzz_kvm_host *w,
-			 const struct kvm_device_attr *attr)
-{
-	int32_t vfio_fd;
-	int at;
-
-	if (attr->group != KVM_DEV_VFIO_FILE)
-		return -ENXIO;
-	if (attr->attr != KVM_DEV_VFIO_FILE_ADD &&
-	    attr->attr != KVM_DEV_VFIO_FILE_DEL)
-		return -ENXIO;
-	if (!attr->addr)
-		return -EFAULT;
-	memcpy(&vfio_fd, (const void *)(uintptr_t)attr->addr,
-	       sizeof(vfio_fd));
-	/* Only a VFIO device file can be registered: fdget + type check. */
-	if (emu_device_state(w->emu, vfio_fd, NULL, NULL, NULL) < 0)
-		return -EBADF;
-	at = fuzz_kvm_find(w, vfio_fd);
-	if (attr->attr == KVM_DEV_VFIO_FILE_ADD) {
-		if (at >= 0)
-			return -EEXIST;
-		if (w->nfiles == FUZZ_KVM_MAX_FILES)
-			return -ENOMEM;
-		w->files[w->nfiles++] = vfio_fd;
-		return 0;
-	}
-	if (at < 0)
-		return -ENOENT;
-	w->files[at] = w->files[--w->nfiles];
-	return 0;
-}
-
-static int fuzz_kvm_open(void *priv, const char *path, int flags)
-{
-	struct fuzz_kvm_host *w = priv;
-
-	return w->lower.ops->open(w->lower.priv, path, flags);
-}
-
-static int fuzz_kvm_close(void *priv, int fd)
-{
-	struct fuzz_kvm_host *w = priv;
-
-	return w->lower.ops->close(w->lower.priv, fd);
-}
-
-static int fuzz_kvm_ioctl(void *priv, int fd, unsigned long request,
-			  void *arg)
-{
-	struct fuzz_kvm_host *w = priv;
-
-	if (w->kvm_fd < 0 || fd != w->kvm_fd)
-		return w->lower.ops->ioctl(w->lower.priv, fd, request, arg);
-	if (request != KVM_SET_DEVICE_ATTR)
-		return -ENOTTY;
-	return fuzz_kvm_attr(w, arg);
-}
-
-static int fuzz_kvm_fstat(void *priv, int fd, struct stat *st)
-{
-	struct fuzz_kvm_host *w = priv;
-
-	return w->lower.ops->fstat(w->lower.priv, fd, st);
-}
-
-static int fuzz_kvm_stat(void *priv, const char *path, struct stat *st)
-{
-	struct fuzz_kvm_host *w = priv;
-
-	return w->lower.ops->stat(w->lower.priv, path, st);
-}
-
-static ssize_t fuzz_kvm_read_file(void *priv, const char *path, char *buf,
-				  size_t cap)
-{
-	struct fuzz_kvm_host *w = priv;
-
-	return w->lower.ops->read_file(w->lower.priv, path, buf, cap);
-}
-
-static int fuzz_kvm_list_dir(void *priv, const char *path, iofd_dir_cb cb,
-			     void *arg)
-{
-	struct fuzz_kvm_host *w = priv;
-
-	return w->lower.ops->list_dir(w->lower.priv, path, cb, arg);
-}
-
-static const struct iofd_host_ops fuzz_kvm_ops = {
-	.open = fuzz_kvm_open,
-	.close = fuzz_kvm_close,
-	.ioctl = fuzz_kvm_ioctl,
-	.fstat = fuzz_kvm_fstat,
-	.stat = fuzz_kvm_stat,
-	.read_file = fuzz_kvm_read_file,
-	.list_dir = fuzz_kvm_list_dir,
-};
-
-void fuzz_kvm_host_init(struct fuzz_kvm_host *w, const struct iofd_host *lower,
-			const struct emu *emu, int kvm_fd,
-			struct iofd_host *out)
-{
-	memset(w, 0, sizeof(*w));
-	w->lower = *lower;
-	w->emu = emu;
-	w->kvm_fd = kvm_fd;
-	out->ops = &fuzz_kvm_ops;
 	out->priv = w;
 }
