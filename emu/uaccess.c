@@ -14,6 +14,21 @@
 #include "uaccess.h"
 #include "util.h"
 
+/*
+ * MemorySanitizer does not see into process_vm_readv/writev: tell it the
+ * copy happened, moving the source's shadow as memcpy would, so bytes the
+ * model reads from or writes to the caller keep their initialised state.
+ */
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#include <sanitizer/msan_interface.h>
+#define emu_uaccess_msan_copied(dst, src, len) __msan_copy_shadow(dst, src, len)
+#endif
+#endif
+#ifndef emu_uaccess_msan_copied
+#define emu_uaccess_msan_copied(dst, src, len) do { } while (0)
+#endif
+
 /* The zero page is never mapped for user space; NULL is its first byte. */
 static bool emu_uaccess_obviously_bad(const void *p, size_t len)
 {
@@ -35,8 +50,13 @@ static int emu_uaccess_vm(void *local, void *remote, size_t len, bool write)
 		n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
 	else
 		n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
-	if (n == (ssize_t)len)
+	if (n == (ssize_t)len) {
+		if (write)
+			emu_uaccess_msan_copied(remote, local, len);
+		else
+			emu_uaccess_msan_copied(local, remote, len);
 		return 1;
+	}
 	if (n < 0 && (errno == ENOSYS || errno == EPERM))
 		return 0;
 	return -EFAULT;
