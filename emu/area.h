@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The area store of one IOAS: the set of mapped IOVA intervals, kept in an
- * intrusive AVL tree ordered by IOVA.
+ * The area store of one IOAS: the set of mapped IOVA intervals, indexed by
+ * a B+tree ordered by IOVA whose nodes hold their keys inline.
  *
  * Semantics: areas are closed intervals [iova, last] that never overlap,
  * so ordering by iova also orders by last, and "the lowest area reaching
@@ -9,19 +9,28 @@
  * (the store does not), because the errno of a conflict depends on the
  * operation (EEXIST for MAP, EADDRINUSE for a reservation).
  *
- * Augmentation: every area records gap_before, the number of free IOVAs
- * between the previous area's last and its own iova (0 for the first
- * area), and max_gap, the largest gap_before in its subtree. Gaps are a
- * property of the sequence, not of the tree's shape, so rotations only
- * recompute max_gap; an insert or a removal changes the gap_before of one
- * neighbour, which always lies on the path the operation walks. With it,
- * automatic IOVA allocation finds the first hole of a given size in
- * O(log n) instead of walking every hole (emu_area_gap_next).
+ * Why a B+tree: at a million areas a lookup that chases one pointer per
+ * level misses the cache at every level below the top few. A leaf here
+ * holds the iova and last of up to 16 areas side by side (area.c), so the
+ * bottom of a lookup is one node, a few adjacent cache lines fetched
+ * together, instead of five to seven binary-tree nodes one after the
+ * other; and lookups, first_hit included, are answered from the leaf
+ * without touching the areas themselves.
  *
- * Ownership: the store links areas the caller allocated; it never
- * allocates or frees. An area pointer stays valid while the area is in the
- * store. Every operation is O(log n); emu_area_next is O(log n) too (no
- * parent links, to keep an area small).
+ * Augmentation: the gap of an area is the number of free IOVAs between
+ * the previous area's last and its own iova (0 for the first area). Gaps
+ * of a leaf's areas are computed from its keys (the first one's is stored
+ * in the leaf), and every inner node records the largest gap under each
+ * child. With it, automatic IOVA allocation finds the first hole of a
+ * given size in O(log n) instead of walking every hole (emu_area_gap_next).
+ *
+ * Ownership: the store links areas the caller allocated and never frees
+ * them; it allocates its own tree nodes, so an insert can fail (-ENOMEM,
+ * store unchanged), and a removal never allocates. An area pointer stays
+ * valid while the area is in the store (nodes hold pointers to areas;
+ * areas never move). Every operation is O(log n), emu_area_next included
+ * (no parent or sibling links: it descends again, and the nodes it walks
+ * are usually still cached).
  */
 #ifndef EMU_AREA_H
 #define EMU_AREA_H
@@ -31,27 +40,26 @@
 #include <stdint.h>
 
 struct emu_pages;
+struct emu_area_node;
 
 struct emu_area {
-	struct emu_area *left;		/* tree links: the store's */
-	struct emu_area *right;
 	uint64_t iova;
 	uint64_t last;			/* inclusive */
-	uint64_t gap_before;		/* free IOVAs since the previous area */
-	uint64_t max_gap;		/* max gap_before in this subtree */
 	struct emu_pages *pages;	/* the user memory behind the area */
 	uint64_t user_va;		/* user VA of the byte at iova */
-	uint8_t height;			/* AVL height, leaf = 1 */
 	bool writeable;			/* mapped with IOMMU_IOAS_MAP_WRITEABLE */
 	bool loaded;			/* in the domains of its IOAS: pinned */
 };
 
 struct emu_area_store {
-	struct emu_area *root;
+	struct emu_area_node *root;	/* NULL when empty */
+	unsigned int height;		/* levels, the leaves included */
 	size_t nr;
 };
 
 void emu_area_store_init(struct emu_area_store *s);
+/* Free the tree nodes of an empty store. */
+void emu_area_store_fini(struct emu_area_store *s);
 
 static inline size_t emu_area_store_count(const struct emu_area_store *s)
 {
@@ -73,21 +81,21 @@ struct emu_area *emu_area_next(const struct emu_area_store *s,
 			       const struct emu_area *area);
 
 /*
- * The first area after @after (NULL: from the start) whose gap_before is
- * at least @need (> 0), or NULL. The hole is
- * [area->iova - area->gap_before, area->iova - 1].
+ * The first area after @after (NULL: from the start) whose gap is at
+ * least @need (> 0), or NULL. *@gap gets that gap: the hole is
+ * [area->iova - *gap, area->iova - 1].
  */
 struct emu_area *emu_area_gap_next(const struct emu_area_store *s,
 				   const struct emu_area *after,
-				   uint64_t need);
+				   uint64_t need, uint64_t *gap);
 
 /*
- * Link @area (iova and last set, not overlapping any area of the store).
- * Never fails.
+ * Link @area (iova and last set, not overlapping any area of the store):
+ * 0, or -ENOMEM when a tree node cannot be allocated (nothing changed).
  */
-void emu_area_insert(struct emu_area_store *s, struct emu_area *area);
+int emu_area_insert(struct emu_area_store *s, struct emu_area *area);
 
-/* Unlink @area, which is in the store. */
+/* Unlink @area, which is in the store. Never fails. */
 void emu_area_remove(struct emu_area_store *s, struct emu_area *area);
 
 #endif /* EMU_AREA_H */

@@ -43,6 +43,7 @@ err_free_ioas:
 void emu_ioas_abort(struct emu_ioas *ioas)
 {
 	emu_obj_abort(&ioas->ictx->objs, &ioas->obj);
+	emu_area_store_fini(&ioas->areas);
 	emu_resv_fini(&ioas->resv);
 	free(ioas);
 }
@@ -103,11 +104,18 @@ int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
-	while ((area = emu_area_first_hit(&ioas->areas, iova, last))) {
-		if (area->iova < iova || area->last > last)
+	area = emu_area_first_hit(&ioas->areas, iova, last);
+	while (area) {
+		uint64_t area_last = area->last;
+
+		if (area->iova < iova || area_last > last)
 			return -ENOENT;
-		done += area->last - area->iova + 1;
+		done += area_last - area->iova + 1;
 		emu_ioas_area_remove(ioas, area);
+		/* Areas do not overlap: one ending at last is the final hit. */
+		if (area_last == last)
+			break;
+		area = emu_area_first_hit(&ioas->areas, area_last + 1, last);
 	}
 	if (!done)
 		return -ENOENT;
@@ -121,6 +129,7 @@ void emu_ioas_destroy(struct emu_obj *obj)
 	struct emu_ioas *ioas = (struct emu_ioas *)obj;
 
 	emu_ioas_unmap_all(ioas);
+	emu_area_store_fini(&ioas->areas);
 	emu_resv_fini(&ioas->resv);
 	free(ioas->allowed);
 	free(ioas);
@@ -334,7 +343,7 @@ static bool emu_ioas_span_fit(const struct emu_ioas *ioas, uint64_t lo,
 {
 	const struct emu_area_store *s = &ioas->areas;
 	struct emu_area *k, *q, *m;
-	uint64_t gs;
+	uint64_t gs, gap;
 
 	k = emu_area_first_hit(s, lo, UINT64_MAX);
 	if (!k)
@@ -346,8 +355,8 @@ static bool emu_ioas_span_fit(const struct emu_ioas *ioas, uint64_t lo,
 		return true;
 	if (k->iova > hi)
 		return false;
-	for (q = k; (q = emu_area_gap_next(s, q, length));) {
-		gs = q->iova - q->gap_before;
+	for (q = k; (q = emu_area_gap_next(s, q, length, &gap));) {
+		gs = q->iova - gap;
 		if (gs > hi)
 			return false;
 		if (emu_ioas_hole_fits(gs, q->iova - 1 < hi ? q->iova - 1 : hi,
@@ -489,13 +498,20 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 				goto err_drop_areas;
 		}
 	}
-	for (i = 0; i < nr; i++)
-		emu_area_insert(&ioas->areas, areas[i]);
+	for (i = 0; i < nr; i++) {
+		rc = emu_area_insert(&ioas->areas, areas[i]);
+		if (rc)
+			goto err_unlink_areas;
+	}
 	if (ioas->nr_domains)
 		emu_mm_fini(&mm);
 	free(areas);
 	return 0;
 
+err_unlink_areas:
+	/* Linked, but no call saw them yet: unlinking undoes the insert. */
+	while (i--)
+		emu_area_remove(&ioas->areas, areas[i]);
 err_drop_areas:
 	while (made--) {
 		if (areas[made]->loaded)
