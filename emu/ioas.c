@@ -66,6 +66,11 @@ void emu_ioas_area_remove(struct emu_ioas *ioas, struct emu_area *area)
 {
 	struct emu *emu = ioas->ictx->emu;
 
+	/*
+	 * The pages object is needed last but is a cold line of its own:
+	 * fetching it now overlaps that miss with the tree work below.
+	 */
+	__builtin_prefetch(area->pages, 1);
 	if (area->loaded)
 		emu_pages_unload(emu, area);
 	if (ioas->nr_domains)
