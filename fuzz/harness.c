@@ -11,7 +11,9 @@
  * global state, no time, no randomness, so an input replays the same way in
  * every engine.
  *
- * What an op means here (the grammar is in op.h):
+ * What an op means here (the grammar is in op.h; the slots and the libiofd
+ * calls of each op are oprun.c's, which iofd_hw runs too: this file adds
+ * the harness's own objects and the checks around those calls):
  *   device     emu_device_add: devN is the N-th device added (at most 8),
  *              PCI address 0000:00:(N+3).0.
  *   space      iofd_space_create: spaceM is the M-th space (at most 4).
@@ -113,8 +115,9 @@
 
 #include "harness.h"
 #include "hostwrap.h"
+#include "oprun.h"
 
-#define FUZZ_SKIPPED		1	/* an op's result: it made no call */
+#define FUZZ_SKIPPED		OPRUN_SKIPPED	/* an op made no call */
 #define FUZZ_PATH_MAX		128
 #define FUZZ_MAX_AREAS		(OP_MAX + 1)
 #define FUZZ_MAX_REGIONS	OP_MAX
@@ -123,7 +126,6 @@
 #define FUZZ_SENTINEL_BYTE	0xa5
 /* Fd numbers the emulator never hands out (it stops at EMU_FD_MAX). */
 #define FUZZ_BOGUS_FD		1000	/* open nowhere */
-#define FUZZ_BOGUS_ID		0xfff0	/* an object id never allocated */
 /* A device flag libiofd does not know. */
 #define FUZZ_BAD_DEVICE_FLAG	(1u << 7)
 
@@ -140,24 +142,20 @@ struct fuzz_areas {
 	struct fuzz_area a[FUZZ_MAX_AREAS];
 };
 
+/* devN beyond its oprun slot (r.devs[N], whose sysfs is path). */
 struct fuzz_dev {
 	const struct emu_profile *profile;
 	char path[FUZZ_PATH_MAX];
-	struct iofd_device *dev;	/* NULL while not attached */
 	/* Valid while attached: */
-	unsigned int space;
-	unsigned int be;
 	bool discard_ok;		/* attached with IOFD_DEVICE_DISCARD_OK */
 	bool kvm_expect;		/* a real kvm-vfio fd was set at attach */
 };
 
 /*
- * The raw-map playground of one backend: a connection and an IOAS the
- * harness owns, and the model of what that IOAS holds (ascending, disjoint).
+ * What the harness keeps on the scratch IOAS of one backend (r.scratch[K]):
+ * the model of what it holds (ascending, disjoint), and stale HWPTs.
  */
 struct fuzz_scratch {
-	bool allocated;
-	uint32_t ioas;
 	/*
 	 * HWPTs over the IOAS whose DESTROY a fault-kind plan kept failing;
 	 * past FUZZ_MAX_STALE more, stale_lost says some are not listed.
@@ -180,20 +178,13 @@ struct fuzz_state {
 
 	struct emu *emu;
 	struct emu_fault *fault;
-	struct iofd_ctx *ctx;
-	struct iofd_backend *be[OP_MAX_BACKENDS];
-	struct iofd_space *spaces[OP_MAX_SPACES];
-	unsigned int nspaces;
-	struct fuzz_dev devs[OP_MAX_DEVICES];
-	unsigned int ndevs;
-	struct fuzz_scratch scratch[OP_MAX_BACKENDS];
 	/*
-	 * Per backend: the iommufd handed in (-1: the backend opens its
-	 * own), and the connections the harness holds (connect ops and the
-	 * scratch IOAS's; the scratch IOAS lives while there is one).
+	 * The op slots (oprun.h): context, backends, spaces, devices,
+	 * scratch IOASes, the harness's connections and handed-in iommufds.
 	 */
-	int hfd[OP_MAX_BACKENDS];
-	unsigned int conns[OP_MAX_BACKENDS];
+	struct oprun r;
+	struct fuzz_dev devs[OP_MAX_DEVICES];
+	struct fuzz_scratch scratch[OP_MAX_BACKENDS];
 
 	/* A second context, for the "of another context" checks. */
 	struct iofd_ctx *fctx;
@@ -210,8 +201,6 @@ struct fuzz_state {
 	int kvm_fd, vm_fd, kvm_dev;
 	/* The kvm-vfio fd set on the ctx: -1, kvm_dev or bogus. */
 	int kvm_set;
-
-	unsigned int discard_required;	/* model of require/release */
 
 	/*
 	 * Dirty sink (set unless errors null): the region whose flush is
@@ -257,9 +246,8 @@ struct fuzz_state {
 	/* The errno of the fail-every fault, 0 while none is armed. */
 	int every_errno;
 
-	/* The last call's error and why an op was skipped, for -v. */
+	/* The last call's error, for -v; why an op was skipped is r's. */
 	struct iofd_error err;
-	const char *skip_why;
 };
 
 /* ------------------------------------------------------------------ */
@@ -464,7 +452,7 @@ static int fuzz_backend_index(struct fuzz_state *h,
 	unsigned int k;
 
 	for (k = 0; k < OP_MAX_BACKENDS; k++)
-		if (h->be[k] == be)
+		if (h->r.be[k] == be)
 			return (int)k;
 	return -1;
 }
@@ -473,8 +461,8 @@ static int fuzz_dev_slot(struct fuzz_state *h, const struct iofd_device *d)
 {
 	unsigned int j;
 
-	for (j = 0; j < h->ndevs; j++)
-		if (h->devs[j].dev == d)
+	for (j = 0; j < h->r.ndevs; j++)
+		if (h->r.devs[j].dev == d)
 			return (int)j;
 	return -1;
 }
@@ -492,9 +480,9 @@ static void fuzz_check_device(struct fuzz_state *h, unsigned int si,
 		fuzz_fail(h, "space%u holds a device the harness does not have attached",
 			  si);
 	k = fuzz_backend_index(h, iofd_container_backend(c));
-	if (h->devs[slot].space != si || (int)h->devs[slot].be != k)
+	if (h->r.devs[slot].space != si || (int)h->r.devs[slot].be != k)
 		fuzz_fail(h, "dev%d sits in space%u be%d, attached to space%u be%u",
-			  slot, si, k, h->devs[slot].space, h->devs[slot].be);
+			  slot, si, k, h->r.devs[slot].space, h->r.devs[slot].be);
 	if (iofd_device_container(d) != c)
 		fuzz_fail(h, "dev%d is listed in a container it does not name",
 			  slot);
@@ -535,7 +523,7 @@ static void fuzz_check_container(struct fuzz_state *h, unsigned int si,
 
 	if (k < 0)
 		fuzz_fail(h, "a container of space%u has a foreign backend", si);
-	fd = iofd_backend_fd(h->be[k]);
+	fd = iofd_backend_fd(h->r.be[k]);
 	if (fd < 0)
 		fuzz_fail(h, "a container of space%u uses be%d, which has no fd",
 			  si, k);
@@ -590,8 +578,8 @@ static void fuzz_check_unique_ioas(struct fuzz_state *h)
 	unsigned int nseen = 0, si, i;
 	size_t ci;
 
-	for (si = 0; si < h->nspaces; si++) {
-		struct iofd_space *s = h->spaces[si];
+	for (si = 0; si < h->r.nspaces; si++) {
+		struct iofd_space *s = h->r.spaces[si];
 
 		for (ci = 0; ci < iofd_space_container_count(s); ci++) {
 			struct iofd_container *c =
@@ -619,15 +607,16 @@ static void fuzz_check_scratch(struct fuzz_state *h)
 
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
 		struct fuzz_scratch *sc = &h->scratch[k];
+		uint32_t ioas = h->r.scratch[k].ioas;
 
-		if (!sc->allocated)
+		if (!h->r.scratch[k].allocated)
 			continue;
-		fuzz_emu_areas(h, iofd_backend_fd(h->be[k]), sc->ioas, &got);
+		fuzz_emu_areas(h, iofd_backend_fd(h->r.be[k]), ioas, &got);
 		if (!fuzz_areas_equal(&got, &sc->shadow)) {
 			fuzz_print_areas("shadow", &sc->shadow);
 			fuzz_print_areas("emulator areas", &got);
 			fuzz_fail(h, "scratch IOAS %u of be%u differs from its shadow",
-				  sc->ioas, k);
+				  ioas, k);
 		}
 	}
 }
@@ -642,20 +631,20 @@ static void fuzz_check_backends(struct fuzz_state *h)
 	unsigned int users[OP_MAX_BACKENDS] = { 0 };
 	unsigned int j, k;
 
-	for (j = 0; j < h->ndevs; j++)
-		if (h->devs[j].dev)
-			users[h->devs[j].be]++;
+	for (j = 0; j < h->r.ndevs; j++)
+		if (h->r.devs[j].dev)
+			users[h->r.devs[j].be]++;
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
-		int fd = iofd_backend_fd(h->be[k]);
+		int fd = iofd_backend_fd(h->r.be[k]);
 
-		users[k] += h->conns[k];
-		if (iofd_backend_users(h->be[k]) != users[k])
+		users[k] += h->r.conns[k];
+		if (iofd_backend_users(h->r.be[k]) != users[k])
 			fuzz_fail(h, "be%u has %u users, expected %u", k,
-				  iofd_backend_users(h->be[k]), users[k]);
-		if (h->hfd[k] >= 0 && fd != h->hfd[k])
+				  iofd_backend_users(h->r.be[k]), users[k]);
+		if (h->r.hfd[k] >= 0 && fd != h->r.hfd[k])
 			fuzz_fail(h, "be%u was handed iommufd %d, uses %d", k,
-				  h->hfd[k], fd);
-		if (h->hfd[k] < 0 && (fd >= 0) != (users[k] > 0))
+				  h->r.hfd[k], fd);
+		if (h->r.hfd[k] < 0 && (fd >= 0) != (users[k] > 0))
 			fuzz_fail(h, "be%u has fd %d with %u users", k, fd,
 				  users[k]);
 	}
@@ -690,41 +679,42 @@ static void fuzz_check_counts(struct fuzz_state *h)
 	if (emu_fault_fired(h->fault))
 		h->ever_fired = true;
 
-	for (j = 0; j < h->ndevs; j++) {
+	for (j = 0; j < h->r.ndevs; j++) {
 		struct fuzz_dev *fd = &h->devs[j];
+		struct oprun_dev *od = &h->r.devs[j];
 
-		if (!fd->dev)
+		if (!od->dev)
 			continue;
 		if (!fd->discard_ok)
 			disablers++;
-		if (iofd_device_kvm_registered(fd->dev) != fd->kvm_expect)
+		if (iofd_device_kvm_registered(od->dev) != fd->kvm_expect)
 			fuzz_fail(h, "dev%u: KVM registered %d, expected %d", j,
-				  iofd_device_kvm_registered(fd->dev),
+				  iofd_device_kvm_registered(od->dev),
 				  fd->kvm_expect);
 		if (fd->kvm_expect) {
 			registered++;
 			if (emu_kvm_vfio_has(h->emu, h->kvm_dev,
-					     iofd_device_fd(fd->dev)) != 1)
+					     iofd_device_fd(od->dev)) != 1)
 				fuzz_fail(h, "dev%u: registered, but KVM does not list fd %d",
-					  j, iofd_device_fd(fd->dev));
+					  j, iofd_device_fd(od->dev));
 		}
 		fds++;
 		objects++;	/* its DEVICE object */
 		for (i = 0; i < nhwpts; i++)
-			if (hwpts[i].be == h->be[fd->be] &&
-			    hwpts[i].id == iofd_device_hwpt(fd->dev))
+			if (hwpts[i].be == h->r.be[od->be] &&
+			    hwpts[i].id == iofd_device_hwpt(od->dev))
 				break;
 		if (i == nhwpts) {
-			hwpts[nhwpts].be = h->be[fd->be];
-			hwpts[nhwpts].id = iofd_device_hwpt(fd->dev);
+			hwpts[nhwpts].be = h->r.be[od->be];
+			hwpts[nhwpts].id = iofd_device_hwpt(od->dev);
 			nhwpts++;
 		}
 	}
 	objects += nhwpts;
-	if (iofd_ctx_discard_disablers(h->ctx) != disablers)
+	if (iofd_ctx_discard_disablers(h->r.ctx) != disablers)
 		fuzz_fail(h, "%u devices keep RAM discard disabled, the core counts %u",
-			  disablers, iofd_ctx_discard_disablers(h->ctx));
-	if (disablers && h->discard_required)
+			  disablers, iofd_ctx_discard_disablers(h->r.ctx));
+	if (disablers && h->r.discard_required)
 		fuzz_fail(h, "discard is required while %u devices disable it",
 			  disablers);
 	/*
@@ -737,11 +727,11 @@ static void fuzz_check_counts(struct fuzz_state *h)
 		fuzz_fail(h, "KVM lists %u VFIO files, %u devices are registered",
 			  cnt.kvm_vfio_files, registered);
 
-	for (si = 0; si < h->nspaces; si++) {
-		for (ci = 0; ci < iofd_space_container_count(h->spaces[si]);
+	for (si = 0; si < h->r.nspaces; si++) {
+		for (ci = 0; ci < iofd_space_container_count(h->r.spaces[si]);
 		     ci++) {
 			struct iofd_container *c =
-				iofd_space_container_get(h->spaces[si], ci);
+				iofd_space_container_get(h->r.spaces[si], ci);
 			size_t n = iofd_container_hwpt_count(c), x, d;
 			bool capable = n > 0;
 
@@ -798,14 +788,14 @@ static void fuzz_check_counts(struct fuzz_state *h)
 	}
 
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
-		if (h->hfd[k] >= 0) {
+		if (h->r.hfd[k] >= 0) {
 			fds++;
 			contexts++;
-		} else if (iofd_backend_fd(h->be[k]) >= 0) {
+		} else if (iofd_backend_fd(h->r.be[k]) >= 0) {
 			fds++;
 			contexts++;
 		}
-		if (h->scratch[k].allocated)
+		if (h->r.scratch[k].allocated)
 			objects++;
 	}
 	if (h->kvm_dev >= 0)
@@ -831,12 +821,12 @@ static void fuzz_check_all(struct fuzz_state *h)
 	unsigned int si, j, attached[OP_MAX_SPACES] = { 0 };
 	size_t ci, found;
 
-	for (j = 0; j < h->ndevs; j++)
-		if (h->devs[j].dev)
-			attached[h->devs[j].space]++;
+	for (j = 0; j < h->r.ndevs; j++)
+		if (h->r.devs[j].dev)
+			attached[h->r.devs[j].space]++;
 
-	for (si = 0; si < h->nspaces; si++) {
-		struct iofd_space *s = h->spaces[si];
+	for (si = 0; si < h->r.nspaces; si++) {
+		struct iofd_space *s = h->r.spaces[si];
 		struct fuzz_areas want;
 		size_t nc = iofd_space_container_count(s);
 
@@ -868,9 +858,6 @@ static void fuzz_check_all(struct fuzz_state *h)
 	fuzz_check_backends(h);
 	fuzz_check_counts(h);
 }
-
-/* Defined with the hwpt op, used wherever a scratch IOAS is freed. */
-static void fuzz_scratch_free_stale(struct fuzz_state *h, unsigned int k);
 
 /* ------------------------------------------------------------------ */
 /* Faults                                                              */
@@ -953,7 +940,7 @@ static bool fuzz_detach_must_work(struct fuzz_state *h, unsigned long mark,
 static int fuzz_op_fault_alloc(struct fuzz_state *h, const struct op *op)
 {
 	if (h->sweep_pending) {
-		h->skip_why = "the sweep owns the fault plan";
+		h->r.skip_why = "the sweep owns the fault plan";
 		return FUZZ_SKIPPED;
 	}
 	fuzz_alloc_arm(h, op->fault.nth);
@@ -975,7 +962,7 @@ static void fuzz_note_sweep(struct fuzz_state *h)
 static int fuzz_op_fault(struct fuzz_state *h, const struct op *op)
 {
 	if (h->sweep_pending) {
-		h->skip_why = "the sweep owns the fault plan";
+		h->r.skip_why = "the sweep owns the fault plan";
 		return FUZZ_SKIPPED;
 	}
 	h->armed_errno = op_errno_value(op->fault.err);
@@ -990,7 +977,7 @@ static int fuzz_op_fault(struct fuzz_state *h, const struct op *op)
 static int fuzz_op_fault_kind(struct fuzz_state *h, const struct op *op)
 {
 	if (h->sweep_pending) {
-		h->skip_why = "the sweep owns the fault plan";
+		h->r.skip_why = "the sweep owns the fault plan";
 		return FUZZ_SKIPPED;
 	}
 #ifdef FUZZ_HAVE_EMU_FAULT_KIND
@@ -1001,7 +988,7 @@ static int fuzz_op_fault_kind(struct fuzz_state *h, const struct op *op)
 			     h->every_errno);
 	return 0;
 #else
-	h->skip_why = "the emulator's fault plan has no kinds";
+	h->r.skip_why = "the emulator's fault plan has no kinds";
 	return FUZZ_SKIPPED;
 #endif
 }
@@ -1023,7 +1010,7 @@ static int fuzz_dirty_mark(struct fuzz_state *h, struct iofd_container *c,
 	}
 	return 0;
 #else
-	h->skip_why = "the emulator cannot mark pages dirty";
+	h->r.skip_why = "the emulator cannot mark pages dirty";
 	return FUZZ_SKIPPED;
 #endif
 }
@@ -1033,44 +1020,35 @@ static int fuzz_dirty_mark(struct fuzz_state *h, struct iofd_container *c,
 
 static int fuzz_op_device(struct fuzz_state *h, const struct op *op)
 {
-	struct fuzz_dev *slot = &h->devs[h->ndevs];
+	struct fuzz_dev *slot = &h->devs[h->r.ndevs];
 	char bdf[32];
 	int ret;
 
-	if (h->ndevs == OP_MAX_DEVICES) {
-		h->skip_why = "all 8 devices added";
+	if (h->r.ndevs == OP_MAX_DEVICES) {
+		h->r.skip_why = "all 8 devices added";
 		return FUZZ_SKIPPED;
 	}
 	slot->profile = emu_profile_get(op->device.profile);
 	if (!slot->profile)
 		fuzz_fail(h, "emulator has no profile %u", op->device.profile);
-	snprintf(bdf, sizeof(bdf), "0000:00:%02x.0", h->ndevs + 3);
+	snprintf(bdf, sizeof(bdf), "0000:00:%02x.0", h->r.ndevs + 3);
 	ret = emu_device_add(h->emu, slot->profile, bdf,
 			     (enum emu_sysfs_variant)op->device.variant,
 			     slot->path, sizeof(slot->path));
-	if (ret != (int)h->ndevs)
+	if (ret != (int)h->r.ndevs)
 		fuzz_fail(h, "emu_device_add gave %d for device %u", ret,
-			  h->ndevs);
-	h->ndevs++;
+			  h->r.ndevs);
+	h->r.devs[h->r.ndevs].sysfs = slot->path;
+	h->r.ndevs++;
 	return 0;
 }
 
 static int fuzz_op_space(struct fuzz_state *h)
 {
-	struct iofd_space *s = NULL;
-	int ret;
+	int ret = oprun_space(&h->r);
 
-	if (h->nspaces == OP_MAX_SPACES) {
-		h->skip_why = "all 4 spaces created";
-		return FUZZ_SKIPPED;
-	}
-	ret = iofd_space_create(h->ctx, &s, fuzz_err(h));
-	fuzz_check_call(h, "iofd_space_create", ret);
-	if (ret == 0) {
-		if (!s)
-			fuzz_fail(h, "iofd_space_create gave no space");
-		h->spaces[h->nspaces++] = s;
-	}
+	if (ret == 0 && !h->r.spaces[h->r.nspaces - 1])
+		fuzz_fail(h, "iofd_space_create gave no space");
 	return ret;
 }
 
@@ -1098,31 +1076,6 @@ static void fuzz_snap_containers(struct fuzz_state *h, struct iofd_space *s,
 		out->ndev[i] = out->c[i] ?
 			iofd_container_device_count(out->c[i]) : 0;
 	}
-}
-
-/* A name for the long-name case: IOFD_DEVICE_NAME_MAX printable bytes. */
-static void fuzz_cfg_name(const struct op *op, unsigned int n, char *buf,
-			  size_t cap, const char **name)
-{
-	switch (op->attach_cfg.name) {
-	case OP_NAME_NULL:
-		*name = NULL;
-		return;
-	case OP_NAME_EMPTY:
-		buf[0] = '\0';
-		break;
-	case OP_NAME_LONG:
-		memset(buf, 'd', IOFD_DEVICE_NAME_MAX);
-		buf[IOFD_DEVICE_NAME_MAX] = '\0';
-		break;
-	case OP_NAME_BLANK:
-		snprintf(buf, cap, "dev %u", n);
-		break;
-	default:
-		snprintf(buf, cap, "dev%u", n);
-		break;
-	}
-	*name = buf;
 }
 
 /*
@@ -1195,9 +1148,9 @@ static int fuzz_cfg_fd(struct fuzz_state *h, unsigned int n,
 		snprintf(path, sizeof(path), "/dev/vfio/devices/vfio%u", n);
 		break;
 	case OP_HOW_WRONG_FD:
-		if (h->ndevs > 1)
+		if (h->r.ndevs > 1)
 			snprintf(path, sizeof(path),
-				 "/dev/vfio/devices/vfio%u", (n + 1) % h->ndevs);
+				 "/dev/vfio/devices/vfio%u", (n + 1) % h->r.ndevs);
 		else
 			snprintf(path, sizeof(path), "/dev/iommu");
 		break;
@@ -1226,73 +1179,48 @@ static int fuzz_cfg_fd(struct fuzz_state *h, unsigned int n,
 static int fuzz_attach_common(struct fuzz_state *h, const struct op *op)
 {
 	bool cfg = op->code == OP_ATTACH_CFG;
-	unsigned int n = cfg ? op->attach_cfg.dev : op->attach.dev;
-	unsigned int m = cfg ? op->attach_cfg.space : op->attach.space;
-	unsigned int k = cfg ? op->attach_cfg.be : op->attach.be;
 	unsigned int how = cfg ? op->attach_cfg.how : OP_HOW_SYSFS;
 	unsigned int mix = cfg ? op->attach_cfg.mix : OP_MIX_OK;
 	bool discard_ok = cfg && op->attach_cfg.discard_ok;
 	struct fuzz_containers before, after;
-	struct iofd_device_cfg dc = { .fd = -1 };
+	struct oprun_attach a;
 	struct iofd_device *d = NULL;
-	struct iofd_space *space;
-	struct iofd_backend *be;
 	struct iofd_container *c;
+	unsigned int n, m, k;
 	bool again, must_fail;
 	unsigned long mark;
 	char badpath[PATH_MAX];
-	char name[IOFD_DEVICE_NAME_MAX + 1];
 	int ret;
 
-	if (n >= h->ndevs) {
-		h->skip_why = "no such device";
-		return FUZZ_SKIPPED;
-	}
-	if (m >= h->nspaces) {
-		h->skip_why = "no such space";
-		return FUZZ_SKIPPED;
-	}
-	again = h->devs[n].dev != NULL;
-	snprintf(name, sizeof(name), "dev%u", n);
-	dc.name = name;
-	if (cfg)
-		fuzz_cfg_name(op, n, name, sizeof(name), &dc.name);
-	dc.sysfs_path = fuzz_cfg_path(h, n, how, badpath);
-	dc.flags = (discard_ok ? IOFD_DEVICE_DISCARD_OK : 0) |
-		   (cfg && op->attach_cfg.bad_flag ? FUZZ_BAD_DEVICE_FLAG : 0);
-	if (fuzz_cfg_fd(h, n, how, &dc.fd) < 0) {
-		h->skip_why = "the harness cannot open the node to hand in";
-		return FUZZ_SKIPPED;
-	}
-	space = h->spaces[m];
-	be = h->be[k];
+	ret = oprun_attach_prepare(&h->r, op, &a);
+	if (ret)
+		return ret;
+	n = a.n;
+	m = a.m;
+	k = a.k;
+	again = h->r.devs[n].dev != NULL;
+	a.dc.sysfs_path = fuzz_cfg_path(h, n, how, badpath);
+	if (fuzz_cfg_fd(h, n, how, &a.dc.fd) < 0)
+		return oprun_skip(&h->r, "the harness cannot open the node to hand in");
 	if (mix == OP_MIX_NULL_SPACE)
-		space = NULL;
+		a.space = NULL;
 	else if (mix == OP_MIX_FOREIGN_SPACE)
-		space = h->fspace;
+		a.space = h->fspace;
 	else if (mix == OP_MIX_NULL_BE)
-		be = NULL;
+		a.be = NULL;
 	else if (mix == OP_MIX_FOREIGN_BE)
-		be = h->fbe;
+		a.be = h->fbe;
 
 	must_fail = again || (cfg && op->attach_cfg.name != OP_NAME_OK) ||
-		    (dc.flags & FUZZ_BAD_DEVICE_FLAG) || mix != OP_MIX_OK ||
+		    (a.dc.flags & FUZZ_BAD_DEVICE_FLAG) || mix != OP_MIX_OK ||
 		    fuzz_cfg_bad_how(how) ||
-		    (h->discard_required && !discard_ok) ||
+		    (h->r.discard_required && !discard_ok) ||
 		    h->kvm_set == FUZZ_BOGUS_FD;
-	fuzz_snap_containers(h, h->spaces[m], &before);
+	fuzz_snap_containers(h, h->r.spaces[m], &before);
 	mark = fuzz_mark(h);
 
-	if (cfg) {
-		ret = iofd_device_attach_cfg(h->ctx, &dc, space, be, &d,
-					     fuzz_err(h));
-		fuzz_check_call(h, "iofd_device_attach_cfg", ret);
-	} else {
-		ret = iofd_device_attach(h->ctx, name, h->devs[n].path, space,
-					 be, &d, fuzz_err(h));
-		fuzz_check_call(h, "iofd_device_attach", ret);
-	}
-	fuzz_snap_containers(h, h->spaces[m], &after);
+	ret = oprun_attach(&h->r, op, &a, &d);
+	fuzz_snap_containers(h, h->r.spaces[m], &after);
 	if (iofd_space_container_count(h->fspace) != 0 ||
 	    iofd_backend_users(h->fbe) != 0)
 		fuzz_fail(h, "attach changed the other context");
@@ -1321,7 +1249,7 @@ static int fuzz_attach_common(struct fuzz_state *h, const struct op *op)
 		fuzz_fail(h, "iofd_device_attach succeeded without a device");
 
 	c = iofd_device_container(d);
-	if (!c || iofd_container_backend(c) != h->be[k])
+	if (!c || iofd_container_backend(c) != h->r.be[k])
 		fuzz_fail(h, "dev%u landed in a container of another backend",
 			  n);
 	/* Either an existing container took it or one new one was added. */
@@ -1334,15 +1262,13 @@ static int fuzz_attach_common(struct fuzz_state *h, const struct op *op)
 		fuzz_fail(h, "attach went from %zu to %zu containers",
 			  before.count, after.count);
 	}
-	if (strcmp(iofd_device_name(d), name) != 0)
+	if (strcmp(iofd_device_name(d), a.name) != 0)
 		fuzz_fail(h, "device named \"%s\", attached as \"%s\"",
-			  iofd_device_name(d), name);
-	if (dc.fd >= 0 && iofd_device_fd(d) != dc.fd)
-		fuzz_fail(h, "dev%u was handed fd %d and uses %d", n, dc.fd,
+			  iofd_device_name(d), a.name);
+	if (a.dc.fd >= 0 && iofd_device_fd(d) != a.dc.fd)
+		fuzz_fail(h, "dev%u was handed fd %d and uses %d", n, a.dc.fd,
 			  iofd_device_fd(d));
-	h->devs[n].dev = d;
-	h->devs[n].space = m;
-	h->devs[n].be = k;
+	/* oprun_attach put d, spaceM and beK into devN's slot. */
 	h->devs[n].discard_ok = discard_ok;
 	h->devs[n].kvm_expect = h->kvm_set >= 0 && h->kvm_set == h->kvm_dev;
 	return 0;
@@ -1354,28 +1280,16 @@ static int fuzz_op_detach(struct fuzz_state *h, const struct op *op)
 	unsigned long mark = fuzz_mark(h);
 	int ret;
 
-	if (n >= h->ndevs || !h->devs[n].dev) {
-		h->skip_why = "device not attached";
-		return FUZZ_SKIPPED;
-	}
 	/* Its space has a container while it is attached: no destroy. */
-	if (iofd_space_destroy(h->spaces[h->devs[n].space]) != -EBUSY)
+	if (n < h->r.ndevs && h->r.devs[n].dev &&
+	    iofd_space_destroy(h->r.spaces[h->r.devs[n].space]) != -EBUSY)
 		fuzz_fail(h, "space%u with an attached device was destroyed",
-			  h->devs[n].space);
-	/* The device is freed whatever detach returns. */
-	ret = iofd_device_detach(h->devs[n].dev, fuzz_err(h));
-	h->devs[n].dev = NULL;
-	fuzz_check_call(h, "iofd_device_detach", ret);
+			  h->r.devs[n].space);
+	ret = oprun_detach(&h->r, n);
 	if (ret < 0 && fuzz_detach_must_work(h, mark, ret))
 		fuzz_fail(h, "detach of dev%u failed with no fault injected",
 			  n);
 	return ret;
-}
-
-/* User memory for op page @page: arena page (page % FUZZ_ARENA_SPAN). */
-static void *fuzz_page_va(struct fuzz_state *h, unsigned int page)
-{
-	return h->arena + (size_t)(page % FUZZ_ARENA_SPAN) * OP_PAGE_SIZE;
 }
 
 struct fuzz_regions {
@@ -1434,18 +1348,10 @@ static int fuzz_op_region_add(struct fuzz_state *h, const struct op *op)
 	size_t i;
 	int ret;
 
-	if (m >= h->nspaces) {
-		h->skip_why = "no such space";
-		return FUZZ_SKIPPED;
-	}
-	r = (struct iofd_region){
-		.iova = op_page_iova(op->region_add.window,
-				     op->region_add.page),
-		.size = (uint64_t)op->region_add.npages * OP_PAGE_SIZE,
-		.vaddr = fuzz_page_va(h, op->region_add.page),
-		.readonly = op->region_add.ro,
-	};
-	fuzz_snap_regions(h, h->spaces[m], &before);
+	ret = oprun_region_add_prepare(&h->r, op, &r);
+	if (ret)
+		return ret;
+	fuzz_snap_regions(h, h->r.spaces[m], &before);
 	wraps = r.size && r.iova + r.size - 1 < r.iova;
 	for (i = 0; i < before.count; i++)
 		if (r.size && !wraps &&
@@ -1454,10 +1360,9 @@ static int fuzz_op_region_add(struct fuzz_state *h, const struct op *op)
 			overlap = true;
 
 	h->region_space = (int)m;
-	ret = iofd_space_region_add(h->spaces[m], &r, fuzz_err(h));
+	ret = oprun_region_add(&h->r, op, &r);
 	h->region_space = -1;
-	fuzz_check_call(h, "iofd_space_region_add", ret);
-	fuzz_snap_regions(h, h->spaces[m], &after);
+	fuzz_snap_regions(h, h->r.spaces[m], &after);
 
 	/* (f) with no fault, bad arguments get their documented errno. */
 	if (fuzz_clean(h, mark)) {
@@ -1491,7 +1396,7 @@ static int fuzz_op_region_add(struct fuzz_state *h, const struct op *op)
 
 static int fuzz_op_region_del(struct fuzz_state *h, const struct op *op)
 {
-	unsigned int m = op->region_del.space, idx = op->region_del.idx;
+	unsigned int m = op->region_del.space;
 	struct fuzz_regions before, after;
 	unsigned long mark = fuzz_mark(h);
 	bool exists = false;
@@ -1500,41 +1405,32 @@ static int fuzz_op_region_del(struct fuzz_state *h, const struct op *op)
 	size_t i;
 	int ret;
 
-	if (m >= h->nspaces) {
-		h->skip_why = "no such space";
-		return FUZZ_SKIPPED;
-	}
-	fuzz_snap_regions(h, h->spaces[m], &before);
-	if (idx < before.count) {
-		iova = before.r[idx].iova;
-		size = before.r[idx].size;
-	} else {
-		iova = (uint64_t)idx * OP_PAGE_SIZE;
-		size = OP_PAGE_SIZE;
-	}
+	ret = oprun_region_del_prepare(&h->r, op, &iova, &size);
+	if (ret)
+		return ret;
+	fuzz_snap_regions(h, h->r.spaces[m], &before);
 	for (i = 0; i < before.count; i++)
 		if (before.r[i].iova == iova && before.r[i].size == size)
 			exists = true;
 
 	tracking = 0;
-	for (i = 0; i < iofd_space_container_count(h->spaces[m]); i++)
+	for (i = 0; i < iofd_space_container_count(h->r.spaces[m]); i++)
 		if (iofd_container_dirty_tracking(
-			iofd_space_container_get(h->spaces[m], i)))
+			iofd_space_container_get(h->r.spaces[m], i)))
 			tracking++;
 	flushes = h->flushes;
 	h->flush_armed = true;
 	h->flush_want = (struct iofd_region){ .iova = iova, .size = size };
 	h->region_space = (int)m;
-	ret = iofd_space_region_del(h->spaces[m], iova, size, fuzz_err(h));
+	ret = oprun_region_del(&h->r, op, iova, size);
 	h->region_space = -1;
 	h->flush_armed = false;
-	fuzz_check_call(h, "iofd_space_region_del", ret);
 	/* The dirty bits of each tracking container reach the sink first. */
 	if (ret == 0 && fuzz_clean(h, mark) && !h->null_err &&
 	    h->flushes - flushes != tracking)
 		fuzz_fail(h, "%u containers track dirty pages, the sink got %u flushes",
 			  tracking, h->flushes - flushes);
-	fuzz_snap_regions(h, h->spaces[m], &after);
+	fuzz_snap_regions(h, h->r.spaces[m], &after);
 
 	/*
 	 * (f) with no fault, deleting is exact; unless an earlier undo left a
@@ -1562,32 +1458,14 @@ static int fuzz_op_region_del(struct fuzz_state *h, const struct op *op)
 	return 0;
 }
 
-/* Connect beK and allocate its scratch IOAS, once. 0 or the -errno. */
-static int fuzz_scratch_get(struct fuzz_state *h, unsigned int k)
+/* oprun's scratch_new: a fresh scratch IOAS holds nothing. */
+static void fuzz_scratch_new(void *priv, unsigned int k)
 {
-	struct fuzz_scratch *sc = &h->scratch[k];
-	uint32_t id = 0;
-	int ret;
+	struct fuzz_state *h = priv;
 
-	if (h->conns[k] == 0) {
-		ret = iofd_backend_connect(h->be[k], fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_connect", ret);
-		if (ret < 0)
-			return ret;
-		h->conns[k]++;
-	}
-	if (!sc->allocated) {
-		ret = iofd_backend_alloc_ioas(h->be[k], &id, fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_alloc_ioas", ret);
-		if (ret < 0)
-			return ret;
-		if (id == 0)
-			fuzz_fail(h, "be%u allocated IOAS id 0", k);
-		sc->allocated = true;
-		sc->ioas = id;
-		memset(&sc->shadow, 0, sizeof(sc->shadow));
-	}
-	return 0;
+	if (h->r.scratch[k].ioas == 0)
+		fuzz_fail(h, "be%u allocated IOAS id 0", k);
+	memset(&h->scratch[k].shadow, 0, sizeof(h->scratch[k].shadow));
 }
 
 /*
@@ -1661,15 +1539,15 @@ static int fuzz_op_map(struct fuzz_state *h, const struct op *op)
 	unsigned int k = op->map.be;
 	struct fuzz_scratch *sc = &h->scratch[k];
 	struct fuzz_areas model;
-	uint64_t iova = op_page_iova(op->map.window, op->map.page);
-	uint64_t len = (uint64_t)op->map.npages * OP_PAGE_SIZE;
-	void *va = fuzz_page_va(h, op->map.page);
+	uint64_t iova, len;
+	void *va;
 	unsigned long mark;
 	int ret, want;
 
-	ret = fuzz_scratch_get(h, k);
+	ret = oprun_scratch_get(&h->r, k);
 	if (ret < 0)
 		return ret;
+	oprun_map_range(&h->r, op, &iova, &len, &va);
 
 	model = sc->shadow;
 	if (op->code == OP_MAP)
@@ -1679,15 +1557,7 @@ static int fuzz_op_map(struct fuzz_state *h, const struct op *op)
 		want = fuzz_model_unmap(&model, iova, len);
 
 	mark = fuzz_mark(h);
-	if (op->code == OP_MAP) {
-		ret = iofd_backend_map(h->be[k], sc->ioas, iova, len, va,
-				       false, fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_map", ret);
-	} else {
-		ret = iofd_backend_unmap(h->be[k], sc->ioas, iova, len,
-					 fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_unmap", ret);
-	}
+	ret = oprun_map(&h->r, op);
 
 	if (fuzz_hit(h, mark)) {
 		/*
@@ -1723,27 +1593,17 @@ static int fuzz_op_map(struct fuzz_state *h, const struct op *op)
 /* ------------------------------------------------------------------ */
 /* Backend ops: connections, recreation, raw verbs                     */
 
-#define FUZZ_MAX_CONNS 4
-
 static int fuzz_op_connect(struct fuzz_state *h, const struct op *op)
 {
-	unsigned int k = op->be.be;
-	int ret;
-
-	if (h->conns[k] == FUZZ_MAX_CONNS) {
-		h->skip_why = "the harness holds enough connections";
-		return FUZZ_SKIPPED;
-	}
-	ret = iofd_backend_connect(h->be[k], fuzz_err(h));
-	fuzz_check_call(h, "iofd_backend_connect", ret);
-	if (ret == 0)
-		h->conns[k]++;
-	return ret;
+	if (h->r.conns[op->be.be] == OPRUN_MAX_CONNS)
+		return oprun_skip(&h->r, "the harness holds enough connections");
+	return oprun_connect(&h->r, op->be.be);
 }
 
 /*
  * Drop one harness connection. The last one takes the scratch IOAS with
- * it (freed first: on an owned backend the fd may close with it).
+ * it: freed here first, so that the free is judged before the disconnect
+ * (whose close a fault may hit) runs.
  */
 static int fuzz_op_disconnect(struct fuzz_state *h, const struct op *op)
 {
@@ -1752,37 +1612,32 @@ static int fuzz_op_disconnect(struct fuzz_state *h, const struct op *op)
 	unsigned long mark = fuzz_mark(h);
 	int ret = 0;
 
-	if (h->conns[k] == 0) {
+	if (h->r.conns[k] == 0) {
 		/* Nobody connected at all: disconnecting is a no-op. */
-		if (iofd_backend_users(h->be[k]) == 0) {
-			iofd_backend_disconnect(h->be[k]);
+		if (iofd_backend_users(h->r.be[k]) == 0) {
+			iofd_backend_disconnect(h->r.be[k]);
 			return 0;
 		}
-		h->skip_why = "the harness holds no connection";
-		return FUZZ_SKIPPED;
+		return oprun_skip(&h->r, "the harness holds no connection");
 	}
-	if (h->conns[k] == 1 && sc->allocated) {
-		fuzz_scratch_free_stale(h, (unsigned int)k);
-		ret = iofd_backend_free_id(h->be[k], sc->ioas, fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_free_id", ret);
+	if (h->r.conns[k] == 1 && h->r.scratch[k].allocated) {
+		ret = oprun_scratch_free(&h->r, k);
 		if (ret < 0 && fuzz_clean(h, mark) && !sc->stale_lost)
 			fuzz_fail(h, "freeing scratch IOAS %u failed with no fault injected",
-				  sc->ioas);
-		sc->allocated = false;
+				  h->r.scratch[k].ioas);
 		sc->stale_lost = false;
 	}
-	iofd_backend_disconnect(h->be[k]);
-	h->conns[k]--;
+	oprun_disconnect(&h->r, k);
 	return ret;
 }
 
-/* Close an fd the harness opened on the emulator; it must close. */
-static void fuzz_close_own(struct fuzz_state *h, int fd, const char *what)
+/* Close beK's handed-in iommufd (the harness's); it must close. */
+static void fuzz_hfd_close(struct fuzz_state *h, unsigned int k)
 {
-	int ret = h->emu_h.ops->close(h->emu_h.priv, fd);
+	int fd = h->r.hfd[k], ret = oprun_hfd_close(&h->r, k);
 
 	if (ret)
-		fuzz_fail(h, "closing the harness's %s fd %d gave %d", what, fd,
+		fuzz_fail(h, "closing the harness's iommufd fd %d gave %d", fd,
 			  ret);
 }
 
@@ -1800,14 +1655,13 @@ static int fuzz_op_backend(struct fuzz_state *h, const struct op *op)
 	unsigned long mark;
 
 	if (op->backend.mode == OP_BE_BADFD) {
-		ret = iofd_backend_create_fd(h->ctx, -1, &be, fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_create_fd", ret);
+		ret = oprun_backend_badfd(&h->r, &be);
 		if (ret != -EBADF || be)
 			fuzz_fail(h, "a handed-in fd -1 gave %d, not -EBADF", ret);
 		return ret;
 	}
-	users = iofd_backend_users(h->be[k]);
-	ret = iofd_backend_destroy(h->be[k]);
+	users = iofd_backend_users(h->r.be[k]);
+	ret = oprun_backend_destroy(&h->r, k);
 	if (users && ret != -EBUSY)
 		fuzz_fail(h, "destroying be%u with users gave %d, not -EBUSY",
 			  k, ret);
@@ -1815,16 +1669,11 @@ static int fuzz_op_backend(struct fuzz_state *h, const struct op *op)
 		return ret;
 	if (ret)
 		fuzz_fail(h, "destroying be%u with no user gave %d", k, ret);
-	h->be[k] = NULL;
-	if (h->hfd[k] >= 0) {
-		/* Handed in: the caller closes it after the destroy. */
-		fuzz_close_own(h, h->hfd[k], "iommufd");
-		h->hfd[k] = -1;
-	}
+	/* Handed in: the caller closes it after the destroy. */
+	fuzz_hfd_close(h, k);
 
 	if (op->backend.mode == OP_BE_FD) {
-		fd = h->emu_h.ops->open(h->emu_h.priv, "/dev/iommu",
-					O_RDWR | O_CLOEXEC);
+		fd = oprun_backend_open_fd(&h->r);
 		if (fd < 0)
 			fuzz_fail(h, "the harness cannot open /dev/iommu: %d", fd);
 	}
@@ -1836,22 +1685,14 @@ static int fuzz_op_backend(struct fuzz_state *h, const struct op *op)
 	 */
 	for (tries = 0; tries < 2; tries++) {
 		mark = fuzz_mark(h);
-		if (fd >= 0) {
-			ret = iofd_backend_create_fd(h->ctx, fd, &be,
-						     fuzz_err(h));
-			fuzz_check_call(h, "iofd_backend_create_fd", ret);
-		} else {
-			ret = iofd_backend_create(h->ctx, &be, fuzz_err(h));
-			fuzz_check_call(h, "iofd_backend_create", ret);
-		}
+		ret = oprun_backend_make(&h->r, k, fd);
 		if (ret == 0 || fuzz_clean(h, mark))
 			break;
 		first = ret;
 	}
+	be = h->r.be[k];
 	if (ret < 0 || !be)
 		fuzz_fail(h, "cannot recreate be%u: %d", k, ret);
-	h->be[k] = be;
-	h->hfd[k] = fd;
 	if (iofd_backend_users(be) != 0 || iofd_backend_fd(be) != fd)
 		fuzz_fail(h, "new be%u has %u users and fd %d", k,
 			  iofd_backend_users(be), iofd_backend_fd(be));
@@ -1867,16 +1708,14 @@ static int fuzz_op_unmap_all(struct fuzz_state *h, const struct op *op)
 	unsigned long mark;
 	int ret;
 
-	ret = fuzz_scratch_get(h, k);
+	ret = oprun_scratch_get(&h->r, k);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < sc->shadow.count; i++)
 		want += sc->shadow.a[i].length;
 	mark = fuzz_mark(h);
 	/* Nothing to count in an empty IOAS: the count may be NULL. */
-	ret = iofd_backend_unmap_all(h->be[k], sc->ioas,
-				     want ? &unmapped : NULL, fuzz_err(h));
-	fuzz_check_call(h, "iofd_backend_unmap_all", ret);
+	ret = oprun_unmap_all(&h->r, k, want ? &unmapped : NULL);
 	if (fuzz_hit(h, mark))
 		return ret;
 	/* A fault-kind plan fails calls uncounted: only its errno is news. */
@@ -1890,29 +1729,6 @@ static int fuzz_op_unmap_all(struct fuzz_state *h, const struct op *op)
 	return ret;
 }
 
-/* The @which-th container (in space, then creation order) of beK. */
-static struct iofd_container *fuzz_container_of_be(struct fuzz_state *h,
-						   unsigned int k,
-						   unsigned int which)
-{
-	unsigned int si;
-	size_t ci;
-
-	for (si = 0; si < h->nspaces; si++) {
-		for (ci = 0; ci < iofd_space_container_count(h->spaces[si]);
-		     ci++) {
-			struct iofd_container *c =
-				iofd_space_container_get(h->spaces[si], ci);
-
-			if (iofd_container_backend(c) != h->be[k])
-				continue;
-			if (which-- == 0)
-				return c;
-		}
-	}
-	return NULL;
-}
-
 /*
  * IOVA ranges of the scratch IOAS or of a container's IOAS: ascending,
  * disjoint, and for a container never wider than the aperture of its
@@ -1922,44 +1738,24 @@ static struct iofd_container *fuzz_container_of_be(struct fuzz_state *h,
  */
 static int fuzz_op_ranges(struct fuzz_state *h, const struct op *op)
 {
-	unsigned int k = op->ranges.be;
-	struct iofd_iova_range *r = NULL;
-	struct iofd_container *c = NULL;
-	uint64_t align = 0;
-	size_t count = 0, i;
-	uint32_t ioas;
+	struct oprun_ranges q;
+	uint64_t align;
+	size_t i;
 	int ret;
 
-	if (op->ranges.which == 0) {
-		ret = fuzz_scratch_get(h, k);
-		if (ret < 0)
-			return ret;
-		ioas = h->scratch[k].ioas;
-	} else {
-		c = fuzz_container_of_be(h, k, op->ranges.which - 1u);
-		if (!c) {
-			h->skip_why = "no such container";
-			return FUZZ_SKIPPED;
-		}
-		ioas = iofd_container_ioas(c);
-	}
-	/* A container's query does without the alignment (it may be NULL). */
-	ret = iofd_backend_iova_ranges(h->be[k], ioas, &r, &count,
-				       c ? NULL : &align, fuzz_err(h));
-	fuzz_check_call(h, "iofd_backend_iova_ranges", ret);
-	if (ret < 0)
+	ret = oprun_ranges(&h->r, op, &q);
+	if (ret)
 		return ret;
-	if (c)
-		align = iofd_container_iova_alignment(c);
+	align = q.c ? iofd_container_iova_alignment(q.c) : q.align;
 	if (align == 0 || (align & (align - 1)))
-		fuzz_fail(h, "IOAS %u: IOVA alignment %#" PRIx64, ioas, align);
-	for (i = 0; i < count; i++) {
-		if (r[i].start > r[i].last ||
-		    (i && r[i - 1].last >= r[i].start))
+		fuzz_fail(h, "IOAS %u: IOVA alignment %#" PRIx64, q.ioas, align);
+	for (i = 0; i < q.count; i++) {
+		if (q.r[i].start > q.r[i].last ||
+		    (i && q.r[i - 1].last >= q.r[i].start))
 			fuzz_fail(h, "IOAS %u: range %zu [%#" PRIx64 ", %#" PRIx64 "] out of order",
-				  ioas, i, r[i].start, r[i].last);
+				  q.ioas, i, q.r[i].start, q.r[i].last);
 	}
-	iofd_free(h->ctx, r);
+	iofd_free(h->r.ctx, q.r);
 	return 0;
 }
 
@@ -1972,75 +1768,22 @@ static int fuzz_op_ranges(struct fuzz_state *h, const struct op *op)
  */
 static int fuzz_op_probe(struct fuzz_state *h, const struct op *op)
 {
-	struct iofd_backend *be = h->be[op->probe.be];
-	bool unconnected = h->hfd[op->probe.be] < 0 &&
+	struct iofd_backend *be = h->r.be[op->probe.be];
+	bool unconnected = h->r.hfd[op->probe.be] < 0 &&
 			   iofd_backend_users(be) == 0;
-	struct iofd_iova_range *r = NULL;
-	struct iofd_hw_info info;
-	uint64_t bitmap[1] = { 0 };
-	size_t count = 0;
-	uint32_t id = 0;
 	unsigned long mark = fuzz_mark(h);
-	const char *call = "?";
-	int ret = -EINVAL;
+	const char *call;
+	uint32_t id;
+	int ret;
 
-	switch (op->probe.verb) {
-	case OP_PROBE_ALLOC_IOAS:
-		call = "iofd_backend_alloc_ioas";
-		ret = iofd_backend_alloc_ioas(be, &id, fuzz_err(h));
-		break;
-	case OP_PROBE_FREE_ID:
-		call = "iofd_backend_free_id";
-		ret = iofd_backend_free_id(be, 0, fuzz_err(h));
-		break;
-	case OP_PROBE_MAP:
-		call = "iofd_backend_map";
-		ret = iofd_backend_map(be, 0, 0, OP_PAGE_SIZE, h->arena, true,
-				       fuzz_err(h));
-		break;
-	case OP_PROBE_UNMAP:
-		call = "iofd_backend_unmap";
-		ret = iofd_backend_unmap(be, 0, 0, OP_PAGE_SIZE, fuzz_err(h));
-		break;
-	case OP_PROBE_UNMAP_ALL:
-		call = "iofd_backend_unmap_all";
-		ret = iofd_backend_unmap_all(be, 0, NULL, fuzz_err(h));
-		break;
-	case OP_PROBE_RANGES:
-		call = "iofd_backend_iova_ranges";
-		ret = iofd_backend_iova_ranges(be, 0, &r, &count, NULL,
-					       fuzz_err(h));
-		iofd_free(h->ctx, r);
-		break;
-	case OP_PROBE_HWPT_ALLOC:
-		call = "iofd_backend_alloc_hwpt";
-		ret = iofd_backend_alloc_hwpt(be, 0, 0, 0, &id, fuzz_err(h));
-		break;
-	case OP_PROBE_HW_INFO:
-		call = "iofd_backend_get_hw_info";
-		ret = iofd_backend_get_hw_info(be, 0, &info, fuzz_err(h));
-		break;
-	case OP_PROBE_SET_DIRTY:
-		call = "iofd_backend_set_dirty_tracking";
-		ret = iofd_backend_set_dirty_tracking(be, 0, true,
-						      fuzz_err(h));
-		break;
-	case OP_PROBE_GET_DIRTY:
-		call = "iofd_backend_get_dirty_bitmap";
-		ret = iofd_backend_get_dirty_bitmap(be, 0, 0, OP_PAGE_SIZE,
-						    OP_PAGE_SIZE, bitmap,
-						    fuzz_err(h));
-		break;
-	default:
+	ret = oprun_probe(&h->r, op, &id, &call);
+	if (ret == FUZZ_SKIPPED)
 		fuzz_fail(h, "probe verb %u out of range", op->probe.verb);
-	}
-	fuzz_check_call(h, call, ret);
 	if (unconnected && ret != -EBADF)
 		fuzz_fail(h, "%s on an unconnected backend gave %d, not -EBADF",
 			  call, ret);
 	if (op->probe.verb == OP_PROBE_ALLOC_IOAS && ret == 0) {
-		ret = iofd_backend_free_id(be, id, fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_free_id", ret);
+		ret = oprun_free_id(&h->r, op->probe.be, id);
 		if (ret < 0 && fuzz_clean(h, mark))
 			fuzz_fail(h, "freeing the probe's IOAS %u failed with no fault",
 				  id);
@@ -2061,15 +1804,8 @@ static int fuzz_op_hw_info(struct fuzz_state *h, const struct op *op)
 	unsigned long mark = fuzz_mark(h);
 	int ret;
 
-	if (op->hwpt.dev >= h->ndevs || !fd->dev) {
-		h->skip_why = "device not attached";
-		return FUZZ_SKIPPED;
-	}
-	ret = iofd_backend_get_hw_info(h->be[fd->be],
-				       iofd_device_devid(fd->dev), &info,
-				       fuzz_err(h));
-	fuzz_check_call(h, "iofd_backend_get_hw_info", ret);
-	if (ret < 0 || fuzz_hit(h, mark))
+	ret = oprun_hw_info(&h->r, op, &info);
+	if (ret == FUZZ_SKIPPED || ret < 0 || fuzz_hit(h, mark))
 		return ret;
 	if (!!(info.capabilities & IOMMU_HW_CAP_DIRTY_TRACKING) !=
 	    fd->profile->dirty_tracking)
@@ -2090,63 +1826,43 @@ static int fuzz_op_hw_info(struct fuzz_state *h, const struct op *op)
  * Destroy the HWPTs a fault-kind plan kept alive over beK's scratch IOAS,
  * before the IOAS itself goes (they hold it).
  */
-static void fuzz_scratch_free_stale(struct fuzz_state *h, unsigned int k)
+static void fuzz_scratch_free_stale(void *priv, unsigned int k)
 {
+	struct fuzz_state *h = priv;
 	struct fuzz_scratch *sc = &h->scratch[k];
 	unsigned int i;
-	int ret;
 
-	for (i = 0; i < sc->nr_stale; i++) {
-		ret = iofd_backend_free_id(h->be[k], sc->stale_hwpt[i],
-					   fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_free_id", ret);
-	}
+	for (i = 0; i < sc->nr_stale; i++)
+		oprun_free_id(&h->r, k, sc->stale_hwpt[i]);
 	sc->nr_stale = 0;
 }
 
 static int fuzz_op_hwpt(struct fuzz_state *h, const struct op *op)
 {
+	struct oprun_dev *od = oprun_attached(&h->r, op->hwpt.dev);
 	struct fuzz_dev *fd = &h->devs[op->hwpt.dev];
-	uint32_t hwpt = 0, pt;
-	uint64_t bitmap[1] = { 0 };
+	uint32_t hwpt;
 	unsigned long mark;
-	unsigned int tries;
-	int ret, k, first = 0;
+	unsigned int tries, k;
+	int ret, first = 0;
 
-	if (op->hwpt.dev >= h->ndevs || !fd->dev) {
-		h->skip_why = "device not attached";
+	if (!od)
 		return FUZZ_SKIPPED;
-	}
-	k = (int)fd->be;
-	ret = fuzz_scratch_get(h, (unsigned int)k);
+	k = od->be;
+	ret = oprun_scratch_get(&h->r, k);
 	if (ret < 0)
 		return ret;
-	pt = op->hwpt.bad_pt ? FUZZ_BOGUS_ID : h->scratch[k].ioas;
 	mark = fuzz_mark(h);
-	ret = iofd_backend_alloc_hwpt(h->be[k], iofd_device_devid(fd->dev), pt,
-				      op->hwpt.dirty ?
-				      IOMMU_HWPT_ALLOC_DIRTY_TRACKING : 0,
-				      &hwpt, fuzz_err(h));
-	fuzz_check_call(h, "iofd_backend_alloc_hwpt", ret);
+	ret = oprun_hwpt_alloc(&h->r, op, od, &hwpt);
 	if (ret < 0)
 		return ret;
 	if (op->hwpt.bad_pt && fuzz_clean(h, mark))
-		fuzz_fail(h, "a HWPT over id %u was allocated", FUZZ_BOGUS_ID);
+		fuzz_fail(h, "a HWPT over id %u was allocated", OPRUN_BOGUS_ID);
 	if (op->hwpt.dirty && !fd->profile->dirty_tracking)
 		fuzz_fail(h, "a dirty-tracking HWPT for %s, which cannot track",
 			  fd->profile->name);
-	if (op->hwpt.dirty) {
-		ret = iofd_backend_set_dirty_tracking(h->be[k], hwpt, true,
-						      fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_set_dirty_tracking", ret);
-		if (ret == 0) {
-			ret = iofd_backend_get_dirty_bitmap(h->be[k], hwpt, 0,
-					OP_PAGE_SIZE * 64, OP_PAGE_SIZE,
-					bitmap, fuzz_err(h));
-			fuzz_check_call(h, "iofd_backend_get_dirty_bitmap",
-					ret);
-		}
-	}
+	if (op->hwpt.dirty)
+		oprun_hwpt_dirty(&h->r, k, hwpt);
 	/*
 	 * The HWPT holds the scratch IOAS: it must go. A fault may fail the
 	 * first DESTROY; one-shot faults do not fire twice, so the harness
@@ -2154,8 +1870,7 @@ static int fuzz_op_hwpt(struct fuzz_state *h, const struct op *op)
 	 */
 	for (tries = 0; tries < 2; tries++) {
 		mark = fuzz_mark(h);
-		ret = iofd_backend_free_id(h->be[k], hwpt, fuzz_err(h));
-		fuzz_check_call(h, "iofd_backend_free_id", ret);
+		ret = oprun_free_id(&h->r, k, hwpt);
 		if (ret == 0)
 			break;
 		if (fuzz_clean(h, mark))
@@ -2190,16 +1905,9 @@ static int fuzz_op_dirty(struct fuzz_state *h, const struct op *op)
 	bool before;
 	int ret;
 
-	if (op->dirty.space >= h->nspaces) {
-		h->skip_why = "no such space";
-		return FUZZ_SKIPPED;
-	}
-	c = iofd_space_container_get(h->spaces[op->dirty.space],
-				     op->dirty.idx);
-	if (!c) {
-		h->skip_why = "no such container";
-		return FUZZ_SKIPPED;
-	}
+	ret = oprun_dirty_container(&h->r, op, &c);
+	if (ret)
+		return ret;
 	before = iofd_container_dirty_tracking(c);
 	iova = op_page_iova(OP_WINDOW_LOW, op->dirty.page);
 	len = (uint64_t)op->dirty.npages * OP_PAGE_SIZE;
@@ -2207,9 +1915,7 @@ static int fuzz_op_dirty(struct fuzz_state *h, const struct op *op)
 	switch (op->dirty.action) {
 	case OP_DIRTY_ON:
 	case OP_DIRTY_OFF:
-		ret = iofd_container_set_dirty_tracking(c,
-				op->dirty.action == OP_DIRTY_ON, fuzz_err(h));
-		fuzz_check_call(h, "iofd_container_set_dirty_tracking", ret);
+		ret = oprun_dirty(&h->r, op, c, bitmap);
 		if (!iofd_container_dirty_capable(c) && ret != -EOPNOTSUPP)
 			fuzz_fail(h, "switching tracking where a HWPT cannot track gave %d",
 				  ret);
@@ -2220,10 +1926,7 @@ static int fuzz_op_dirty(struct fuzz_state *h, const struct op *op)
 			fuzz_fail(h, "tracking switched to the wrong state");
 		return ret;
 	case OP_DIRTY_QUERY:
-		/* 16 pages at most: one u64 of bits. */
-		ret = iofd_container_query_dirty(c, iova, len, OP_PAGE_SIZE,
-						 bitmap, fuzz_err(h));
-		fuzz_check_call(h, "iofd_container_query_dirty", ret);
+		ret = oprun_dirty(&h->r, op, c, bitmap);
 		if (!before && ret != -EINVAL)
 			fuzz_fail(h, "a query with tracking off gave %d, not -EINVAL",
 				  ret);
@@ -2318,30 +2021,24 @@ static int fuzz_op_kvm(struct fuzz_state *h, const struct op *op)
 		h->kvm_set = FUZZ_BOGUS_FD;
 		break;
 	}
-	iofd_ctx_set_kvm_vfio(h->ctx, h->kvm_set);
+	iofd_ctx_set_kvm_vfio(h->r.ctx, h->kvm_set);
 	return 0;
 }
 
 static int fuzz_op_discard(struct fuzz_state *h, const struct op *op)
 {
 	bool require = op->mode.mode == 0;
-	unsigned int disablers = iofd_ctx_discard_disablers(h->ctx);
+	unsigned int disablers = iofd_ctx_discard_disablers(h->r.ctx);
+	unsigned int required = h->r.discard_required;
 	int ret;
 
-	ret = iofd_ctx_require_discard(h->ctx, require, fuzz_err(h));
-	fuzz_check_call(h, "iofd_ctx_require_discard", ret);
+	ret = oprun_discard(&h->r, op);
 	if (require && (disablers ? ret != -EBUSY : ret != 0))
 		fuzz_fail(h, "requiring discard with %u disablers gave %d",
 			  disablers, ret);
-	if (!require && (h->discard_required ? ret != 0 : ret != -EINVAL))
+	if (!require && (required ? ret != 0 : ret != -EINVAL))
 		fuzz_fail(h, "releasing discard required %u times gave %d",
-			  h->discard_required, ret);
-	if (ret == 0) {
-		if (require)
-			h->discard_required++;
-		else
-			h->discard_required--;
-	}
+			  required, ret);
 	return ret;
 }
 
@@ -2398,7 +2095,7 @@ static int fuzz_run_op(struct fuzz_state *h, const struct op *op)
 	case OP_ERRORS:
 		/* A caller that passes no error object takes no dirty bits. */
 		h->null_err = op->mode.mode == 0;
-		iofd_ctx_set_dirty_sink(h->ctx, h->null_err ? NULL :
+		iofd_ctx_set_dirty_sink(h->r.ctx, h->null_err ? NULL :
 					fuzz_dirty_sink, h);
 		return 0;
 	case OP_LEAVE:
@@ -2425,7 +2122,7 @@ static void fuzz_log_result(struct fuzz_state *h, int ret, bool fired)
 	if (!h->o->verbose)
 		return;
 	if (ret == FUZZ_SKIPPED)
-		fprintf(h->log, "    -> skip (%s)\n", h->skip_why);
+		fprintf(h->log, "    -> skip (%s)\n", h->r.skip_why);
 	else if (ret < 0)
 		fprintf(h->log, "    -> -%s: %s%s\n", fuzz_errname(-ret),
 			h->err.msg, mark);
@@ -2495,7 +2192,7 @@ static void fuzz_check_api(struct fuzz_state *h, const struct iofd_host *host)
 	    iofd_ctx_create(&no_ops, &ctx, NULL) != -EINVAL ||
 	    iofd_ctx_create(host, NULL, NULL) != -EINVAL || ctx)
 		fuzz_fail(h, "iofd_ctx_create accepted a missing host or out");
-	if (iofd_ctx_set_alloc(h->ctx, &fuzz_alloc_ops, h) != -EBUSY)
+	if (iofd_ctx_set_alloc(h->r.ctx, &fuzz_alloc_ops, h) != -EBUSY)
 		fuzz_fail(h, "allocator changed while objects exist");
 	if (iofd_ctx_set_alloc(h->fctx, &half, NULL) != -EBUSY ||
 	    iofd_ctx_set_alloc(h->fctx, NULL, NULL) != -EBUSY)
@@ -2527,6 +2224,26 @@ static void fuzz_check_api(struct fuzz_state *h, const struct iofd_host *host)
 		fuzz_fail(h, "prepending to an unset error set it");
 }
 
+/* oprun's hooks: every core call it makes is checked like the harness's. */
+static struct iofd_error *fuzz_oprun_err(void *priv)
+{
+	return fuzz_err(priv);
+}
+
+static void fuzz_oprun_called(void *priv, const char *call, int ret)
+{
+	fuzz_check_call(priv, call, ret);
+}
+
+static const struct oprun_hooks fuzz_oprun_hooks = {
+	.err = fuzz_oprun_err,
+	.called = fuzz_oprun_called,
+	.scratch_new = fuzz_scratch_new,
+	.scratch_put = fuzz_scratch_free_stale,
+};
+
+_Static_assert(FUZZ_ARENA_SPAN == OPRUN_ARENA_SPAN, "one arena rule");
+
 /*
  * Set up the machine: emulator, the host stack (core -> log -> fault plan
  * -> emulator), context, two owned backends, and a second
@@ -2538,8 +2255,8 @@ static int fuzz_setup(struct fuzz_state *h)
 	unsigned int k;
 	int ret;
 
-	for (k = 0; k < OP_MAX_BACKENDS; k++)
-		h->hfd[k] = -1;
+	oprun_init(&h->r, &fuzz_oprun_hooks, h);
+	h->r.bad_flag = FUZZ_BAD_DEVICE_FLAG;
 	h->kvm_set = -1;
 	h->kvm_fd = h->vm_fd = h->kvm_dev = -1;
 	h->region_space = -1;
@@ -2551,6 +2268,7 @@ static int fuzz_setup(struct fuzz_state *h)
 			return -ENOMEM;
 		h->own_arena = true;
 	}
+	h->r.arena = h->arena;
 	ret = emu_create(&h->emu);
 	if (ret < 0)
 		return ret;
@@ -2568,6 +2286,7 @@ static int fuzz_setup(struct fuzz_state *h)
 	 */
 	emu_mm_cache_set(true);
 	emu_host(h->emu, &h->emu_h);
+	h->r.raw = h->emu_h;
 	ret = emu_fault_create(&h->emu_h, &h->fault);
 	if (ret < 0)
 		return ret;
@@ -2577,17 +2296,17 @@ static int fuzz_setup(struct fuzz_state *h)
 	h->logw.fault = h->fault;
 
 	h->step = "setup";
-	ret = iofd_ctx_create(&log_h, &h->ctx, fuzz_err(h));
+	ret = iofd_ctx_create(&log_h, &h->r.ctx, fuzz_err(h));
 	fuzz_check_call(h, "iofd_ctx_create", ret);
 	if (ret < 0)
 		fuzz_fail(h, "cannot create a context");
-	ret = iofd_ctx_set_alloc(h->ctx, &fuzz_alloc_ops, h);
+	ret = iofd_ctx_set_alloc(h->r.ctx, &fuzz_alloc_ops, h);
 	if (ret < 0)
 		fuzz_fail(h, "cannot set the allocator: %d", ret);
-	iofd_ctx_set_trace(h->ctx, fuzz_trace, h);
-	iofd_ctx_set_dirty_sink(h->ctx, fuzz_dirty_sink, h);
+	iofd_ctx_set_trace(h->r.ctx, fuzz_trace, h);
+	iofd_ctx_set_dirty_sink(h->r.ctx, fuzz_dirty_sink, h);
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
-		ret = iofd_backend_create(h->ctx, &h->be[k], fuzz_err(h));
+		ret = iofd_backend_create(h->r.ctx, &h->r.be[k], fuzz_err(h));
 		fuzz_check_call(h, "iofd_backend_create", ret);
 		if (ret < 0)
 			fuzz_fail(h, "cannot create be%u", k);
@@ -2656,18 +2375,16 @@ static void fuzz_teardown_by_ctx(struct fuzz_state *h)
 	h->cur = h->prog.count;
 	fuzz_log_op(h, "teardown: iofd_ctx_destroy");
 	h->step = "iofd_ctx_destroy";
-	iofd_ctx_destroy(h->ctx);
-	h->ctx = NULL;
-	for (j = 0; j < h->ndevs; j++)
-		h->devs[j].dev = NULL;
-	h->nspaces = 0;
+	iofd_ctx_destroy(h->r.ctx);
+	h->r.ctx = NULL;
+	for (j = 0; j < h->r.ndevs; j++)
+		h->r.devs[j].dev = NULL;
+	h->r.nspaces = 0;
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
-		h->be[k] = NULL;
-		h->scratch[k].allocated = false;
-		h->conns[k] = 0;
-		if (h->hfd[k] >= 0)
-			fuzz_close_own(h, h->hfd[k], "iommufd");
-		h->hfd[k] = -1;
+		h->r.be[k] = NULL;
+		h->r.scratch[k].allocated = false;
+		h->r.conns[k] = 0;
+		fuzz_hfd_close(h, k);
 	}
 	iofd_ctx_destroy(h->fctx);
 	h->fctx = NULL;
@@ -2687,18 +2404,16 @@ static void fuzz_teardown(struct fuzz_state *h)
 	int ret;
 
 	h->cur = h->prog.count;
-	for (j = 0; j < h->ndevs; j++) {
+	for (j = 0; j < h->r.ndevs; j++) {
 		char what[48];
 
-		if (!h->devs[j].dev)
+		if (!h->r.devs[j].dev)
 			continue;
 		snprintf(what, sizeof(what), "teardown: detach dev%u", j);
 		fuzz_log_op(h, what);
 		h->step = "detach";
 		mark = fuzz_mark(h);
-		ret = iofd_device_detach(h->devs[j].dev, fuzz_err(h));
-		h->devs[j].dev = NULL;
-		fuzz_check_call(h, "iofd_device_detach", ret);
+		ret = oprun_detach(&h->r, j);
 		if (ret < 0 && fuzz_detach_must_work(h, mark, ret))
 			fuzz_fail(h, "detach of dev%u failed with no fault injected",
 				  j);
@@ -2710,60 +2425,52 @@ static void fuzz_teardown(struct fuzz_state *h)
 	}
 
 	h->step = "destroy spaces";
-	for (j = 0; j < h->nspaces; j++) {
-		ret = iofd_space_destroy(h->spaces[j]);
+	for (j = 0; j < h->r.nspaces; j++) {
+		ret = iofd_space_destroy(h->r.spaces[j]);
 		if (ret)
 			fuzz_fail(h, "space%u with no device left: destroy gave %d",
 				  j, ret);
-		h->spaces[j] = NULL;
+		h->r.spaces[j] = NULL;
 	}
-	h->nspaces = 0;
+	h->r.nspaces = 0;
 
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
 		struct fuzz_scratch *sc = &h->scratch[k];
 
 		h->step = "free scratch IOAS";
-		if (sc->allocated) {
+		if (h->r.scratch[k].allocated) {
 			char what[48];
 
 			snprintf(what, sizeof(what),
 				 "teardown: free scratch IOAS of be%u", k);
 			fuzz_log_op(h, what);
 			mark = fuzz_mark(h);
-			fuzz_scratch_free_stale(h, k);
-			ret = iofd_backend_free_id(h->be[k], sc->ioas,
-						   fuzz_err(h));
-			fuzz_check_call(h, "iofd_backend_free_id", ret);
+			/* Its stale HWPTs go first (scratch_put). */
+			ret = oprun_scratch_free(&h->r, k);
 			if (ret < 0 && fuzz_clean(h, mark) && !sc->stale_lost)
 				fuzz_fail(h, "freeing scratch IOAS %u failed with no fault injected",
-					  sc->ioas);
+					  h->r.scratch[k].ioas);
 			fuzz_log_result(h, ret, fuzz_hit(h, mark));
-			sc->allocated = false;
 			sc->stale_lost = false;
 		}
 		h->step = "disconnect";
-		while (h->conns[k]) {
-			iofd_backend_disconnect(h->be[k]);
-			h->conns[k]--;
-		}
+		oprun_conns_drop(&h->r, k);
 	}
 	fuzz_note_sweep(h);
 	fuzz_check_backends(h);
 
 	h->step = "destroy backends";
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
-		ret = iofd_backend_destroy(h->be[k]);
+		ret = iofd_backend_destroy(h->r.be[k]);
 		if (ret)
 			fuzz_fail(h, "be%u with no user: destroy gave %d", k,
 				  ret);
-		h->be[k] = NULL;
+		h->r.be[k] = NULL;
 		/* A handed-in iommufd is the caller's to close, after. */
-		if (h->hfd[k] >= 0)
-			fuzz_close_own(h, h->hfd[k], "iommufd");
-		h->hfd[k] = -1;
+		fuzz_hfd_close(h, k);
 	}
-	iofd_ctx_destroy(h->ctx);
-	h->ctx = NULL;
+	iofd_ctx_destroy(h->r.ctx);
+	h->r.ctx = NULL;
 	iofd_ctx_destroy(h->fctx);
 	h->fctx = NULL;
 	fuzz_note_sweep(h);
@@ -2774,7 +2481,7 @@ static void fuzz_teardown(struct fuzz_state *h)
 /* Free what fuzz_setup made; safe on a partial setup. */
 static void fuzz_release(struct fuzz_state *h)
 {
-	iofd_ctx_destroy(h->ctx);
+	iofd_ctx_destroy(h->r.ctx);
 	iofd_ctx_destroy(h->fctx);
 	if (h->fault)
 		emu_fault_destroy(h->fault);
@@ -2813,7 +2520,7 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 		unsigned long mark = fuzz_mark(h);
 
 		h->cur = i;
-		h->skip_why = NULL;
+		h->r.skip_why = NULL;
 		if (o->verbose) {
 			char line[128];
 
