@@ -12,11 +12,18 @@
  * run. libFuzzer's entry points take no context, so it and the mutator
  * switch are the file-scope variables, set once in LLVMFuzzerInitialize.
  *
- * Mutations are libFuzzer's own (LLVMFuzzerMutate, crossover included)
- * unless FUZZ_ATTACH_MUTATOR=ops is in the environment: then three in four
- * are op-level (mutator.h). Not the default, because it found less: 50 s
- * runs from an empty corpus reached 455 and 452 of core's 496 branches
- * with it, against 463 and 460 with libFuzzer's own (seeds 5 and 9).
+ * Mutations: FUZZ_ATTACH_MUTATOR in the environment picks them, so both
+ * can be measured with one build. "bytes" (and no variable) makes the
+ * custom mutator a plain call of LLVMFuzzerMutate, libFuzzer's own
+ * mutations with its crossover among them, and the custom crossover
+ * declines (returning 0 makes libFuzzer draw another mutation). "ops"
+ * makes half the calls op-level (mutator.h) and one crossover in eight
+ * splice whole ops.
+ *
+ * "bytes" is the default because "ops" found no more: 60 s runs from an
+ * empty corpus (-max_len=384, the dictionary, seeds 5 and 9) replayed by
+ * tools/coverage.sh --corpus reached 466 and 464 of core's 496 branches
+ * with "ops", 467 and 464 with "bytes", at about the same exec/s.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +38,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 			       unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed);
+
+/* One custom crossover call in this many splices (returning 0 declines). */
+#define FUZZ_CROSSOVER_ONE_IN 8
 
 static bool fuzz_op_level;
 
@@ -61,4 +75,19 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 	if (!fuzz_op_level)
 		return LLVMFuzzerMutate(data, size, max_size);
 	return fuzz_mutate(data, size, max_size, seed, LLVMFuzzerMutate);
+}
+
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed)
+{
+	/*
+	 * libFuzzer draws this as often as the mutator itself; declining most
+	 * calls keeps crossover near the share it has among its own.
+	 */
+	if (!fuzz_op_level || seed % FUZZ_CROSSOVER_ONE_IN)
+		return 0;
+	return fuzz_crossover(data1, size1, data2, size2, out, max_out_size,
+			      seed / FUZZ_CROSSOVER_ONE_IN);
 }

@@ -451,6 +451,139 @@ static unsigned int op_to_args(const struct op *op, uint8_t *a)
 }
 
 #define OP_MAX_ARGS 5
+#define OP_MAX_FIELDS 8
+
+/*
+ * Where each field of an op lives in its argument bytes: bits
+ * [shift, shift + bits) of byte arg, reduced modulo range (0: the number
+ * of emulator profiles). It restates op_from_args; the op_fields test of
+ * fuzz_test_mutator checks every field's values round-trip through it.
+ */
+struct op_field_desc {
+	uint8_t arg;
+	uint8_t shift;
+	uint8_t bits;		/* 0 ends an op's list */
+	uint8_t ref;		/* enum op_ref */
+	uint16_t range;
+};
+
+#define OP_BYTE(arg, range)	{ arg, 0, 8, OP_REF_NONE, range }
+#define OP_BITS(arg, shift, bits, range) \
+				{ arg, shift, bits, OP_REF_NONE, range }
+#define OP_DEV(arg)		{ arg, 0, 8, OP_REF_DEV, OP_MAX_DEVICES }
+#define OP_SPC(arg)		{ arg, 0, 8, OP_REF_SPACE, OP_MAX_SPACES }
+
+static const struct op_field_desc op_fields[OP_COUNT][OP_MAX_FIELDS] = {
+	[OP_DEVICE]	= { OP_BYTE(0, 0),
+			    OP_BYTE(1, EMU_SYSFS_VARIANT_COUNT) },
+	[OP_ATTACH]	= { OP_DEV(0), OP_SPC(1),
+			    OP_BYTE(2, OP_MAX_BACKENDS) },
+	[OP_DETACH]	= { OP_DEV(0) },
+	[OP_REGION_ADD]	= { OP_SPC(0), OP_BYTE(1, 256),
+			    OP_BYTE(2, OP_MAX_PAGES + 1), OP_BITS(3, 0, 1, 2),
+			    OP_BITS(3, 1, 3, OP_WINDOW_COUNT) },
+	[OP_REGION_DEL]	= { OP_SPC(0), OP_BYTE(1, OP_MAX_REGION_IDX) },
+	[OP_MAP]	= { OP_BYTE(0, OP_MAX_BACKENDS), OP_BYTE(1, 256),
+			    OP_BYTE(2, OP_MAX_PAGES + 1),
+			    OP_BYTE(3, OP_WINDOW_COUNT) },
+	[OP_UNMAP]	= { OP_BYTE(0, OP_MAX_BACKENDS), OP_BYTE(1, 256),
+			    OP_BYTE(2, OP_MAX_PAGES + 1),
+			    OP_BYTE(3, OP_WINDOW_COUNT) },
+	[OP_FAULT]	= { OP_BYTE(0, OP_MAX_NTH),
+			    OP_BYTE(1, OP_ERRNO_COUNT) },
+	[OP_ATTACH_CFG]	= { OP_DEV(0), OP_SPC(1),
+			    OP_BYTE(2, OP_MAX_BACKENDS),
+			    OP_BYTE(3, OP_HOW_COUNT), OP_BITS(4, 0, 1, 2),
+			    OP_BITS(4, 1, 1, 2),
+			    OP_BITS(4, 2, 3, OP_NAME_COUNT),
+			    OP_BITS(4, 5, 3, OP_MIX_COUNT) },
+	[OP_CONNECT]	= { OP_BYTE(0, OP_MAX_BACKENDS) },
+	[OP_DISCONNECT]	= { OP_BYTE(0, OP_MAX_BACKENDS) },
+	[OP_BACKEND]	= { OP_BYTE(0, OP_MAX_BACKENDS),
+			    OP_BYTE(1, OP_BE_COUNT) },
+	[OP_UNMAP_ALL]	= { OP_BYTE(0, OP_MAX_BACKENDS) },
+	[OP_RANGES]	= { OP_BYTE(0, OP_MAX_BACKENDS),
+			    OP_BYTE(1, OP_MAX_WHICH) },
+	[OP_PROBE]	= { OP_BYTE(0, OP_MAX_BACKENDS),
+			    OP_BYTE(1, OP_PROBE_COUNT) },
+	[OP_HW_INFO]	= { OP_DEV(0) },
+	[OP_HWPT]	= { OP_DEV(0), OP_BITS(1, 0, 1, 2),
+			    OP_BITS(1, 1, 1, 2) },
+	[OP_DIRTY]	= { OP_SPC(0), OP_BYTE(1, OP_MAX_CIDX),
+			    OP_BYTE(2, OP_DIRTY_COUNT), OP_BYTE(3, 256),
+			    OP_BYTE(4, OP_MAX_PAGES + 1) },
+	[OP_KVM]	= { OP_BYTE(0, OP_KVM_COUNT) },
+	[OP_DISCARD]	= { OP_BYTE(0, 2) },
+	[OP_FAULT_KIND]	= { OP_BITS(0, 0, 7, OP_KIND_MASK + 1),
+			    OP_BYTE(1, OP_REQ_COUNT),
+			    OP_BYTE(2, OP_ERRNO_COUNT) },
+	[OP_FAULT_ALLOC] = { OP_BYTE(0, OP_MAX_NTH) },
+	[OP_ERRORS]	= { OP_BYTE(0, 2) },
+};
+
+static const struct op_field_desc *op_field_desc(enum op_code code,
+						 unsigned int field)
+{
+	if ((unsigned int)code >= OP_COUNT || field >= OP_MAX_FIELDS ||
+	    !op_fields[code][field].bits)
+		return NULL;
+	return &op_fields[code][field];
+}
+
+unsigned int op_field_count(enum op_code code)
+{
+	unsigned int n = 0;
+
+	while (op_field_desc(code, n))
+		n++;
+	return n;
+}
+
+unsigned int op_field_range(enum op_code code, unsigned int field)
+{
+	const struct op_field_desc *d = op_field_desc(code, field);
+	size_t nprofiles = emu_profile_count();
+
+	if (!d)
+		return 1;
+	if (d->range)
+		return d->range;
+	return nprofiles ? (unsigned int)nprofiles : 1;
+}
+
+enum op_ref op_field_ref(enum op_code code, unsigned int field)
+{
+	const struct op_field_desc *d = op_field_desc(code, field);
+
+	return d ? (enum op_ref)d->ref : OP_REF_NONE;
+}
+
+unsigned int op_field_get(const struct op *op, unsigned int field)
+{
+	const struct op_field_desc *d = op_field_desc(op->code, field);
+	uint8_t args[OP_MAX_ARGS] = { 0 };
+
+	if (!d)
+		return 0;
+	op_to_args(op, args);
+	return (args[d->arg] >> d->shift) & ((1u << d->bits) - 1);
+}
+
+void op_field_set(struct op *op, unsigned int field, unsigned int value)
+{
+	const struct op_field_desc *d = op_field_desc(op->code, field);
+	uint8_t args[OP_MAX_ARGS] = { 0 };
+	unsigned int mask;
+
+	if (!d)
+		return;
+	mask = ((1u << d->bits) - 1) << d->shift;
+	op_to_args(op, args);
+	value %= op_field_range(op->code, field);
+	args[d->arg] = (uint8_t)((args[d->arg] & ~mask) | (value << d->shift));
+	/* Decoding the new bytes applies the op's own rules (dirty, kinds). */
+	op_from_args(op->code, args, op);
+}
 
 void op_program_decode(const uint8_t *data, size_t size,
 		       struct op_program *prog)

@@ -381,6 +381,29 @@ size_t op_program_encode(const struct op_program *prog, uint8_t *buf,
  */
 int op_program_append(struct op_program *prog, const struct op *op);
 
+/*
+ * Fields: the values an op carries, numbered 0 .. op_field_count(code) - 1
+ * in the order of their bytes, each taking 0 .. op_field_range() - 1. They
+ * let a mutator change one value of an op and keep it canonical without
+ * knowing the op's layout. A field may not matter for every value of the
+ * others (dirty's page without query or mark, fault-kind's errno with no
+ * kinds): setting it then leaves the op as it was.
+ */
+enum op_ref {
+	OP_REF_NONE,
+	OP_REF_DEV,		/* devN: the object of the N'th device op */
+	OP_REF_SPACE,		/* spaceM: the object of the M'th space op */
+};
+
+unsigned int op_field_count(enum op_code code);
+/* The number of values field @field of @code takes (at least 1). */
+unsigned int op_field_range(enum op_code code, unsigned int field);
+/* What the field names, when it names an object an earlier op made. */
+enum op_ref op_field_ref(enum op_code code, unsigned int field);
+unsigned int op_field_get(const struct op *op, unsigned int field);
+/* Set field @field of the canonical @op to @value % its range. */
+void op_field_set(struct op *op, unsigned int field, unsigned int value);
+
 /* ------------------------------------------------------------------ */
 /* Text form (optext.c)                                                */
 
