@@ -307,35 +307,44 @@ static void fuzz_fail(struct fuzz_state *h, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* (a) the error contract                                              */
 
-static void fuzz_sentinel(struct iofd_error *err)
+/*
+ * The error every core call is handed: filler bytes, an errno no call
+ * sets and a short message. A success must leave all of it as it was. Made
+ * once per process: it is armed before every core call of every input.
+ */
+static const struct iofd_error *fuzz_sentinel(void)
 {
-	memset(err, FUZZ_SENTINEL_BYTE, sizeof(*err));
-	err->errnum = FUZZ_SENTINEL_ERRNUM;
-	snprintf(err->msg, sizeof(err->msg), "sentinel");
+	static struct iofd_error sentinel;
+	static bool made;
+
+	if (!made) {
+		memset(&sentinel, FUZZ_SENTINEL_BYTE, sizeof(sentinel));
+		sentinel.errnum = FUZZ_SENTINEL_ERRNUM;
+		strcpy(sentinel.msg, "sentinel");
+		made = true;
+	}
+	return &sentinel;
 }
 
 /* Arm h->err with the sentinel and return it, for the next core call. */
 static struct iofd_error *fuzz_err(struct fuzz_state *h)
 {
-	fuzz_sentinel(&h->err);
+	memcpy(&h->err, fuzz_sentinel(), sizeof(h->err));
 	return h->null_err ? NULL : &h->err;
 }
 
 /* Check the result @ret of the core call @call against h->err. */
 static void fuzz_check_call(struct fuzz_state *h, const char *call, int ret)
 {
-	struct iofd_error sentinel;
-
 	if (ret < -4095)
 		fuzz_fail(h, "%s returned %d, not a -errno", call, ret);
 	if (h->null_err) {
 		/* No error object: only the return value says anything. */
-		snprintf(h->err.msg, sizeof(h->err.msg), "(errors null)");
+		strcpy(h->err.msg, "(errors null)");
 		return;
 	}
 	if (ret >= 0) {
-		fuzz_sentinel(&sentinel);
-		if (memcmp(&sentinel, &h->err, sizeof(sentinel)) != 0)
+		if (memcmp(fuzz_sentinel(), &h->err, sizeof(h->err)) != 0)
 			fuzz_fail(h, "%s succeeded (%d) but wrote the error (errnum %d, \"%.*s\")",
 				  call, ret, h->err.errnum,
 				  (int)sizeof(h->err.msg), h->err.msg);
@@ -2168,12 +2177,15 @@ static void fuzz_trace(void *arg, const struct iofd_trace_event *ev)
 }
 
 /*
- * The contracts of the calls a program cannot vary, checked once per
- * input (they cost no host call): contexts need a host and an out
- * pointer, an allocator needs both functions and no object yet, NULL
- * restores libc, trace kinds out of range are "?", and the error helpers
- * accept NULL and leave an unset error alone.
+ * The contracts of the calls a program cannot vary: contexts need a host
+ * and an out pointer, an allocator needs both functions and no object
+ * yet, NULL restores libc, trace kinds out of range are "?", and the error
+ * helpers accept NULL and leave an unset error alone. Checked once per
+ * process: no input changes their outcome and no fault reaches them (the
+ * scratch context talks to the bare emulator).
  */
+static bool fuzz_api_checked;
+
 static void fuzz_check_api(struct fuzz_state *h, const struct iofd_host *host)
 {
 	static const struct iofd_alloc_ops half = {
@@ -2319,7 +2331,10 @@ static int fuzz_setup(struct fuzz_state *h)
 		ret = iofd_backend_create(h->fctx, &h->fbe, fuzz_err(h));
 	if (ret < 0)
 		fuzz_fail(h, "cannot create the other context: %d", ret);
-	fuzz_check_api(h, &h->emu_h);
+	if (!fuzz_api_checked) {
+		fuzz_check_api(h, &h->emu_h);
+		fuzz_api_checked = true;
+	}
 
 	/*
 	 * The sweep point is armed last: the program's calls and allocations
