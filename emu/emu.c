@@ -91,6 +91,7 @@ int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 	dev->variant = variant;
 	dev->index = emu->nr_devs;
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+	snprintf(dev->cdev, sizeof(dev->cdev), "vfio%u", dev->index);
 	emu->nr_devs++;
 	return (int)dev->index;
 }

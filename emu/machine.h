@@ -32,11 +32,15 @@ struct emu_kvm_vm;
 struct emu_kvm_dev;
 struct emu_fault_queue;
 
+#define EMU_CDEV_NAME_MAX	16	/* "vfio" and an unsigned int */
+
 struct emu_dev {
 	const struct emu_profile *profile;
 	enum emu_sysfs_variant variant;
 	unsigned int index;		/* N of vfioN, the cdev minor */
 	char bdf[EMU_BDF_MAX];
+	/* "vfioN", named at emu_device_add: path lookups compare, never print. */
+	char cdev[EMU_CDEV_NAME_MAX];
 	/* The cdev file bound to an iommufd, or NULL: one bind at a time. */
 	struct emu_vfio_file *bound;
 	/*

@@ -63,7 +63,6 @@ static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 				  emu_vfs_child_cb cb, void *arg)
 {
 	struct emu_node child;
-	char name[EMU_BDF_MAX];
 	unsigned int i;
 	int rc;
 
@@ -82,15 +81,11 @@ static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 	case EMU_N_SYS_PCI_DEVICES:
 		for (i = 0; i < emu->nr_devs; i++) {
 			child.dev = &emu->devs[i];
-			if (dir->id == EMU_N_DEV_VFIO_DEVICES) {
-				child.id = EMU_N_DEV_VFIO_CDEV;
-				snprintf(name, sizeof(name), "vfio%u", i);
-			} else {
-				child.id = EMU_N_PCI_DIR;
-				snprintf(name, sizeof(name), "%s",
-					 emu->devs[i].bdf);
-			}
-			rc = cb(arg, name, &child);
+			child.id = dir->id == EMU_N_DEV_VFIO_DEVICES ?
+				   EMU_N_DEV_VFIO_CDEV : EMU_N_PCI_DIR;
+			rc = cb(arg, child.id == EMU_N_PCI_DIR ?
+				     child.dev->bdf : child.dev->cdev,
+				&child);
 			if (rc)
 				return rc;
 		}
@@ -104,8 +99,7 @@ static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 	case EMU_N_PCI_VFIO_DEV:
 		child.id = EMU_N_PCI_VFIO_N;
 		child.dev = dir->dev;
-		snprintf(name, sizeof(name), "vfio%u", dir->dev->index);
-		return cb(arg, name, &child);
+		return cb(arg, dir->dev->cdev, &child);
 	default:
 		return 0;
 	}
