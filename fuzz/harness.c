@@ -214,9 +214,7 @@ struct fuzz_state {
 	 * The core's allocator: counts allocations and fails the nth one
 	 * (counted from when it was armed) once.
 	 */
-	unsigned long alloc_calls;
-	unsigned long alloc_nth;	/* 0: disarmed */
-	bool alloc_fired;
+	struct oprun_alloc alloc;	/* the core's allocator */
 	unsigned long alloc_fires;	/* fired under earlier arms */
 
 	/* Any fault fired at all in this run (kernel may keep objects). */
@@ -880,7 +878,7 @@ static void fuzz_check_all(struct fuzz_state *h)
  */
 static unsigned long fuzz_mark(struct fuzz_state *h)
 {
-	unsigned long n = h->logw.fires + (h->alloc_fired ? 1 : 0) +
+	unsigned long n = h->logw.fires + (h->alloc.fired ? 1 : 0) +
 			  h->alloc_fires;
 
 	if (n || h->kind_armed)
@@ -900,35 +898,10 @@ static bool fuzz_clean(struct fuzz_state *h, unsigned long mark)
 
 static void fuzz_alloc_arm(struct fuzz_state *h, unsigned long nth)
 {
-	if (h->alloc_fired)
+	if (h->alloc.fired)
 		h->alloc_fires++;
-	h->alloc_calls = 0;
-	h->alloc_nth = nth;
-	h->alloc_fired = false;
+	oprun_alloc_arm(&h->alloc, nth);
 }
-
-static void *fuzz_alloc_realloc(void *priv, void *ptr, size_t size)
-{
-	struct fuzz_state *h = priv;
-
-	h->alloc_calls++;
-	if (h->alloc_nth && !h->alloc_fired &&
-	    h->alloc_calls == h->alloc_nth) {
-		h->alloc_fired = true;
-		return NULL;
-	}
-	return realloc(ptr, size);
-}
-
-static void fuzz_alloc_free(void *priv, void *ptr)
-{
-	free(ptr);
-}
-
-static const struct iofd_alloc_ops fuzz_alloc_ops = {
-	.realloc = fuzz_alloc_realloc,
-	.free = fuzz_alloc_free,
-};
 
 /*
  * Whether a detach that returned @ret with no fault during it is wrong.
@@ -959,7 +932,7 @@ static int fuzz_op_fault_alloc(struct fuzz_state *h, const struct op *op)
 /* Once the sweep fault has fired, the program's fault ops take over. */
 static void fuzz_note_sweep(struct fuzz_state *h)
 {
-	bool fired = h->o->sweep_alloc ? h->alloc_fired :
+	bool fired = h->o->sweep_alloc ? h->alloc.fired :
 		     emu_fault_fired(h->fault);
 
 	if (h->sweep_pending && fired) {
@@ -2189,10 +2162,10 @@ static bool fuzz_api_checked;
 static void fuzz_check_api(struct fuzz_state *h, const struct iofd_host *host)
 {
 	static const struct iofd_alloc_ops half = {
-		.realloc = fuzz_alloc_realloc,
+		.realloc = oprun_alloc_realloc,
 	};
 	static const struct iofd_alloc_ops other_half = {
-		.free = fuzz_alloc_free,
+		.free = oprun_alloc_free,
 	};
 	struct iofd_backend *be = NULL;
 	struct iofd_space *space = NULL;
@@ -2204,7 +2177,7 @@ static void fuzz_check_api(struct fuzz_state *h, const struct iofd_host *host)
 	    iofd_ctx_create(&no_ops, &ctx, NULL) != -EINVAL ||
 	    iofd_ctx_create(host, NULL, NULL) != -EINVAL || ctx)
 		fuzz_fail(h, "iofd_ctx_create accepted a missing host or out");
-	if (iofd_ctx_set_alloc(h->r.ctx, &fuzz_alloc_ops, h) != -EBUSY)
+	if (iofd_ctx_set_alloc(h->r.ctx, &oprun_alloc_ops, &h->alloc) != -EBUSY)
 		fuzz_fail(h, "allocator changed while objects exist");
 	if (iofd_ctx_set_alloc(h->fctx, &half, NULL) != -EBUSY ||
 	    iofd_ctx_set_alloc(h->fctx, NULL, NULL) != -EBUSY)
@@ -2213,7 +2186,7 @@ static void fuzz_check_api(struct fuzz_state *h, const struct iofd_host *host)
 		fuzz_fail(h, "cannot create a scratch context");
 	if (iofd_ctx_set_alloc(ctx, &half, NULL) != -EINVAL ||
 	    iofd_ctx_set_alloc(ctx, &other_half, NULL) != -EINVAL ||
-	    iofd_ctx_set_alloc(ctx, &fuzz_alloc_ops, h) != 0 ||
+	    iofd_ctx_set_alloc(ctx, &oprun_alloc_ops, &h->alloc) != 0 ||
 	    iofd_ctx_set_alloc(ctx, NULL, NULL) != 0)
 		fuzz_fail(h, "iofd_ctx_set_alloc broke its contract");
 	if (iofd_space_create(ctx, &space, NULL) != 0 ||
@@ -2312,7 +2285,7 @@ static int fuzz_setup(struct fuzz_state *h)
 	fuzz_check_call(h, "iofd_ctx_create", ret);
 	if (ret < 0)
 		fuzz_fail(h, "cannot create a context");
-	ret = iofd_ctx_set_alloc(h->r.ctx, &fuzz_alloc_ops, h);
+	ret = iofd_ctx_set_alloc(h->r.ctx, &oprun_alloc_ops, &h->alloc);
 	if (ret < 0)
 		fuzz_fail(h, "cannot set the allocator: %d", ret);
 	iofd_ctx_set_trace(h->r.ctx, fuzz_trace, h);

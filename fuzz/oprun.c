@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/iommufd.h>
@@ -595,3 +596,32 @@ int oprun_discard(struct oprun *r, const struct op *op)
 	}
 	return ret;
 }
+
+void oprun_alloc_arm(struct oprun_alloc *a, unsigned long nth)
+{
+	a->calls = 0;
+	a->nth = nth;
+	a->fired = false;
+}
+
+void *oprun_alloc_realloc(void *priv, void *ptr, size_t size)
+{
+	struct oprun_alloc *a = priv;
+
+	a->calls++;
+	if (a->nth && !a->fired && a->calls == a->nth) {
+		a->fired = true;
+		return NULL;
+	}
+	return realloc(ptr, size);
+}
+
+void oprun_alloc_free(void *priv, void *ptr)
+{
+	free(ptr);
+}
+
+const struct iofd_alloc_ops oprun_alloc_ops = {
+	.realloc = oprun_alloc_realloc,
+	.free = oprun_alloc_free,
+};

@@ -203,4 +203,21 @@ int oprun_dirty(struct oprun *r, const struct op *op,
 
 int oprun_discard(struct oprun *r, const struct op *op);
 
+/*
+ * The core's allocator in every engine (iofd_ctx_set_alloc with
+ * &oprun_alloc_ops and a struct oprun_alloc as priv): libc, except that
+ * the @nth allocation after oprun_alloc_arm fails, once, as fault-alloc
+ * and the allocation sweep ask.
+ */
+struct oprun_alloc {
+	unsigned long calls;	/* since the last arm */
+	unsigned long nth;	/* 0: disarmed */
+	bool fired;
+};
+
+void oprun_alloc_arm(struct oprun_alloc *a, unsigned long nth);
+void *oprun_alloc_realloc(void *priv, void *ptr, size_t size);
+void oprun_alloc_free(void *priv, void *ptr);
+extern const struct iofd_alloc_ops oprun_alloc_ops;
+
 #endif /* FUZZ_OPRUN_H */

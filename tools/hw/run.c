@@ -54,10 +54,8 @@ struct hw_run_state {
 	/* The op slots; r.devs[N].sysfs is the named device devN took. */
 	struct oprun r;
 	bool taken[HW_MAX_DEVS];
-	/* fault-alloc: fail the core's alloc_nth-th allocation from now. */
-	unsigned long alloc_calls;
-	unsigned long alloc_nth;
-	bool alloc_fired;
+	/* fault-alloc: fail the core's nth allocation from now. */
+	struct oprun_alloc alloc;
 	bool sweep_pending;
 };
 
@@ -398,35 +396,9 @@ static int hw_run_fault_alloc(struct hw_run_state *h, const struct op *op)
 {
 	if (h->sweep_pending)
 		return oprun_skip(&h->r, "the sweep owns the fault plan");
-	h->alloc_calls = 0;
-	h->alloc_nth = op->fault.nth;
-	h->alloc_fired = false;
+	oprun_alloc_arm(&h->alloc, op->fault.nth);
 	return 0;
 }
-
-/* The core's allocator: fails the armed allocation once, like the harness. */
-static void *hw_run_realloc(void *priv, void *ptr, size_t size)
-{
-	struct hw_run_state *h = priv;
-
-	h->alloc_calls++;
-	if (h->alloc_nth && !h->alloc_fired &&
-	    h->alloc_calls == h->alloc_nth) {
-		h->alloc_fired = true;
-		return NULL;
-	}
-	return realloc(ptr, size);
-}
-
-static void hw_run_free(void *priv, void *ptr)
-{
-	free(ptr);
-}
-
-static const struct iofd_alloc_ops hw_run_alloc_ops = {
-	.realloc = hw_run_realloc,
-	.free = hw_run_free,
-};
 
 static int hw_run_op(struct hw_run_state *h, const struct op *op)
 {
@@ -598,7 +570,7 @@ int hw_run(const struct hw_run_cfg *cfg, struct hw_run_result *res)
 	ret = iofd_ctx_create(&watch_h, &h->r.ctx, &h->r.err);
 	if (ret < 0)
 		goto out_destroy_fault;
-	ret = iofd_ctx_set_alloc(h->r.ctx, &hw_run_alloc_ops, h);
+	ret = iofd_ctx_set_alloc(h->r.ctx, &oprun_alloc_ops, &h->alloc);
 	if (ret < 0)
 		goto out_destroy_ctx;
 	if (cfg->verbose)
