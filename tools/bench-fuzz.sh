@@ -5,24 +5,33 @@
 #  1. exec/s of fuzz_attach under ASan+UBSan (the `fuzz` preset) next to the
 #     exec/s of fuzz_trivial, built the same way in the same run (it only
 #     decodes the input), over the same corpus for the same time, and the
-#     ratio (goal: at least 0.25).
+#     ratio (goal: at least 0.25). The two take turns, R rounds each, and
+#     the medians are compared: this machine's speed drifts by a third
+#     from one minute to the next, which one run of each did not survive.
 #  2. the fail-nth sweep of the whole corpus (ASan+UBSan replay driver):
 #     points swept and wall time (goal: at most 10 s).
 #
-# Usage: tools/bench-fuzz.sh [--seconds S] [--no-build]   (default S: 10)
+# Usage: tools/bench-fuzz.sh [--seconds S] [--rounds R] [--no-build]
+#        (defaults: S 10 seconds per run, R 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 secs=10
+rounds=3
 build=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) secs=$2; shift ;;
+	--rounds) rounds=$2; shift ;;
 	--no-build) build=0 ;;
-	*) echo "usage: $0 [--seconds S] [--no-build]" >&2; exit 1 ;;
+	*) echo "usage: $0 [--seconds S] [--rounds R] [--no-build]" >&2
+	   exit 1 ;;
 	esac
 	shift
 done
+case "$rounds" in
+''|*[!0-9]*|0) echo "bench: --rounds wants a positive number" >&2; exit 1 ;;
+esac
 
 bdir=build/fuzz
 if [ "$build" -eq 1 ]; then
@@ -39,10 +48,12 @@ work=build/bench
 rm -rf "$work"
 mkdir -p "$work"
 
-# One libFuzzer run of @1 for $secs seconds on a private copy of the corpus
-# (so both targets start from the same inputs); prints its average exec/s.
+# One libFuzzer run of @1 for $secs seconds on a fresh private copy of the
+# corpus (so every run starts from the same inputs); prints its average
+# exec/s.
 run() {
 	local name=$1 dir=$work/$1
+	rm -rf "$dir"
 	mkdir -p "$dir/corpus"
 	cp corpus/fuzz_attach/* "$dir/corpus/"
 	rm -f "$dir"/corpus/README*
@@ -56,11 +67,22 @@ run() {
 	sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log"
 }
 
-attach=$(run fuzz_attach)
-trivial=$(run fuzz_trivial)
+# The median of the numbers on stdin, one per line.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+attach_all=
+trivial_all=
+for _ in $(seq "$rounds"); do
+	attach_all="$attach_all $(run fuzz_attach)"
+	trivial_all="$trivial_all $(run fuzz_trivial)"
+done
+attach=$(printf '%s\n' $attach_all | median)
+trivial=$(printf '%s\n' $trivial_all | median)
 ratio=$(awk -v a="$attach" -v t="$trivial" 'BEGIN { printf "%.3f", t ? a / t : 0 }')
 ok=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.25) ? "meets" : "misses" }')
-echo "exec/s (ASan+UBSan, ${secs}s each): fuzz_attach $attach, fuzz_trivial $trivial, ratio $ratio ($ok the 0.25 goal)"
+echo "exec/s (ASan+UBSan, median of $rounds runs of ${secs}s each, taking turns): fuzz_attach $attach (runs:$attach_all), fuzz_trivial $trivial (runs:$trivial_all), ratio $ratio ($ok the 0.25 goal)"
 
 start=$(date +%s.%N)
 "$bdir/fuzz/fuzz_attach_replay" --sweep corpus/fuzz_attach >"$work/sweep.log"
