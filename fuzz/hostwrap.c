@@ -95,7 +95,7 @@ static int fuzz_log_ioctl(void *priv, int fd, unsigned long request,
 			  void *arg)
 {
 	struct fuzz_log_host *w = priv;
-	const char *name = fuzz_ioctl_name(request);
+	const char *name;
 	int ret;
 
 	fuzz_log_pre(w);
@@ -103,6 +103,7 @@ static int fuzz_log_ioctl(void *priv, int fd, unsigned long request,
 	w->calls++;
 	fuzz_log_post(w);
 	if (w->log) {
+		name = fuzz_ioctl_name(request);
 		if (name)
 			fprintf(w->log, "        host #%lu ioctl(%d, %s)",
 				w->calls, fd, name);
