@@ -23,6 +23,7 @@
 #        (defaults: S 10 seconds per run, R 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/build.sh
 
 secs=10
 rounds=3
@@ -43,13 +44,8 @@ esac
 
 bdir=build/fuzz
 if [ "$build" -eq 1 ]; then
-	mkdir -p "$bdir"
-	if ! { cmake --preset fuzz && cmake --build --preset fuzz -j 2 \
-			--target fuzz_attach fuzz_trivial fuzz_attach_replay; } \
-		>"$bdir/bench-build.log" 2>&1; then
-		tail -n 30 "$bdir/bench-build.log" >&2
-		exit 1
-	fi
+	tools_build fuzz "$bdir/bench-build.log" \
+		fuzz_attach fuzz_trivial fuzz_attach_replay || exit 1
 fi
 
 work=build/bench

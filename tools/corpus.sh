@@ -18,6 +18,7 @@
 #   --no-build  reuse build/fuzz (the `fuzz` preset) as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/build.sh
 
 replace=0
 build=1
@@ -34,13 +35,8 @@ done
 
 bdir=build/fuzz
 if [ "$build" -eq 1 ]; then
-	mkdir -p "$bdir"
-	if ! { cmake --preset fuzz && cmake --build --preset fuzz -j 2 \
-			--target fuzz_attach fuzz_attach_replay fuzz_text; } \
-		>"$bdir/corpus-build.log" 2>&1; then
-		tail -n 30 "$bdir/corpus-build.log" >&2
-		exit 1
-	fi
+	tools_build fuzz "$bdir/corpus-build.log" \
+		fuzz_attach fuzz_attach_replay fuzz_text || exit 1
 fi
 fuzzer=$bdir/fuzz/fuzz_attach
 text=$bdir/fuzz/fuzz_text

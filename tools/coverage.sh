@@ -20,6 +20,7 @@
 # the others). Exit status: 0, or 1 when a step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/build.sh
 
 tests=0
 sweep=0
@@ -42,13 +43,7 @@ done
 
 bdir=build/coverage
 if [ "$build" -eq 1 ]; then
-	mkdir -p "$bdir"
-	if ! { cmake --preset coverage && cmake --build --preset coverage -j 2; } \
-		>"$bdir/build.log" 2>&1; then
-		tail -n 30 "$bdir/build.log" >&2
-		echo "coverage: build failed (see $bdir/build.log)" >&2
-		exit 1
-	fi
+	tools_build coverage "$bdir/build.log" || exit 1
 fi
 # Counters start from zero for every run: a figure is one run's.
 find "$bdir" -name '*.gcda' -delete
