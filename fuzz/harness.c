@@ -214,7 +214,7 @@ struct fuzz_state {
 	 * The core's allocator: counts allocations and fails the nth one
 	 * (counted from when it was armed) once.
 	 */
-	struct oprun_alloc alloc;	/* the core's allocator */
+	struct oprun_alloc alloc;
 	unsigned long alloc_fires;	/* fired under earlier arms */
 
 	/* Any fault fired at all in this run (kernel may keep objects). */
