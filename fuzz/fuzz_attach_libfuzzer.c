@@ -58,7 +58,8 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
 /* One custom crossover call in this many splices (returning 0 declines). */
 #define FUZZ_CROSSOVER_ONE_IN 8
 /* libFuzzer's default where no custom mutator is defined. */
-#define FUZZ_LEN_CONTROL "-len_control=100"
+#define FUZZ_LEN_CONTROL_FLAG "-len_control="
+#define FUZZ_LEN_CONTROL FUZZ_LEN_CONTROL_FLAG "100"
 
 static bool fuzz_op_level;
 
@@ -75,7 +76,8 @@ static void fuzz_len_control_default(int *argc, char ***argv)
 	int i;
 
 	for (i = 1; i < *argc; i++)
-		if (strncmp((*argv)[i], "-len_control=", 13) == 0)
+		if (strncmp((*argv)[i], FUZZ_LEN_CONTROL_FLAG,
+			    sizeof(FUZZ_LEN_CONTROL_FLAG) - 1) == 0)
 			return;
 	args = calloc((size_t)*argc + 2, sizeof(*args));
 	if (!args)

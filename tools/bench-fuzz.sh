@@ -11,11 +11,12 @@
 #     Why the goal is out of reach (measured 2026-12-05 on the 2-core
 #     machine): the trivial target's whole execution takes about 3.6 us,
 #     so 0.25 leaves fuzz_attach about 14 us per input, libFuzzer's own
-#     bookkeeping of the coverage a run hits included. Replayed in a loop, one
-#     input of a freshly fuzzed corpus (22 ops on average) takes 8.5 us
-#     with no sanitizer at all and 45 us under ASan+UBSan, where its ~30
-#     allocations alone cost about what the goal allows: a target that
-#     only decodes and makes 30 calloc/free pairs of 96 bytes ran at 0.28.
+#     bookkeeping of the coverage a run hits included. Replayed in a loop,
+#     one input of a freshly fuzzed corpus (22 ops on average) takes
+#     8.5 us with no sanitizer at all and 45 us under ASan+UBSan, where
+#     its ~30 allocations alone cost about what the goal allows: a target
+#     that only decodes and makes 30 calloc/free pairs of 96 bytes ran at
+#     0.28.
 #  2. the fail-nth sweep of the whole corpus (ASan+UBSan replay driver):
 #     points swept and wall time (goal: at most 10 s).
 #
