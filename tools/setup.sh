@@ -40,33 +40,41 @@ have_cmd git || need+=(git)
 need_uapi=0
 uapi_ok || need_uapi=1
 
-# --- VM check (tools/vm) ------------------------------------------------
-# QEMU, a static busybox, the kernel build tools and Debian's 6.12 kernel
-# source (bookworm-backports). Each is probed by a file it installs, so an
-# up-to-date machine does no apt work here either.
+# --- VM check (tools/vm) and the QEMU sweep ------------------------------
+# QEMU 10 (bookworm-backports: the first Debian QEMU with -object iommufd;
+# bookworm's own 7.2 has none), a static busybox, the kernel build tools and
+# Debian's 6.12 kernel source (bookworm-backports). Each is probed by what it
+# installs, so an up-to-date machine does no apt work here either.
+qemu_ok() {
+	local v
+	v=$(qemu-system-x86_64 --version 2>/dev/null | sed -n '1s/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+	[ -n "$v" ] && [ "$v" -ge 10 ]
+}
+need_qemu=0
+qemu_ok || need_qemu=1
 vm_pkg_ok() {
 	case "$1" in
-	qemu-system-x86) have_cmd qemu-system-x86_64 ;;
 	busybox-static) [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ;;
 	libelf-dev) [ -f /usr/include/libelf.h ] ;;
 	libssl-dev) [ -f /usr/include/openssl/ssl.h ] ;;
 	*) have_cmd "$1" ;;
 	esac
 }
-for p in qemu-system-x86 busybox-static flex bison bc libelf-dev libssl-dev; do
+for p in busybox-static flex bison bc libelf-dev libssl-dev; do
 	vm_pkg_ok "$p" || need+=("$p")
 done
 need_ksrc=0
 [ -f /usr/src/linux-source-6.12.tar.xz ] || need_ksrc=1
 # --- end VM check --------------------------------------------------------
 
-if [ ${#need[@]} -eq 0 ] && [ $need_uapi -eq 0 ] && [ $need_ksrc -eq 0 ]; then
+if [ ${#need[@]} -eq 0 ] && [ $need_uapi -eq 0 ] && [ $need_ksrc -eq 0 ] &&
+	[ $need_qemu -eq 0 ]; then
 	log "all dependencies present"
 	exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-	log "missing: ${need[*]} $([ $need_uapi -eq 1 ] && echo 'linux-libc-dev>=6.6'); run as root to install" >&2
+	log "missing: ${need[*]} $([ $need_uapi -eq 1 ] && echo 'linux-libc-dev>=6.6') $([ $need_qemu -eq 1 ] && echo 'qemu-system-x86>=10'); run as root to install" >&2
 	exit 1
 fi
 
@@ -93,7 +101,7 @@ bookworm_uri() {
 	echo "http://deb.debian.org/debian"
 }
 
-if [ $need_uapi -eq 1 ] || [ $need_ksrc -eq 1 ]; then
+if [ $need_uapi -eq 1 ] || [ $need_ksrc -eq 1 ] || [ $need_qemu -eq 1 ]; then
 	bp=/etc/apt/sources.list.d/iofd-bookworm-backports.sources
 	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 		uri=$(bookworm_uri)
@@ -123,6 +131,11 @@ if [ $need_ksrc -eq 1 ]; then
 	apt-get install "${apt_opts[@]}" -t bookworm-backports linux-source-6.12 >/dev/null
 fi
 
+if [ $need_qemu -eq 1 ]; then
+	log "installing qemu-system-x86 10 from bookworm-backports (VM check, QEMU sweep)"
+	apt-get install "${apt_opts[@]}" -t bookworm-backports qemu-system-x86 >/dev/null
+fi
+
 fail=0
 libfuzzer_ok || { log "clang cannot build a libFuzzer target" >&2; fail=1; }
 uapi_ok || { log "linux-libc-dev >= 6.6 still missing (<linux/iommufd.h>)" >&2; fail=1; }
@@ -130,5 +143,6 @@ for c in afl-clang-fast lcov cmake ninja; do
 	have_cmd $c || { log "$c still missing" >&2; fail=1; }
 done
 [ -f /usr/src/linux-source-6.12.tar.xz ] || { log "linux-source-6.12 still missing" >&2; fail=1; }
+qemu_ok || { log "qemu-system-x86 >= 10 still missing: $(qemu-system-x86_64 --version 2>&1 | head -n 1)" >&2; fail=1; }
 [ $fail -eq 0 ] && log "done"
 exit $fail
