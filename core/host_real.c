@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -114,6 +115,28 @@ static int iofd_real_list_dir(void *priv, const char *path, iofd_dir_cb cb,
 	return ret;
 }
 
+static ssize_t iofd_real_pread(void *priv, int fd, void *buf, size_t count,
+			       uint64_t offset)
+{
+	ssize_t n;
+
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	n = pread(fd, buf, count, (off_t)offset);
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t iofd_real_pwrite(void *priv, int fd, const void *buf,
+				size_t count, uint64_t offset)
+{
+	ssize_t n;
+
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	n = pwrite(fd, buf, count, (off_t)offset);
+	return n < 0 ? -errno : n;
+}
+
 static const struct iofd_host_ops iofd_real_ops = {
 	.open = iofd_real_open,
 	.close = iofd_real_close,
@@ -122,6 +145,8 @@ static const struct iofd_host_ops iofd_real_ops = {
 	.stat = iofd_real_stat,
 	.read_file = iofd_real_read_file,
 	.list_dir = iofd_real_list_dir,
+	.pread = iofd_real_pread,
+	.pwrite = iofd_real_pwrite,
 };
 
 void iofd_host_real(struct iofd_host *out)

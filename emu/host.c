@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The emulator's host table (emu_host) and the file I/O entry points
- * beyond it (emu_pread & co): each call answered from the model, in
+ * beside it (emu_read & co, for the preload shim; emu_pread and emu_pwrite
+ * are the table's entries): each call answered from the model, in
  * process. Paths go to the namespace (vfs.c), fds to the file behind them.
  * The kernel takes ioctl commands as unsigned int, so the request is
  * truncated to 32 bits before dispatch, as the syscall would.
@@ -176,22 +177,6 @@ static int emu_host_list_dir(void *priv, const char *path, iofd_dir_cb cb,
 	return emu_vfs_list(priv, &node, cb, arg);
 }
 
-static const struct iofd_host_ops emu_host_ops = {
-	.open = emu_host_open,
-	.close = emu_host_close,
-	.ioctl = emu_host_ioctl,
-	.fstat = emu_host_fstat,
-	.stat = emu_host_stat,
-	.read_file = emu_host_read_file,
-	.list_dir = emu_host_list_dir,
-};
-
-void emu_host(struct emu *emu, struct iofd_host *out)
-{
-	out->ops = &emu_host_ops;
-	out->priv = emu;
-}
-
 static ssize_t emu_file_rw(struct emu *emu, int fd, void *buf, size_t count,
 			   uint64_t off, bool write)
 {
@@ -212,16 +197,50 @@ static ssize_t emu_file_rw(struct emu *emu, int fd, void *buf, size_t count,
 	}
 }
 
+static ssize_t emu_host_pread(void *priv, int fd, void *buf, size_t count,
+			      uint64_t offset)
+{
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	return emu_file_rw(priv, fd, buf, count, offset, false);
+}
+
+static ssize_t emu_host_pwrite(void *priv, int fd, const void *buf,
+			       size_t count, uint64_t offset)
+{
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	return emu_file_rw(priv, fd, (void *)buf, count, offset, true);
+}
+
+static const struct iofd_host_ops emu_host_ops = {
+	.open = emu_host_open,
+	.close = emu_host_close,
+	.ioctl = emu_host_ioctl,
+	.fstat = emu_host_fstat,
+	.stat = emu_host_stat,
+	.read_file = emu_host_read_file,
+	.list_dir = emu_host_list_dir,
+	.pread = emu_host_pread,
+	.pwrite = emu_host_pwrite,
+};
+
+void emu_host(struct emu *emu, struct iofd_host *out)
+{
+	out->ops = &emu_host_ops;
+	out->priv = emu;
+}
+
 ssize_t emu_pread(struct emu *emu, int fd, void *buf, size_t count,
 		  uint64_t offset)
 {
-	return emu_file_rw(emu, fd, buf, count, offset, false);
+	return emu_host_pread(emu, fd, buf, count, offset);
 }
 
 ssize_t emu_pwrite(struct emu *emu, int fd, const void *buf, size_t count,
 		   uint64_t offset)
 {
-	return emu_file_rw(emu, fd, (void *)buf, count, offset, true);
+	return emu_host_pwrite(emu, fd, buf, count, offset);
 }
 
 ssize_t emu_read(struct emu *emu, int fd, void *buf, size_t count)

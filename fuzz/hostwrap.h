@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The host wrapper the fuzz_attach harness puts above the emulator's fault
+ * The host filter the fuzz_attach harness puts above the emulator's fault
  * plan (emu.h):
  *
  *   core -> log -> fault plan -> emulator
@@ -18,10 +18,11 @@
 #include <stdio.h>
 
 #include <emu/emu.h>
+#include <emu/filter.h>
 #include <iofd/host.h>
 
 struct fuzz_log_host {
-	struct iofd_host lower;
+	struct emu_filter filter;
 	FILE *log;		/* NULL: count only */
 	unsigned long calls;	/* calls seen since the start */
 	/* The fault plan below, to mark the call a fault hit (may be NULL). */
@@ -33,8 +34,5 @@ struct fuzz_log_host {
 
 void fuzz_log_host_init(struct fuzz_log_host *w, const struct iofd_host *lower,
 			FILE *log, struct iofd_host *out);
-
-/* A name for an ioctl request ("IOMMU_IOAS_MAP"), or NULL. */
-const char *fuzz_ioctl_name(unsigned long request);
 
 #endif /* FUZZ_HOSTWRAP_H */

@@ -16,6 +16,7 @@
 #include <linux/vfio.h>
 
 #include <emu/emu.h>
+#include <emu/ioctl_names.h>
 
 #include "op.h"
 
@@ -54,38 +55,38 @@ static const struct op_desc op_descs[OP_COUNT] = {
 
 /*
  * The ioctls a fault-kind op can single out: every request the core makes
- * (index 0 means all of them). Order is part of the binary form.
+ * (index 0 means all of them). Order is part of the binary form; names
+ * come from the project's ioctl table.
  */
-static const struct {
-	const char *name;
-	unsigned long value;
-} op_reqs[OP_REQ_COUNT] = {
-	{ "any", 0 },
-	{ "IOMMU_IOAS_ALLOC", IOMMU_IOAS_ALLOC },
-	{ "IOMMU_DESTROY", IOMMU_DESTROY },
-	{ "IOMMU_IOAS_MAP", IOMMU_IOAS_MAP },
-	{ "IOMMU_IOAS_UNMAP", IOMMU_IOAS_UNMAP },
-	{ "IOMMU_IOAS_IOVA_RANGES", IOMMU_IOAS_IOVA_RANGES },
-	{ "IOMMU_HWPT_ALLOC", IOMMU_HWPT_ALLOC },
-	{ "IOMMU_GET_HW_INFO", IOMMU_GET_HW_INFO },
-	{ "IOMMU_HWPT_SET_DIRTY_TRACKING", IOMMU_HWPT_SET_DIRTY_TRACKING },
-	{ "IOMMU_HWPT_GET_DIRTY_BITMAP", IOMMU_HWPT_GET_DIRTY_BITMAP },
-	{ "VFIO_DEVICE_BIND_IOMMUFD", VFIO_DEVICE_BIND_IOMMUFD },
-	{ "VFIO_DEVICE_ATTACH_IOMMUFD_PT", VFIO_DEVICE_ATTACH_IOMMUFD_PT },
-	{ "VFIO_DEVICE_DETACH_IOMMUFD_PT", VFIO_DEVICE_DETACH_IOMMUFD_PT },
-	{ "VFIO_DEVICE_GET_INFO", VFIO_DEVICE_GET_INFO },
-	{ "KVM_SET_DEVICE_ATTR", KVM_SET_DEVICE_ATTR },
-	{ "KVM_CREATE_DEVICE", KVM_CREATE_DEVICE },
+static const unsigned long op_reqs[OP_REQ_COUNT] = {
+	0,
+	IOMMU_IOAS_ALLOC,
+	IOMMU_DESTROY,
+	IOMMU_IOAS_MAP,
+	IOMMU_IOAS_UNMAP,
+	IOMMU_IOAS_IOVA_RANGES,
+	IOMMU_HWPT_ALLOC,
+	IOMMU_GET_HW_INFO,
+	IOMMU_HWPT_SET_DIRTY_TRACKING,
+	IOMMU_HWPT_GET_DIRTY_BITMAP,
+	VFIO_DEVICE_BIND_IOMMUFD,
+	VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+	VFIO_DEVICE_DETACH_IOMMUFD_PT,
+	VFIO_DEVICE_GET_INFO,
+	KVM_SET_DEVICE_ATTR,
+	KVM_CREATE_DEVICE,
 };
 
 unsigned long op_req_value(unsigned int idx)
 {
-	return idx < OP_REQ_COUNT ? op_reqs[idx].value : 0;
+	return idx < OP_REQ_COUNT ? op_reqs[idx] : 0;
 }
 
 const char *op_req_name(unsigned int idx)
 {
-	return idx < OP_REQ_COUNT ? op_reqs[idx].name : NULL;
+	if (idx >= OP_REQ_COUNT)
+		return NULL;
+	return idx ? emu_ioctl_name(op_reqs[idx]) : "any";
 }
 
 int op_req_find(const char *name)
@@ -93,7 +94,7 @@ int op_req_find(const char *name)
 	unsigned int i;
 
 	for (i = 0; i < OP_REQ_COUNT; i++)
-		if (strcmp(op_reqs[i].name, name) == 0)
+		if (strcmp(op_req_name(i), name) == 0)
 			return (int)i;
 	return -ENOENT;
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The real host on ordinary files: every entry of the table turns libc's
- * -1/errno into -errno, read_file is bounded and says EFBIG when a file
+ * -1/errno into -errno (pread and pwrite included, an offset past
+ * INT64_MAX being EINVAL), read_file is bounded and says EFBIG when a file
  * does not fit, list_dir skips "." and "..", and stops when the callback
  * asks. (Its iommufd use is checked in the VM, tools/vm.)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -57,6 +59,20 @@ static void test_real_host(void)
 
 	CHECK_EQ(h.ops->read_file(h.priv, path, buf, sizeof(buf)), 5);
 	CHECK(!strcmp(buf, "10:3\n"));
+
+	/* pread/pwrite at an offset, with the kernel's errno. */
+	fd = CHECK_OK(h.ops->open(h.priv, path, O_RDWR | O_CLOEXEC));
+	CHECK_EQ(h.ops->pread(h.priv, fd, buf, 2, 2), 2);
+	CHECK(!memcmp(buf, ":3", 2));
+	CHECK_EQ(h.ops->pwrite(h.priv, fd, "42", 2, 0), 2);
+	CHECK_EQ(h.ops->pread(h.priv, fd, buf, 5, 0), 5);
+	CHECK(!memcmp(buf, "42:3\n", 5));
+	CHECK_EQ(h.ops->pread(h.priv, fd, buf, 4, 5), 0);
+	CHECK_ERR(EINVAL, h.ops->pread(h.priv, fd, buf, 1, UINT64_MAX));
+	CHECK_ERR(EINVAL, h.ops->pwrite(h.priv, fd, buf, 1, 1ULL << 63));
+	CHECK_OK(h.ops->close(h.priv, fd));
+	CHECK_ERR(EBADF, h.ops->pread(h.priv, fd, buf, 1, 0));
+	CHECK_ERR(EBADF, h.ops->pwrite(h.priv, fd, buf, 1, 0));
 	CHECK_EQ(h.ops->read_file(h.priv, path, buf, 6), 5);	/* just fits */
 	CHECK_ERR(EFBIG, h.ops->read_file(h.priv, path, buf, 5));
 	CHECK_ERR(EINVAL, h.ops->read_file(h.priv, path, buf, 0));

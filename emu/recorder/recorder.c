@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The recorder host wrapper (see recorder.h): forward every call to the
- * lower host unchanged and keep a record of it.
+ * The recorder (see recorder.h): a host filter whose hooks keep a record
+ * of every call; the base forwards the call itself, unchanged.
  *
  * Invariants: a call reaches the lower host exactly once, with the caller's
  * own arguments, and the caller gets the lower host's result untouched; the
@@ -22,6 +22,8 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include <emu/ioctl_names.h>
+
 #include "recorder.h"
 
 #ifndef offsetofend
@@ -30,7 +32,8 @@
 #endif
 
 struct emu_rec {
-	struct iofd_host lower;
+	struct emu_filter filter;
+	struct iofd_host host;		/* the recording host */
 	unsigned int tag;
 	unsigned long seq;
 	unsigned long dropped;
@@ -39,76 +42,6 @@ struct emu_rec {
 	size_t count;
 	size_t cap;
 };
-
-/* Requests the recorder knows: name and the uAPI struct behind the arg. */
-struct emu_rec_req {
-	unsigned long request;
-	const char *name;
-	uint32_t size;		/* 0: the argument is not a sized struct */
-};
-
-#define EMU_REC_REQ(req, type) { req, #req, sizeof(type) }
-
-static const struct emu_rec_req emu_rec_reqs[] = {
-	EMU_REC_REQ(IOMMU_DESTROY, struct iommu_destroy),
-	EMU_REC_REQ(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc),
-	EMU_REC_REQ(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas),
-	EMU_REC_REQ(IOMMU_IOAS_COPY, struct iommu_ioas_copy),
-	EMU_REC_REQ(IOMMU_IOAS_IOVA_RANGES, struct iommu_ioas_iova_ranges),
-	EMU_REC_REQ(IOMMU_IOAS_MAP, struct iommu_ioas_map),
-	EMU_REC_REQ(IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap),
-	EMU_REC_REQ(IOMMU_OPTION, struct iommu_option),
-	EMU_REC_REQ(IOMMU_VFIO_IOAS, struct iommu_vfio_ioas),
-	EMU_REC_REQ(IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc),
-	EMU_REC_REQ(IOMMU_GET_HW_INFO, struct iommu_hw_info),
-	EMU_REC_REQ(IOMMU_HWPT_SET_DIRTY_TRACKING,
-		    struct iommu_hwpt_set_dirty_tracking),
-	EMU_REC_REQ(IOMMU_HWPT_GET_DIRTY_BITMAP,
-		    struct iommu_hwpt_get_dirty_bitmap),
-	EMU_REC_REQ(VFIO_DEVICE_BIND_IOMMUFD, struct vfio_device_bind_iommufd),
-	EMU_REC_REQ(VFIO_DEVICE_ATTACH_IOMMUFD_PT,
-		    struct vfio_device_attach_iommufd_pt),
-	EMU_REC_REQ(VFIO_DEVICE_DETACH_IOMMUFD_PT,
-		    struct vfio_device_detach_iommufd_pt),
-	EMU_REC_REQ(VFIO_DEVICE_GET_INFO, struct vfio_device_info),
-	EMU_REC_REQ(VFIO_DEVICE_GET_REGION_INFO, struct vfio_region_info),
-	EMU_REC_REQ(VFIO_DEVICE_GET_IRQ_INFO, struct vfio_irq_info),
-	{ VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET", 0 },
-};
-
-static const struct emu_rec_req *emu_rec_req_find(unsigned long request)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(emu_rec_reqs) / sizeof(emu_rec_reqs[0]); i++)
-		if (emu_rec_reqs[i].request == request)
-			return &emu_rec_reqs[i];
-	return NULL;
-}
-
-const char *emu_rec_request_name(unsigned long request)
-{
-	const struct emu_rec_req *q = emu_rec_req_find(request);
-
-	return q ? q->name : NULL;
-}
-
-const char *emu_rec_kind_name(enum emu_rec_kind kind)
-{
-	static const char *const names[EMU_REC_KIND_COUNT] = {
-		[EMU_REC_OPEN] = "open",
-		[EMU_REC_CLOSE] = "close",
-		[EMU_REC_IOCTL] = "ioctl",
-		[EMU_REC_FSTAT] = "fstat",
-		[EMU_REC_STAT] = "stat",
-		[EMU_REC_READ_FILE] = "read_file",
-		[EMU_REC_LIST_DIR] = "list_dir",
-	};
-
-	if ((unsigned int)kind >= EMU_REC_KIND_COUNT)
-		return "?";
-	return names[kind];
-}
 
 /* ------------------------------------------------------------------ */
 /* Records                                                             */
@@ -119,7 +52,7 @@ const char *emu_rec_kind_name(enum emu_rec_kind kind)
  * until the next emu_rec_begin.
  */
 static struct emu_rec_call *emu_rec_begin(struct emu_rec *r,
-					  enum emu_rec_kind kind)
+					  enum emu_host_entry kind)
 {
 	struct emu_rec_call *c;
 
@@ -159,12 +92,6 @@ static void emu_rec_end(struct emu_rec *r, struct emu_rec_call *c, long ret)
 	}
 }
 
-static void emu_rec_path(struct emu_rec_call *c, const char *path)
-{
-	if (c && path)
-		snprintf(c->path, sizeof(c->path), "%s", path);
-}
-
 static void emu_rec_extra(struct emu_rec_call *c, const void *data,
 			  size_t len)
 {
@@ -179,34 +106,7 @@ static void emu_rec_extra(struct emu_rec_call *c, const void *data,
 }
 
 /* ------------------------------------------------------------------ */
-/* The wrapping host                                                   */
-
-static int emu_rec_open(void *priv, const char *path, int flags)
-{
-	struct emu_rec *r = priv;
-	struct emu_rec_call *c = emu_rec_begin(r, EMU_REC_OPEN);
-	int ret;
-
-	emu_rec_path(c, path);
-	if (c)
-		c->flags = flags;
-	ret = r->lower.ops->open(r->lower.priv, path, flags);
-	emu_rec_end(r, c, ret);
-	return ret;
-}
-
-static int emu_rec_close(void *priv, int fd)
-{
-	struct emu_rec *r = priv;
-	struct emu_rec_call *c = emu_rec_begin(r, EMU_REC_CLOSE);
-	int ret;
-
-	if (c)
-		c->fd = fd;
-	ret = r->lower.ops->close(r->lower.priv, fd);
-	emu_rec_end(r, c, ret);
-	return ret;
-}
+/* The filter's hooks                                                  */
 
 /* IOVA_RANGES answers through allowed_iovas: keep what the kernel wrote. */
 static void emu_rec_ranges(struct emu_rec_call *c, long ret)
@@ -252,136 +152,128 @@ static void emu_rec_hw_info(struct emu_rec_call *c, long ret)
 	emu_rec_extra(c, (const void *)(uintptr_t)out.data_uptr, n);
 }
 
-static int emu_rec_ioctl(void *priv, int fd, unsigned long request,
-			 void *arg)
+/* The ioctl's argument as the caller declared it, before the call. */
+static void emu_rec_ioctl_in(struct emu_rec_call *rc,
+			     const struct emu_host_call *c)
 {
-	struct emu_rec *r = priv;
-	struct emu_rec_call *c = emu_rec_begin(r, EMU_REC_IOCTL);
-	const struct emu_rec_req *q = emu_rec_req_find(request);
+	const struct emu_ioctl_desc *q = emu_ioctl_find(c->request);
 	uint32_t declared;
-	int ret;
 
-	if (c) {
-		c->fd = fd;
-		c->request = request;
-		/* Both families start with their own size (size / argsz). */
-		if (q && q->size && arg) {
-			memcpy(&declared, arg, sizeof(declared));
-			c->arg_len = declared < q->size ? declared : q->size;
-			if (c->arg_len > EMU_REC_ARG_MAX)
-				c->arg_len = EMU_REC_ARG_MAX;
-			memcpy(c->in, arg, c->arg_len);
-		}
-	}
-	ret = r->lower.ops->ioctl(r->lower.priv, fd, request, arg);
-	if (c && c->arg_len) {
-		memcpy(c->out, arg, c->arg_len);
-		if (request == IOMMU_IOAS_IOVA_RANGES)
-			emu_rec_ranges(c, ret);
-		else if (request == IOMMU_GET_HW_INFO)
-			emu_rec_hw_info(c, ret);
-	}
-	emu_rec_end(r, c, ret);
-	return ret;
-}
-
-static void emu_rec_stat_out(struct emu_rec_call *c, const struct stat *st,
-			     int ret)
-{
-	if (!c || ret < 0)
+	rc->request = c->request;
+	/* Both families start with their own size (size / argsz). */
+	if (!q || !q->size || !c->arg)
 		return;
-	c->mode = st->st_mode;
-	c->rdev = st->st_rdev;
+	memcpy(&declared, c->arg, sizeof(declared));
+	rc->arg_len = declared < q->size ? declared : q->size;
+	if (rc->arg_len > EMU_REC_ARG_MAX)
+		rc->arg_len = EMU_REC_ARG_MAX;
+	memcpy(rc->in, c->arg, rc->arg_len);
+}
+
+static void emu_rec_stat_out(struct emu_rec_call *rc, const struct stat *st)
+{
+	rc->mode = st->st_mode;
+	rc->rdev = st->st_rdev;
 	if (sizeof(*st) <= EMU_REC_ARG_MAX) {
-		c->arg_len = sizeof(*st);
-		memcpy(c->out, st, sizeof(*st));
+		rc->arg_len = sizeof(*st);
+		memcpy(rc->out, st, sizeof(*st));
 	}
 }
 
-static int emu_rec_fstat(void *priv, int fd, struct stat *st)
+/*
+ * A record for the call, filled with what is known before it runs. The
+ * record's index goes into c->data: records move when the array grows.
+ */
+static bool emu_rec_before(void *priv, struct emu_filter *f,
+			   struct emu_host_call *c)
 {
 	struct emu_rec *r = priv;
-	struct emu_rec_call *c = emu_rec_begin(r, EMU_REC_FSTAT);
-	int ret;
+	struct emu_rec_call *rc = emu_rec_begin(r, c->entry);
 
-	if (c)
-		c->fd = fd;
-	ret = r->lower.ops->fstat(r->lower.priv, fd, st);
-	emu_rec_stat_out(c, st, ret);
-	emu_rec_end(r, c, ret);
-	return ret;
-}
-
-static int emu_rec_stat(void *priv, const char *path, struct stat *st)
-{
-	struct emu_rec *r = priv;
-	struct emu_rec_call *c = emu_rec_begin(r, EMU_REC_STAT);
-	int ret;
-
-	emu_rec_path(c, path);
-	ret = r->lower.ops->stat(r->lower.priv, path, st);
-	emu_rec_stat_out(c, st, ret);
-	emu_rec_end(r, c, ret);
-	return ret;
-}
-
-static ssize_t emu_rec_read_file(void *priv, const char *path, char *buf,
-				 size_t cap)
-{
-	struct emu_rec *r = priv;
-	struct emu_rec_call *c = emu_rec_begin(r, EMU_REC_READ_FILE);
-	ssize_t ret;
-
-	emu_rec_path(c, path);
-	ret = r->lower.ops->read_file(r->lower.priv, path, buf, cap);
-	if (c && ret > 0)
-		emu_rec_extra(c, buf, (size_t)ret);
-	emu_rec_end(r, c, ret);
-	return ret;
-}
-
-/* Passes each name through to the caller's callback and keeps it. */
-struct emu_rec_dir {
-	struct emu_rec_call *c;
-	iofd_dir_cb cb;
-	void *arg;
-};
-
-static int emu_rec_dir_entry(void *arg, const char *name)
-{
-	struct emu_rec_dir *d = arg;
-
-	if (d->c) {
-		emu_rec_extra(d->c, name, strlen(name));
-		emu_rec_extra(d->c, "\n", 1);
+	c->data = NULL;
+	if (!rc)
+		return true;
+	c->data = (void *)(uintptr_t)(r->count);
+	rc->fd = c->fd;
+	if (c->path)
+		snprintf(rc->path, sizeof(rc->path), "%s", c->path);
+	switch (c->entry) {
+	case EMU_HOST_OPEN:
+		rc->flags = c->flags;
+		break;
+	case EMU_HOST_IOCTL:
+		emu_rec_ioctl_in(rc, c);
+		break;
+	case EMU_HOST_PREAD:
+	case EMU_HOST_PWRITE:
+		rc->count = c->count;
+		rc->offset = c->offset;
+		if (c->entry == EMU_HOST_PWRITE && c->buf)
+			emu_rec_extra(rc, c->buf, c->count);
+		break;
+	default:
+		break;
 	}
-	return d->cb(d->arg, name);
+	return true;
 }
 
-static int emu_rec_list_dir(void *priv, const char *path, iofd_dir_cb cb,
-			    void *arg)
+/* The record c->data names, or NULL when memory for it ran out. */
+static struct emu_rec_call *emu_rec_of(struct emu_rec *r,
+				       const struct emu_host_call *c)
+{
+	size_t idx = (size_t)(uintptr_t)c->data;
+
+	return idx && idx <= r->count ? &r->calls[idx - 1] : NULL;
+}
+
+static void emu_rec_after(void *priv, struct emu_host_call *c)
 {
 	struct emu_rec *r = priv;
-	struct emu_rec_dir d = {
-		.c = emu_rec_begin(r, EMU_REC_LIST_DIR), .cb = cb, .arg = arg,
-	};
-	int ret;
+	struct emu_rec_call *rc = emu_rec_of(r, c);
 
-	emu_rec_path(d.c, path);
-	ret = r->lower.ops->list_dir(r->lower.priv, path, emu_rec_dir_entry,
-				     &d);
-	emu_rec_end(r, d.c, ret);
-	return ret;
+	if (!rc)
+		return;
+	switch (c->entry) {
+	case EMU_HOST_IOCTL:
+		if (!rc->arg_len)
+			break;
+		memcpy(rc->out, c->arg, rc->arg_len);
+		if (c->request == IOMMU_IOAS_IOVA_RANGES)
+			emu_rec_ranges(rc, c->ret);
+		else if (c->request == IOMMU_GET_HW_INFO)
+			emu_rec_hw_info(rc, c->ret);
+		break;
+	case EMU_HOST_FSTAT:
+	case EMU_HOST_STAT:
+		if (c->ret >= 0)
+			emu_rec_stat_out(rc, c->st);
+		break;
+	case EMU_HOST_READ_FILE:
+	case EMU_HOST_PREAD:
+		if (c->ret > 0)
+			emu_rec_extra(rc, c->buf, (size_t)c->ret);
+		break;
+	default:
+		break;
+	}
+	emu_rec_end(r, rc, c->ret);
 }
 
-static const struct iofd_host_ops emu_rec_ops = {
-	.open = emu_rec_open,
-	.close = emu_rec_close,
-	.ioctl = emu_rec_ioctl,
-	.fstat = emu_rec_fstat,
-	.stat = emu_rec_stat,
-	.read_file = emu_rec_read_file,
-	.list_dir = emu_rec_list_dir,
+static void emu_rec_dir_entry(void *priv, struct emu_host_call *c,
+			      const char *name)
+{
+	struct emu_rec_call *rc = emu_rec_of(priv, c);
+
+	if (rc) {
+		emu_rec_extra(rc, name, strlen(name));
+		emu_rec_extra(rc, "\n", 1);
+	}
+}
+
+static const struct emu_filter_ops emu_rec_filter_ops = {
+	.before = emu_rec_before,
+	.after = emu_rec_after,
+	.dir_entry = emu_rec_dir_entry,
 };
 
 int emu_rec_create(const struct iofd_host *lower, struct emu_rec **out)
@@ -393,7 +285,7 @@ int emu_rec_create(const struct iofd_host *lower, struct emu_rec **out)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->lower = *lower;
+	emu_filter_init(&r->filter, lower, &emu_rec_filter_ops, r, &r->host);
 	*out = r;
 	return 0;
 }
@@ -408,8 +300,7 @@ void emu_rec_destroy(struct emu_rec *r)
 
 void emu_rec_host(struct emu_rec *r, struct iofd_host *out)
 {
-	out->ops = &emu_rec_ops;
-	out->priv = r;
+	*out = r->host;
 }
 
 void emu_rec_set_tag(struct emu_rec *r, unsigned int tag)
@@ -585,17 +476,22 @@ int emu_rec_print(const struct emu_rec_call *c, char *buf, size_t cap)
 	if (cap)
 		buf[0] = '\0';
 	emu_rec_put(buf, cap, &len, "#%lu [%u] %s", c->seq, c->tag,
-		    emu_rec_kind_name(c->kind));
+		    emu_host_entry_name(c->kind));
 	switch (c->kind) {
-	case EMU_REC_OPEN:
+	case EMU_HOST_OPEN:
 		emu_rec_put(buf, cap, &len, " %s flags=%#x", c->path, c->flags);
 		break;
-	case EMU_REC_CLOSE:
-	case EMU_REC_FSTAT:
+	case EMU_HOST_CLOSE:
+	case EMU_HOST_FSTAT:
 		emu_rec_put(buf, cap, &len, " fd=%d", c->fd);
 		break;
-	case EMU_REC_IOCTL:
-		name = emu_rec_request_name(c->request);
+	case EMU_HOST_PREAD:
+	case EMU_HOST_PWRITE:
+		emu_rec_put(buf, cap, &len, " fd=%d count=%#" PRIx64
+			    " offset=%#" PRIx64, c->fd, c->count, c->offset);
+		break;
+	case EMU_HOST_IOCTL:
+		name = emu_ioctl_name(c->request);
 		if (name)
 			emu_rec_put(buf, cap, &len, " fd=%d %s", c->fd, name);
 		else
@@ -604,19 +500,19 @@ int emu_rec_print(const struct emu_rec_call *c, char *buf, size_t cap)
 		if (c->ret >= 0 || c->ret == -EMSGSIZE)
 			emu_rec_print_arg(c, buf, cap, &len);
 		break;
-	case EMU_REC_STAT:
-	case EMU_REC_READ_FILE:
-	case EMU_REC_LIST_DIR:
+	case EMU_HOST_STAT:
+	case EMU_HOST_READ_FILE:
+	case EMU_HOST_LIST_DIR:
 		emu_rec_put(buf, cap, &len, " %s", c->path);
 		break;
-	case EMU_REC_KIND_COUNT:
+	case EMU_HOST_ENTRY_COUNT:
 		break;
 	}
-	if ((c->kind == EMU_REC_FSTAT || c->kind == EMU_REC_STAT) &&
+	if ((c->kind == EMU_HOST_FSTAT || c->kind == EMU_HOST_STAT) &&
 	    c->ret >= 0)
 		emu_rec_put(buf, cap, &len, " mode=%#o rdev=%u:%u",
 			    c->mode & S_IFMT, major(c->rdev), minor(c->rdev));
-	if (c->kind == EMU_REC_READ_FILE && c->ret > 0) {
+	if (c->kind == EMU_HOST_READ_FILE && c->ret > 0) {
 		int n = (int)c->extra_len;
 
 		while (n > 0 && c->extra[n - 1] == '\n')

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The recorder: a host wrapper that logs every call through the host table.
+ * The recorder: a host filter (emu/filter.h) that logs every call through
+ * the host table.
  *
  * It takes any struct iofd_host (the emulator's, the real one, a fault plan)
  * and gives back another that forwards each call unchanged and keeps a
@@ -8,8 +9,8 @@
  * number, the bytes of the uAPI struct before (in) and after (out) the call,
  * the result and the errno. For the few ioctls whose answer lives behind a
  * user pointer (IOMMU_IOAS_IOVA_RANGES, IOMMU_GET_HW_INFO) the pointed-to
- * answer is kept too, and
- * so are the entries of a directory listing and the content of a file read.
+ * answer is kept too, and so are the entries of a directory listing, the
+ * content of a file read and the bytes of a pread or pwrite.
  * That is what a differential needs to compare the emulator with the real
  * kernel call by call.
  *
@@ -20,7 +21,8 @@
  *
  * The recorder never changes a call or its result. Like every host wrapper
  * it is not thread-safe and has no globals. It includes nothing from core/
- * but iofd/host.h.
+ * but iofd/host.h. Request names and struct sizes come from the project's
+ * one ioctl table (emu/ioctl_names.h).
  */
 #ifndef EMU_RECORDER_H
 #define EMU_RECORDER_H
@@ -30,22 +32,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <emu/filter.h>
 #include <iofd/host.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-enum emu_rec_kind {
-	EMU_REC_OPEN,
-	EMU_REC_CLOSE,
-	EMU_REC_IOCTL,
-	EMU_REC_FSTAT,
-	EMU_REC_STAT,
-	EMU_REC_READ_FILE,
-	EMU_REC_LIST_DIR,
-	EMU_REC_KIND_COUNT,
-};
 
 /* Largest uAPI struct kept whole; every struct the core passes fits. */
 #define EMU_REC_ARG_MAX		128
@@ -54,24 +46,28 @@ enum emu_rec_kind {
 #define EMU_REC_PATH_MAX	160
 
 /*
- * One call. For ioctls, in/out hold the first in_len bytes of the argument
- * (the struct's own size field, capped at the size of the uAPI struct the
- * recorder knows for that request; 0 for requests it does not know), taken
- * just before and just after the call. For fstat and stat, out holds the
+ * One call. For ioctls, in/out hold the first arg_len bytes of the argument
+ * (the struct's own size field, capped at the size of the request's uAPI
+ * struct in the ioctl table; 0 for requests whose argument is no sized
+ * struct), taken just before and just after the call. For fstat and stat, out holds the
  * struct stat when it fits (st_mode and st_rdev are also kept apart).
  * extra holds, per kind: IOVA_RANGES the iommu_iova_range array the kernel
  * filled (num_iovas entries, capped), GET_HW_INFO the report written at
  * data_uptr (data_len bytes), READ_FILE the bytes read, LIST_DIR
- * the names passed to the callback, each followed by '\n'.
+ * the names passed to the callback, each followed by '\n', PWRITE the bytes
+ * written, PREAD the bytes read.
  */
 struct emu_rec_call {
 	unsigned long seq;		/* 1, 2, ... in call order */
 	unsigned int tag;		/* emu_rec_set_tag at call time */
-	enum emu_rec_kind kind;
-	int fd;				/* close, ioctl, fstat; else -1 */
+	enum emu_host_entry kind;
+	int fd;				/* close, ioctl, fstat, pread, pwrite;
+					 * else -1 */
 	int flags;			/* open */
 	char path[EMU_REC_PATH_MAX];	/* open, stat, read_file, list_dir */
 	unsigned long request;		/* ioctl */
+	uint64_t count;			/* pread, pwrite: bytes asked */
+	uint64_t offset;		/* pread, pwrite */
 	uint32_t arg_len;		/* bytes in in[] and out[] */
 	/* Aligned so that they can be read as the uAPI structs they hold. */
 	_Alignas(8) uint8_t in[EMU_REC_ARG_MAX];
@@ -120,15 +116,6 @@ const struct emu_rec_call *emu_rec_get(const struct emu_rec *r, size_t idx);
 
 /* Forget every record (the sequence number keeps counting). */
 void emu_rec_clear(struct emu_rec *r);
-
-/* "open", "ioctl", ...; "?" when out of range. */
-const char *emu_rec_kind_name(enum emu_rec_kind kind);
-
-/*
- * The name of an iommufd or VFIO ioctl request ("IOMMU_IOAS_MAP"), or NULL
- * for one the recorder does not know.
- */
-const char *emu_rec_request_name(unsigned long request);
 
 /*
  * Format @c on one line (no newline) into @buf, @cap bytes: kind, fd or

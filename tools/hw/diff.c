@@ -36,6 +36,8 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include <emu/ioctl_names.h>
+
 #include "hw.h"
 
 enum hw_diff_exc {
@@ -199,7 +201,7 @@ static void hw_diff_found(struct hw_diff_pair *p, enum hw_diff_exc exc,
 	}
 	hw_diff_header(p);
 	for (i = 0; hw_diff_pending[i].field; i++) {
-		if (p->e->kind == EMU_REC_IOCTL &&
+		if (p->e->kind == EMU_HOST_IOCTL &&
 		    hw_diff_pending[i].request == p->e->request &&
 		    strcmp(hw_diff_pending[i].field, what) == 0) {
 			fprintf(p->log, "    %s: emulator %#llx, kernel %#llx (KNOWN, pending emulator fix)\n",
@@ -386,10 +388,10 @@ static void hw_diff_pair_run(struct hw_diff_pair *p)
 		return;
 	}
 	switch (e->kind) {
-	case EMU_REC_OPEN:
-	case EMU_REC_STAT:
-	case EMU_REC_READ_FILE:
-	case EMU_REC_LIST_DIR:
+	case EMU_HOST_OPEN:
+	case EMU_HOST_STAT:
+	case EMU_HOST_READ_FILE:
+	case EMU_HOST_LIST_DIR:
 		if (!hw_diff_path_equiv(e->path, k->path, &major)) {
 			hw_diff_found(p, HW_EXC_NONE, "path", 0, 0);
 			return;
@@ -402,20 +404,20 @@ static void hw_diff_pair_run(struct hw_diff_pair *p)
 			hw_diff_found(p, HW_EXC_FD_NUMBER, "fd", e->fd, k->fd);
 		break;
 	}
-	if (e->kind == EMU_REC_OPEN && e->flags != k->flags)
+	if (e->kind == EMU_HOST_OPEN && e->flags != k->flags)
 		hw_diff_found(p, HW_EXC_NONE, "open flags", e->flags, k->flags);
-	if (e->kind == EMU_REC_IOCTL && e->request != k->request) {
+	if (e->kind == EMU_HOST_IOCTL && e->request != k->request) {
 		hw_diff_found(p, HW_EXC_NONE, "request", e->request,
 			      k->request);
 		return;
 	}
 
 	/* Result and errno. */
-	if (e->kind == EMU_REC_OPEN && e->ret >= 0 && k->ret >= 0) {
+	if (e->kind == EMU_HOST_OPEN && e->ret >= 0 && k->ret >= 0) {
 		if (e->ret != k->ret)
 			hw_diff_found(p, HW_EXC_FD_NUMBER, "fd opened", e->ret,
 				      k->ret);
-	} else if (e->kind == EMU_REC_READ_FILE && hw_diff_devt_file(e, k)) {
+	} else if (e->kind == EMU_HOST_READ_FILE && hw_diff_devt_file(e, k)) {
 		if (e->ret != k->ret ||
 		    memcmp(e->extra, k->extra, e->extra_len) != 0)
 			p->used[HW_EXC_VFIO_MAJOR] = true;
@@ -427,15 +429,15 @@ static void hw_diff_pair_run(struct hw_diff_pair *p)
 			      (unsigned long long)k->ret);
 		return;
 	}
-	if (e->ret < 0 && !(e->kind == EMU_REC_IOCTL && e->ret == -EMSGSIZE))
+	if (e->ret < 0 && !(e->kind == EMU_HOST_IOCTL && e->ret == -EMSGSIZE))
 		return;
 
 	switch (e->kind) {
-	case EMU_REC_IOCTL:
+	case EMU_HOST_IOCTL:
 		hw_diff_ioctl_out(p);
 		break;
-	case EMU_REC_FSTAT:
-	case EMU_REC_STAT:
+	case EMU_HOST_FSTAT:
+	case EMU_HOST_STAT:
 		if ((e->mode & S_IFMT) != (k->mode & S_IFMT))
 			hw_diff_found(p, HW_EXC_NONE, "file type",
 				      e->mode & S_IFMT, k->mode & S_IFMT);
@@ -448,12 +450,12 @@ static void hw_diff_pair_run(struct hw_diff_pair *p)
 				      "devt major", major(e->rdev),
 				      major(k->rdev));
 		break;
-	case EMU_REC_READ_FILE:
-	case EMU_REC_LIST_DIR:
+	case EMU_HOST_READ_FILE:
+	case EMU_HOST_LIST_DIR:
 		if (e->extra_len != k->extra_len ||
 		    memcmp(e->extra, k->extra, e->extra_len) != 0)
 			hw_diff_found(p, HW_EXC_NONE,
-				      e->kind == EMU_REC_LIST_DIR ?
+				      e->kind == EMU_HOST_LIST_DIR ?
 				      "directory entries" : "file content",
 				      e->extra_len, k->extra_len);
 		break;
@@ -495,12 +497,12 @@ static bool hw_diff_same_key(const struct emu_rec_call *a,
 	if (a->kind != b->kind)
 		return false;
 	switch (a->kind) {
-	case EMU_REC_IOCTL:
+	case EMU_HOST_IOCTL:
 		return a->request == b->request;
-	case EMU_REC_OPEN:
-	case EMU_REC_STAT:
-	case EMU_REC_READ_FILE:
-	case EMU_REC_LIST_DIR:
+	case EMU_HOST_OPEN:
+	case EMU_HOST_STAT:
+	case EMU_HOST_READ_FILE:
+	case EMU_HOST_LIST_DIR:
 		return hw_diff_path_equiv(a->path, b->path, &major);
 	default:
 		return true;
@@ -654,7 +656,7 @@ void hw_diff_print_exceptions(const struct hw_diff_stats *st, FILE *log)
 	for (x = 0; hw_diff_pending[x].field; x++)
 		fprintf(log, "  (%u) %-5lu %s %s: %s%s\n", x,
 			st->pending_hits[x],
-			emu_rec_request_name(hw_diff_pending[x].request),
+			emu_ioctl_name(hw_diff_pending[x].request),
 			hw_diff_pending[x].field, hw_diff_pending[x].report,
 			st->pending_hits[x] ? "" :
 			" -- NOT SEEN any more: remove this entry");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guard: a host wrapper over the real host for hardware mode.
+ * The guard: a host filter (emu/filter.h) over the real host for hardware
+ * mode.
  *
  * 1. Allow-list. libiofd under the guard can reach /dev/iommu, the sysfs
  *    directory of each named device and that device's VFIO cdev (by name
@@ -60,7 +61,8 @@ struct hw_guard_ctx {
 };
 
 struct hw_guard {
-	struct iofd_host lower;
+	struct emu_filter filter;
+	struct iofd_host host;		/* the guarded host */
 	bool keep;
 	unsigned long refused;
 	unsigned int ndevs;
@@ -214,63 +216,7 @@ static int hw_guard_destroy_id(int fd, uint32_t id)
 }
 
 /* ------------------------------------------------------------------ */
-/* The wrapping host                                                   */
-
-static int hw_guard_open(void *priv, const char *path, int flags)
-{
-	struct hw_guard *g = priv;
-	struct hw_guard_fd *f;
-	bool iommu;
-	int fd;
-
-	if (!hw_guard_path_ok(g, path)) {
-		g->refused++;
-		return -EACCES;
-	}
-	iommu = strcmp(path, "/dev/iommu") == 0;
-	/* Only the two kinds of node are ever opened; the rest is read. */
-	if (!iommu && strncmp(path, "/dev/", 5) != 0) {
-		g->refused++;
-		return -EACCES;
-	}
-	if (g->nfds == HW_GUARD_MAX_FDS || (iommu && g->nctx == HW_GUARD_MAX_CTX))
-		return -EMFILE;
-	fd = g->lower.ops->open(g->lower.priv, path, flags);
-	if (fd < 0)
-		return fd;
-	f = &g->fds[g->nfds++];
-	f->fd = fd;
-	f->kind = iommu ? HW_GUARD_IOMMUFD : HW_GUARD_DEVICE;
-	f->ctx = -1;
-	if (iommu) {
-		f->ctx = (int)g->nctx;
-		g->ctx[g->nctx] = (struct hw_guard_ctx){ .keep_fd = -1,
-							 .open = true };
-		g->nctx++;
-	}
-	return fd;
-}
-
-static int hw_guard_close(void *priv, int fd)
-{
-	struct hw_guard *g = priv;
-	struct hw_guard_fd *f = hw_guard_fd_find(g, fd);
-
-	if (!f) {
-		g->refused++;
-		return -EBADF;
-	}
-	if (f->kind == HW_GUARD_IOMMUFD) {
-		struct hw_guard_ctx *c = &g->ctx[f->ctx];
-
-		if (g->keep && c->keep_fd < 0)
-			c->keep_fd = fcntl(fd, F_DUPFD_CLOEXEC,
-					   HW_GUARD_KEEP_FD_MIN);
-		c->open = false;
-	}
-	hw_guard_fd_forget(g, f);
-	return g->lower.ops->close(g->lower.priv, fd);
-}
+/* The filter's hooks                                                  */
 
 /* Remember what a successful ioctl created, in the right context. */
 static void hw_guard_harvest(struct hw_guard *g, struct hw_guard_fd *f,
@@ -306,77 +252,107 @@ static void hw_guard_harvest(struct hw_guard *g, struct hw_guard_fd *f,
 	}
 }
 
-static int hw_guard_ioctl(void *priv, int fd, unsigned long request,
-			  void *arg)
+/* A new fd the caller opened through the guard: remember it. */
+static void hw_guard_opened(struct hw_guard *g, const char *path, int fd)
 {
-	struct hw_guard *g = priv;
-	struct hw_guard_fd *f = hw_guard_fd_find(g, fd);
-	int ret;
+	bool iommu = strcmp(path, "/dev/iommu") == 0;
+	struct hw_guard_fd *f = &g->fds[g->nfds++];
 
-	if (!f) {
-		g->refused++;
-		return -EBADF;
+	f->fd = fd;
+	f->kind = iommu ? HW_GUARD_IOMMUFD : HW_GUARD_DEVICE;
+	f->ctx = -1;
+	if (iommu) {
+		f->ctx = (int)g->nctx;
+		g->ctx[g->nctx] = (struct hw_guard_ctx){ .keep_fd = -1,
+							 .open = true };
+		g->nctx++;
 	}
-	ret = g->lower.ops->ioctl(g->lower.priv, fd, request, arg);
-	if (ret >= 0 && arg && g->keep)
-		hw_guard_harvest(g, f, request, arg);
-	return ret;
 }
 
-static int hw_guard_fstat(void *priv, int fd, struct stat *st)
+/*
+ * The caller closes @f: an iommufd's context is kept alive first (its
+ * duplicate is taken before the close runs below).
+ */
+static void hw_guard_closing(struct hw_guard *g, struct hw_guard_fd *f)
 {
-	struct hw_guard *g = priv;
+	if (f->kind == HW_GUARD_IOMMUFD) {
+		struct hw_guard_ctx *c = &g->ctx[f->ctx];
 
-	if (!hw_guard_fd_find(g, fd)) {
-		g->refused++;
-		return -EBADF;
+		if (g->keep && c->keep_fd < 0)
+			c->keep_fd = fcntl(f->fd, F_DUPFD_CLOEXEC,
+					   HW_GUARD_KEEP_FD_MIN);
+		c->open = false;
 	}
-	return g->lower.ops->fstat(g->lower.priv, fd, st);
+	hw_guard_fd_forget(g, f);
 }
 
-static int hw_guard_stat(void *priv, const char *path, struct stat *st)
+/* Refuse @c with @err before the kernel sees it. */
+static bool hw_guard_refuse(struct hw_guard *g, struct emu_host_call *c,
+			    int err)
 {
-	struct hw_guard *g = priv;
-
-	if (!hw_guard_path_ok(g, path)) {
-		g->refused++;
-		return -EACCES;
-	}
-	return g->lower.ops->stat(g->lower.priv, path, st);
+	g->refused++;
+	c->ret = err;
+	return false;
 }
 
-static ssize_t hw_guard_read_file(void *priv, const char *path, char *buf,
-				  size_t cap)
+/*
+ * Paths must be on the allow-list and only the two kinds of node are ever
+ * opened (the rest is read); fds must be ones the guard saw opened.
+ */
+static bool hw_guard_before(void *priv, struct emu_filter *filter,
+			    struct emu_host_call *c)
 {
 	struct hw_guard *g = priv;
+	struct hw_guard_fd *f = NULL;
+	bool iommu;
 
-	if (!hw_guard_path_ok(g, path)) {
-		g->refused++;
-		return -EACCES;
+	if (emu_host_entry_has_path(c->entry) &&
+	    !hw_guard_path_ok(g, c->path))
+		return hw_guard_refuse(g, c, -EACCES);
+	if (emu_host_entry_has_fd(c->entry)) {
+		f = hw_guard_fd_find(g, c->fd);
+		if (!f)
+			return hw_guard_refuse(g, c, -EBADF);
 	}
-	return g->lower.ops->read_file(g->lower.priv, path, buf, cap);
+	switch (c->entry) {
+	case EMU_HOST_OPEN:
+		iommu = strcmp(c->path, "/dev/iommu") == 0;
+		if (!iommu && strncmp(c->path, "/dev/", 5) != 0)
+			return hw_guard_refuse(g, c, -EACCES);
+		if (g->nfds == HW_GUARD_MAX_FDS ||
+		    (iommu && g->nctx == HW_GUARD_MAX_CTX)) {
+			c->ret = -EMFILE;
+			return false;
+		}
+		break;
+	case EMU_HOST_CLOSE:
+		hw_guard_closing(g, f);
+		break;
+	default:
+		break;
+	}
+	return true;
 }
 
-static int hw_guard_list_dir(void *priv, const char *path, iofd_dir_cb cb,
-			     void *arg)
+static void hw_guard_after(void *priv, struct emu_host_call *c)
 {
 	struct hw_guard *g = priv;
+	struct hw_guard_fd *f;
 
-	if (!hw_guard_path_ok(g, path)) {
-		g->refused++;
-		return -EACCES;
+	if (c->ret < 0)
+		return;
+	if (c->entry == EMU_HOST_OPEN) {
+		hw_guard_opened(g, c->path, (int)c->ret);
+	} else if (c->entry == EMU_HOST_IOCTL && c->arg && g->keep) {
+		f = hw_guard_fd_find(g, c->fd);
+		if (f)
+			hw_guard_harvest(g, f, c->request, c->arg);
 	}
-	return g->lower.ops->list_dir(g->lower.priv, path, cb, arg);
 }
 
-static const struct iofd_host_ops hw_guard_ops = {
-	.open = hw_guard_open,
-	.close = hw_guard_close,
-	.ioctl = hw_guard_ioctl,
-	.fstat = hw_guard_fstat,
-	.stat = hw_guard_stat,
-	.read_file = hw_guard_read_file,
-	.list_dir = hw_guard_list_dir,
+static const struct emu_filter_ops hw_guard_ops = {
+	.before = hw_guard_before,
+	.after = hw_guard_after,
 };
 
 int hw_guard_create(const struct iofd_host *lower, const struct hw_dev *devs,
@@ -390,7 +366,7 @@ int hw_guard_create(const struct iofd_host *lower, const struct hw_dev *devs,
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	g->lower = *lower;
+	emu_filter_init(&g->filter, lower, &hw_guard_ops, g, &g->host);
 	g->keep = keep;
 	g->ndevs = ndevs;
 	for (i = 0; i < ndevs; i++) {
@@ -415,8 +391,7 @@ void hw_guard_destroy(struct hw_guard *g)
 
 void hw_guard_host(struct hw_guard *g, struct iofd_host *out)
 {
-	out->ops = &hw_guard_ops;
-	out->priv = g;
+	*out = g->host;
 }
 
 unsigned long hw_guard_refused(const struct hw_guard *g)

@@ -51,6 +51,7 @@ struct hw_run_state {
 	struct hw_run_result *res;
 	struct emu_fault *fault;
 	struct iofd_host fault_h;	/* the fault plan's host */
+	struct emu_filter watch;	/* above the fault plan */
 	/* The op slots; r.devs[N].sysfs is the named device devN took. */
 	struct oprun r;
 	bool taken[HW_MAX_DEVS];
@@ -98,74 +99,21 @@ static void hw_run_trace(void *arg, const struct iofd_trace_event *ev)
  * The clean check must tell an object the core forgot from one it tried to
  * destroy and could not (an injected fault, or the EBUSY that follows from
  * one): the latter is left for the close of the iommufd to release. Only
- * above the fault plan are injected failures visible, so this thin wrapper
- * sits there and reports every IOMMU_DESTROY that failed.
+ * above the fault plan are injected failures visible, so this filter sits
+ * there and reports every IOMMU_DESTROY that failed.
  */
-static int hw_run_w_open(void *priv, const char *path, int flags)
+static void hw_run_watch_after(void *priv, struct emu_host_call *c)
 {
 	struct hw_run_state *h = priv;
 
-	return h->fault_h.ops->open(h->fault_h.priv, path, flags);
+	if (c->ret < 0 && c->entry == EMU_HOST_IOCTL &&
+	    c->request == IOMMU_DESTROY && c->arg && h->cfg->destroy_failed)
+		h->cfg->destroy_failed(h->cfg->destroy_arg, c->fd,
+				       ((struct iommu_destroy *)c->arg)->id);
 }
 
-static int hw_run_w_close(void *priv, int fd)
-{
-	struct hw_run_state *h = priv;
-
-	return h->fault_h.ops->close(h->fault_h.priv, fd);
-}
-
-static int hw_run_w_ioctl(void *priv, int fd, unsigned long request,
-			  void *arg)
-{
-	struct hw_run_state *h = priv;
-	int ret = h->fault_h.ops->ioctl(h->fault_h.priv, fd, request, arg);
-
-	if (ret < 0 && request == IOMMU_DESTROY && arg &&
-	    h->cfg->destroy_failed)
-		h->cfg->destroy_failed(h->cfg->destroy_arg, fd,
-				       ((struct iommu_destroy *)arg)->id);
-	return ret;
-}
-
-static int hw_run_w_fstat(void *priv, int fd, struct stat *st)
-{
-	struct hw_run_state *h = priv;
-
-	return h->fault_h.ops->fstat(h->fault_h.priv, fd, st);
-}
-
-static int hw_run_w_stat(void *priv, const char *path, struct stat *st)
-{
-	struct hw_run_state *h = priv;
-
-	return h->fault_h.ops->stat(h->fault_h.priv, path, st);
-}
-
-static ssize_t hw_run_w_read_file(void *priv, const char *path, char *buf,
-				  size_t cap)
-{
-	struct hw_run_state *h = priv;
-
-	return h->fault_h.ops->read_file(h->fault_h.priv, path, buf, cap);
-}
-
-static int hw_run_w_list_dir(void *priv, const char *path, iofd_dir_cb cb,
-			     void *arg)
-{
-	struct hw_run_state *h = priv;
-
-	return h->fault_h.ops->list_dir(h->fault_h.priv, path, cb, arg);
-}
-
-static const struct iofd_host_ops hw_run_watch_ops = {
-	.open = hw_run_w_open,
-	.close = hw_run_w_close,
-	.ioctl = hw_run_w_ioctl,
-	.fstat = hw_run_w_fstat,
-	.stat = hw_run_w_stat,
-	.read_file = hw_run_w_read_file,
-	.list_dir = hw_run_w_list_dir,
+static const struct emu_filter_ops hw_run_watch_ops = {
+	.after = hw_run_watch_after,
 };
 
 /* ------------------------------------------------------------------ */
@@ -561,8 +509,7 @@ int hw_run(const struct hw_run_cfg *cfg, struct hw_run_result *res)
 	if (ret < 0)
 		goto out_free_state;
 	emu_fault_host(h->fault, &h->fault_h);
-	watch_h.ops = &hw_run_watch_ops;
-	watch_h.priv = h;
+	emu_filter_init(&h->watch, &h->fault_h, &hw_run_watch_ops, h, &watch_h);
 	if (cfg->sweep_nth) {
 		emu_fault_fail_nth(h->fault, cfg->sweep_nth, cfg->sweep_errno);
 		h->sweep_pending = true;

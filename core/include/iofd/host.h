@@ -4,7 +4,9 @@
  * system calls.
  *
  * The core never calls open, ioctl, close, fstat, stat or reads a file
- * itself; it goes through a struct iofd_host. The real host (iofd_host_real)
+ * itself; it goes through a struct iofd_host. Device-region I/O (pread,
+ * pwrite) has its entries too, so that everything a VFIO user does to a
+ * device fd can be counted, faulted and recorded by the same wrappers. The real host (iofd_host_real)
  * is plain libc. The emulator (emu/) provides a host that is an in-process
  * model of the kernel, and wrappers (fault plans, the recorder) take a host
  * and give back another. Because ioctl takes the kernel's own request
@@ -21,6 +23,7 @@
 #define IOFD_HOST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -57,6 +60,15 @@ struct iofd_host_ops {
 	/* List a directory: 0, -errno, or the callback's non-zero value. */
 	int (*list_dir)(void *priv, const char *path, iofd_dir_cb cb,
 			void *arg);
+	/*
+	 * pread(2) / pwrite(2) at @offset (a VFIO device's region I/O):
+	 * the byte count or -errno. An offset past INT64_MAX is -EINVAL,
+	 * as the kernel answers a negative one.
+	 */
+	ssize_t (*pread)(void *priv, int fd, void *buf, size_t count,
+			 uint64_t offset);
+	ssize_t (*pwrite)(void *priv, int fd, const void *buf, size_t count,
+			  uint64_t offset);
 };
 
 struct iofd_host {

@@ -9,8 +9,9 @@
  * in process, with no system call; behaviour follows
  * shared/spec/IOMMUFD-SEMANTICS.md (Linux 6.12) to the errno.
  *
- * Wrappers (emu_fault_*) take any host, the emulator's or the real one, and
- * give back another host with something added.
+ * Wrappers (emu_fault_*; the recorder) take any host, the emulator's or
+ * the real one, and give back another host with something added; they are
+ * host filters (emu/filter.h).
  *
  * Everything hangs off its struct: no globals, so two emulators can live side
  * by side and a fuzz input leaves nothing behind. Functions return 0 or a
@@ -23,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <emu/filter.h>
 #include <iofd/host.h>
 
 #ifdef __cplusplus
@@ -74,7 +76,6 @@ struct emu_profile {
 	unsigned int iommu_unit;
 	bool no_share;
 	bool dirty_tracking;
-	/* --- added with the complete emulator (issue 3) --- */
 	/* GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD or NONE. */
 	uint32_t hw_info_type;
 	/* num_regions entries (VFIO_DEVICE_GET_REGION_INFO), or NULL. */
@@ -146,7 +147,6 @@ struct emu_counters {
 	unsigned int contexts;		/* live iommufd contexts */
 	unsigned int objects;		/* live objects, all contexts */
 	uint64_t pinned_pages;		/* pages pinned, all contexts */
-	/* --- added with the complete emulator (issue 3) --- */
 	uint64_t locked_pages;		/* RLIMIT_MEMLOCK charge, user + mm */
 	unsigned int files;		/* open files, fds or not (a file a
 					 * KVM device holds after its fd closed
@@ -220,10 +220,11 @@ void emu_creds_get(const struct emu *emu, struct emu_creds *out);
 void emu_creds_set(struct emu *emu, const struct emu_creds *creds);
 
 /* ------------------------------------------------------------------ */
-/* File I/O beyond the host table (used by the preload shim)           */
+/* File I/O (used by the preload shim)                                 */
 
 /*
- * read/write/pread/pwrite on an emulated fd, with the kernel's answers:
+ * read/write/pread/pwrite on an emulated fd, with the kernel's answers
+ * (pread and pwrite are also the host table's entries of the same name):
  * a VFIO cdev before BIND gives -EINVAL; after it, the offset selects the
  * region (index << 40, VFIO_PCI_OFFSET_SHIFT) and the config region reads
  * and writes the device's virtual config space. /dev/iommu, /dev/kvm and
@@ -297,16 +298,21 @@ unsigned long emu_fault_calls(const struct emu_fault *f);
 /* Whether the armed fault has fired. */
 bool emu_fault_fired(const struct emu_fault *f);
 
-/* Kinds of host call, for emu_fault_fail_every (a bit mask). */
+/*
+ * Kinds of host call, for emu_fault_fail_every (a bit mask): bit n is the
+ * host entry n of enum emu_host_entry.
+ */
 enum emu_fault_kind {
-	EMU_FAULT_OPEN = 1u << 0,
-	EMU_FAULT_CLOSE = 1u << 1,
-	EMU_FAULT_IOCTL = 1u << 2,
-	EMU_FAULT_FSTAT = 1u << 3,
-	EMU_FAULT_STAT = 1u << 4,
-	EMU_FAULT_READ_FILE = 1u << 5,
-	EMU_FAULT_LIST_DIR = 1u << 6,
-	EMU_FAULT_ALL = (1u << 7) - 1,
+	EMU_FAULT_OPEN = 1u << EMU_HOST_OPEN,
+	EMU_FAULT_CLOSE = 1u << EMU_HOST_CLOSE,
+	EMU_FAULT_IOCTL = 1u << EMU_HOST_IOCTL,
+	EMU_FAULT_FSTAT = 1u << EMU_HOST_FSTAT,
+	EMU_FAULT_STAT = 1u << EMU_HOST_STAT,
+	EMU_FAULT_READ_FILE = 1u << EMU_HOST_READ_FILE,
+	EMU_FAULT_LIST_DIR = 1u << EMU_HOST_LIST_DIR,
+	EMU_FAULT_PREAD = 1u << EMU_HOST_PREAD,
+	EMU_FAULT_PWRITE = 1u << EMU_HOST_PWRITE,
+	EMU_FAULT_ALL = (1u << EMU_HOST_ENTRY_COUNT) - 1,
 };
 
 /*

@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 
 #include <linux/iommufd.h>
+#include <linux/vfio.h>
 
 #include <emu/emu.h>
+#include <emu/ioctl_names.h>
 #include <recorder.h>
 
 #include "check.h"
@@ -62,16 +64,16 @@ static void test_passthrough_and_ioctl(void)
 	CHECK_EQ(emu_rec_count(t.rec), 3);
 
 	c = emu_rec_get(t.rec, 0);
-	CHECK_EQ(c->kind, EMU_REC_OPEN);
+	CHECK_EQ(c->kind, EMU_HOST_OPEN);
 	CHECK(!strcmp(c->path, "/dev/iommu"));
 	CHECK_EQ(c->ret, fd);
 	CHECK_EQ(c->tag, 7);
 	CHECK_EQ(c->seq, 1);
 
 	c = emu_rec_get(t.rec, 1);
-	CHECK_EQ(c->kind, EMU_REC_IOCTL);
+	CHECK_EQ(c->kind, EMU_HOST_IOCTL);
 	CHECK_EQ(c->request, IOMMU_IOAS_ALLOC);
-	CHECK(!strcmp(emu_rec_request_name(c->request), "IOMMU_IOAS_ALLOC"));
+	CHECK(!strcmp(emu_ioctl_name(c->request), "IOMMU_IOAS_ALLOC"));
 	CHECK_EQ(c->arg_len, sizeof(alloc));
 	memcpy(&out, c->out, sizeof(out));
 	CHECK_EQ(out.out_ioas_id, alloc.out_ioas_id);
@@ -81,7 +83,7 @@ static void test_passthrough_and_ioctl(void)
 	CHECK_EQ(c->err, 0);
 
 	c = emu_rec_get(t.rec, 2);
-	CHECK_EQ(c->kind, EMU_REC_CLOSE);
+	CHECK_EQ(c->kind, EMU_HOST_CLOSE);
 	CHECK_EQ(c->fd, fd);
 	CHECK(emu_rec_get(t.rec, 3) == NULL);
 	CHECK_EQ(emu_rec_dropped(t.rec), 0);
@@ -158,7 +160,7 @@ static void test_sysfs_kept(void)
 				      count_cb, &n));
 	CHECK_EQ(n, 1);
 	c = emu_rec_get(t.rec, 0);
-	CHECK_EQ(c->kind, EMU_REC_LIST_DIR);
+	CHECK_EQ(c->kind, EMU_HOST_LIST_DIR);
 	CHECK_EQ(c->extra_len, strlen("vfio0\n"));
 	CHECK(!memcmp(c->extra, "vfio0\n", c->extra_len));
 
@@ -200,7 +202,53 @@ static void test_print(void)
 	rec_teardown(&t);
 }
 
+/* Region I/O: fd, count, offset and the bytes read or written. */
+static void test_region_io_kept(void)
+{
+	const uint64_t cfg = (uint64_t)VFIO_PCI_CONFIG_REGION_INDEX << 40;
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	const struct emu_rec_call *c;
+	uint16_t vendor = 0;
+	struct rec_t t;
+	char line[256];
+	int iommufd, devfd;
+
+	rec_setup(&t);
+	iommufd = CHECK_OK(t.host.ops->open(t.host.priv, "/dev/iommu", O_RDWR));
+	devfd = CHECK_OK(t.host.ops->open(t.host.priv,
+					  "/dev/vfio/devices/vfio0", O_RDWR));
+	bind.iommufd = iommufd;
+	CHECK_OK(t.host.ops->ioctl(t.host.priv, devfd,
+				   VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	emu_rec_clear(t.rec);
+	CHECK_EQ(t.host.ops->pread(t.host.priv, devfd, &vendor, 2, cfg), 2);
+	CHECK_EQ(t.host.ops->pwrite(t.host.priv, devfd, &vendor, 2, cfg), 2);
+	CHECK_ERR(EBADF, t.host.ops->pread(t.host.priv, 999, &vendor, 2, 0));
+	CHECK_EQ(emu_rec_count(t.rec), 3);
+	c = emu_rec_get(t.rec, 0);
+	CHECK_EQ(c->kind, EMU_HOST_PREAD);
+	CHECK_EQ(c->fd, devfd);
+	CHECK_EQ(c->count, 2);
+	CHECK_EQ(c->offset, cfg);
+	CHECK_EQ(c->extra_len, 2);
+	CHECK(!memcmp(c->extra, &vendor, 2));
+	CHECK_EQ(vendor, emu_profile_find("e1000e")->vendor);
+	c = emu_rec_get(t.rec, 1);
+	CHECK_EQ(c->kind, EMU_HOST_PWRITE);
+	CHECK_EQ(c->extra_len, 2);
+	CHECK(!memcmp(c->extra, &vendor, 2));
+	c = emu_rec_get(t.rec, 2);
+	CHECK_EQ(c->err, EBADF);
+	CHECK_EQ(c->extra_len, 0);
+	emu_rec_print(emu_rec_get(t.rec, 0), line, sizeof(line));
+	CHECK(strstr(line, "pread fd=") && strstr(line, "offset=0x70000000000"));
+	CHECK_OK(t.host.ops->close(t.host.priv, devfd));
+	CHECK_OK(t.host.ops->close(t.host.priv, iommufd));
+	rec_teardown(&t);
+}
+
 static const struct check_test tests[] = {
+	{ "region_io_kept", test_region_io_kept },
 	{ "passthrough_and_ioctl", test_passthrough_and_ioctl },
 	{ "errno_and_short_struct", test_errno_and_short_struct },
 	{ "iova_ranges_kept", test_iova_ranges_kept },
