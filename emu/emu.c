@@ -2,7 +2,8 @@
 /*
  * The machine's lifetime and its device list: emu_create, emu_destroy
  * (which closes every fd as a process exit would, so contexts and their
- * objects go through their normal teardown), emu_device_add, the
+ * objects go through their normal teardown, and unmaps every region
+ * mapping), emu_device_add, the
  * counters and the caller's credentials.
  */
 #include <errno.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 
 #include "machine.h"
-#include "vfio.h"
+#include "vfio_pci.h"
 
 int emu_create(struct emu **out)
 {
@@ -32,6 +33,7 @@ void emu_destroy(struct emu *emu)
 
 	if (!emu)
 		return;
+	emu_vregion_maps_release(emu);
 	for (i = 0; i < emu->nr_fd_slots; i++) {
 		struct emu_file *file = emu_fd_remove(emu, (int)i + EMU_FD_FIRST);
 
@@ -39,7 +41,7 @@ void emu_destroy(struct emu *emu)
 			emu_file_put(emu, file);
 	}
 	for (i = 0; i < emu->nr_devs; i++)
-		free(emu->devs[i].config);
+		emu_vregion_store_free(&emu->devs[i]);
 	free(emu->fds);
 	free(emu);
 }
@@ -107,6 +109,8 @@ void emu_counters_get(const struct emu *emu, struct emu_counters *out)
 	out->kvm_vms = emu->nr_vms;
 	out->kvm_devices = emu->nr_kvm_devs;
 	out->kvm_vfio_files = emu->nr_kvm_files;
+	out->eventfds = emu->nr_eventfds;
+	out->mappings = emu->nr_maps;
 }
 
 void emu_creds_get(const struct emu *emu, struct emu_creds *out)

@@ -70,6 +70,7 @@ struct emu_file *emu_file_alloc(struct emu *emu, enum emu_file_kind kind)
 		return NULL;
 	file->kind = kind;
 	file->refs = 1;
+	file->fmode = EMU_FMODE_READ | EMU_FMODE_WRITE;	/* anon files: O_RDWR */
 	emu->nr_files++;
 	return file;
 }

@@ -8,6 +8,7 @@
  * truncated to 32 bits before dispatch, as the syscall would.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "fault_queue.h"
@@ -63,6 +64,17 @@ static int emu_host_open(void *priv, const char *path, int flags)
 	}
 	if (rc)
 		goto err_free_file;
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		file->fmode = EMU_FMODE_READ;
+		break;
+	case O_WRONLY:
+		file->fmode = EMU_FMODE_WRITE;
+		break;
+	default:
+		file->fmode = EMU_FMODE_READ | EMU_FMODE_WRITE;
+		break;
+	}
 	fd = emu_fd_install(emu, file);
 	if (fd < 0) {
 		emu_file_put(emu, file);
@@ -183,6 +195,8 @@ static ssize_t emu_file_rw(struct emu *emu, int fd, void *buf, size_t count,
 	struct emu_file *file = emu_fd_get(emu, fd);
 
 	if (!file)
+		return -EBADF;
+	if (!(file->fmode & (write ? EMU_FMODE_WRITE : EMU_FMODE_READ)))
 		return -EBADF;
 	switch (file->kind) {
 	case EMU_FILE_VFIO:

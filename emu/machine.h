@@ -25,9 +25,14 @@
 #define EMU_FD_MAX 1024		/* like RLIMIT_NOFILE's usual soft limit */
 #define EMU_BDF_MAX 32
 #define EMU_CONFIG_SIZE 4096	/* PCIe extended config space */
+/* A VFIO region's offset in the cdev: index << 40 (vfio_pci_core.h). */
+#define EMU_VFIO_OFFSET_SHIFT 40
+#define EMU_VFIO_OFFSET_MASK ((1ULL << EMU_VFIO_OFFSET_SHIFT) - 1)
 
 struct emu_ictx;
 struct emu_vfio_file;
+struct emu_vpci;
+struct emu_bar_store;
 struct emu_kvm_vm;
 struct emu_kvm_dev;
 struct emu_fault_queue;
@@ -44,13 +49,14 @@ struct emu_dev {
 	/* The cdev file bound to an iommufd, or NULL: one bind at a time. */
 	struct emu_vfio_file *bound;
 	/*
-	 * vfio-pci's virtual config space (EMU_CONFIG_SIZE bytes), reset by
-	 * VFIO_DEVICE_RESET; NULL, meaning the reset state, until the first
-	 * config access. Neither inline nor made at emu_device_add: a fuzzer
-	 * builds a machine per input and most never read config space, so
-	 * 4 KiB per device would be filled for nothing.
+	 * vfio-pci's state while the device is open (vfio_pci.h): made at
+	 * the first BIND, gone when the bound file is released.
 	 */
-	uint8_t *config;
+	struct emu_vpci *vpci;
+	/* The BARs' bytes, made on first access, kept for the machine. */
+	struct emu_bar_store *store;
+	/* log2 of the MSI vectors last enabled (vfio-pci keeps it). */
+	unsigned int msi_qmax;
 };
 
 enum emu_file_kind {
@@ -62,9 +68,14 @@ enum emu_file_kind {
 	EMU_FILE_FAULT,			/* an iommufd fault queue */
 };
 
+/* What an open file allows, from its open flags (the kernel's FMODE_*). */
+#define EMU_FMODE_READ 1u
+#define EMU_FMODE_WRITE 2u
+
 struct emu_file {
 	enum emu_file_kind kind;
 	unsigned int refs;
+	unsigned int fmode;		/* EMU_FMODE_* */
 	uint64_t pos;			/* read/write position */
 	union {
 		struct emu_ictx *ictx;		/* holds one context ref */
@@ -73,6 +84,13 @@ struct emu_file {
 		struct emu_kvm_dev *kdev;
 		struct emu_fault_queue *fq;
 	};
+};
+
+/* A region mmap: [start, end) holds a reference on @file (a VMA). */
+struct emu_map {
+	uint64_t start;
+	uint64_t end;
+	struct emu_file *file;
 };
 
 struct emu {
@@ -90,6 +108,10 @@ struct emu {
 	unsigned int nr_vms;
 	unsigned int nr_kvm_devs;
 	unsigned int nr_kvm_files;
+	unsigned int nr_eventfds;	/* held (eventfd.h) */
+	struct emu_map *maps;		/* region mmaps (vfio_region.c) */
+	unsigned int nr_maps;
+	unsigned int cap_maps;
 	struct emu_creds creds;
 	enum emu_uaccess_mode uaccess;
 };

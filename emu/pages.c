@@ -13,6 +13,7 @@
 #include "mm.h"
 #include "pages.h"
 #include "util.h"
+#include "vfio_pci.h"
 
 int emu_pages_create(struct emu *emu, uint64_t user_va, uint64_t length,
 		     bool writeable, enum emu_acct acct,
@@ -185,6 +186,10 @@ int emu_pages_load(struct emu *emu, struct emu_area *area,
 		return (int)n;
 	delta = (uint64_t)n - p->npinned;
 	if (delta) {
+		/* A region mmap is VM_PFNMAP: pin_user_pages refuses it. */
+		if (emu_vregion_mapped(emu, area->user_va,
+				       area->last - area->iova + 1))
+			return -EFAULT;
 		rc = emu_mm_check(mm, area->user_va,
 				  area->last - area->iova + 1, p->writeable);
 		if (rc)

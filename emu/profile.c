@@ -18,10 +18,12 @@
 #include <string.h>
 
 #include <linux/iommufd.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include <emu/emu.h>
 
+#include "pci_desc.h"
 #include "util.h"
 
 #define EMU_RW (VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)
@@ -46,8 +48,36 @@ static const struct emu_region_desc emu_e1000e_regions[] = {
 	[VFIO_PCI_VGA_REGION_INDEX] = { .size = 0 },
 };
 
-/* INTx 1, MSI 1 vector, MSI-X 5 vectors, ERR 1 (PCIe), REQ 1. */
-static const uint32_t emu_e1000e_irqs[] = { 1, 1, 5, 1, 1 };
+/*
+ * QEMU's e1000e as vfio-pci in a Linux 6.12 guest shows it on the root
+ * bus of a q35 machine (a root-complex integrated endpoint): memory and
+ * I/O decoding and SERR on, INTA routed to line 11, BARs where SeaBIOS
+ * put them; capabilities PM, MSI (one vector, 64-bit), PCIe v1, MSI-X
+ * (five vectors, table and PBA in BAR 3), then AER and the serial number
+ * in extended space. So INTx has 1 vector, MSI 1, MSI-X 5, ERR 1.
+ */
+static const struct emu_pci_desc emu_e1000e_pci = {
+	.command = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_SERR,
+	.subsys_vendor = 0x8086,
+	.subsys_device = 0,
+	.irq_line = 11,
+	.irq_pin = 1,
+	.bar_base = { 0xfeb80000, 0xfeba0000, 0xc040, 0xfebc0000, 0, 0,
+		      0xfeb40000 },
+	.nr_caps = 6,
+	.caps = {
+		/* PMC: version 2 (PM 1.1), device-specific init */
+		{ EMU_CAP_PM, 0xc8, { 2 | PCI_PM_CAP_DSI } },
+		{ EMU_CAP_MSI, 0xd0, { PCI_MSI_FLAGS_64BIT } },
+		{ EMU_CAP_EXP_V1, 0xe0,
+		  { 1 | PCI_EXP_TYPE_RC_END << 4, 0x00008020, 0x00000411,
+		    0x0011 } },
+		{ EMU_CAP_MSIX, 0xa0, { 4, 3, 0x2000 | 3 } },
+		{ EMU_ECAP_AER, 0x100,
+		  { 0x02400000, 0x00462030, 0x0000e000, 0x000000a0 } },
+		{ EMU_ECAP_DSN, 0x140, { 0 } },
+	},
+};
 
 #define EMU_E1000E_COMMON                                           \
 	.vendor = 0x8086,                                           \
@@ -59,7 +89,7 @@ static const uint32_t emu_e1000e_irqs[] = { 1, 1, 5, 1, 1 };
 	.resv = { EMU_X86_MSI_RESV },                               \
 	.hw_info_type = IOMMU_HW_INFO_TYPE_INTEL_VTD,               \
 	.regions = emu_e1000e_regions,                              \
-	.irq_counts = emu_e1000e_irqs,                              \
+	.pci = &emu_e1000e_pci,                                     \
 	.class_code = 0x020000
 
 #define EMU_X86_MSI_RESV { .start = 0xfee00000ULL, .last = 0xfeefffffULL }

@@ -27,14 +27,14 @@ struct emu_vfio_file {
 /* Returns 0 or -ENOMEM. */
 int emu_vfio_open(struct emu *emu, struct emu_dev *dev,
 		  struct emu_vfio_file **out);
-/* The final release: unbind (detach, destroy DEVICE, drop ctx ref), free. */
+/*
+ * The final release: close the device if this file opened it, unbind
+ * (detach, destroy DEVICE, drop ctx ref), free.
+ */
 void emu_vfio_release(struct emu_vfio_file *vf);
 int emu_vfio_ioctl(struct emu_vfio_file *vf, unsigned int cmd, void *arg);
 /* pread/pwrite of a region at @off (index << 40 | offset). */
 ssize_t emu_vfio_rw(struct emu_vfio_file *vf, void *buf, size_t count,
 		    uint64_t off, bool write);
-
-/* Fill @dev's config space from its profile (at add and at reset). */
-void emu_vfio_config_reset(struct emu_dev *dev);
 
 #endif /* EMU_VFIO_H */

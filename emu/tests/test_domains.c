@@ -342,7 +342,8 @@ static void vfio_regions_irqs(void)
 	ii.index = VFIO_PCI_MSIX_IRQ_INDEX;
 	CHECK_OK(t_ioctl(&c.t, c.devfd, VFIO_DEVICE_GET_IRQ_INFO, &ii));
 	CHECK_EQ(ii.count, 5);
-	CHECK_EQ(ii.flags, VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE);
+	/* An x86 host allocates MSI-X vectors dynamically: no NORESIZE. */
+	CHECK_EQ(ii.flags, VFIO_IRQ_INFO_EVENTFD);
 	ii.index = 5;
 	CHECK_ERR(EINVAL, t_ioctl(&c.t, c.devfd, VFIO_DEVICE_GET_IRQ_INFO,
 				  &ii));
@@ -359,10 +360,11 @@ static void vfio_regions_irqs(void)
 	CHECK_EQ(bar, 0xfffe0000);
 	CHECK_ERR(EFAULT, emu_pread(c.t.emu, c.devfd, cfg, 8,
 				    (7ULL << 40) + 4092));
+	/* A reset leaves vfio-pci's virtual config space as it was. */
 	CHECK_OK(t_ioctl(&c.t, c.devfd, VFIO_DEVICE_RESET, NULL));
 	CHECK_EQ(emu_pread(c.t.emu, c.devfd, &bar, 4, (7ULL << 40) + 0x10),
 		 4);
-	CHECK(bar != 0xfffe0000);
+	CHECK_EQ(bar, 0xfffe0000);
 	CHECK_ERR(EINVAL, emu_pread(c.t.emu, c.devfd, cfg, 4,
 				    4ULL << 40));
 	CHECK_ERR(EINVAL, emu_pread(c.t.emu, c.iommufd, cfg, 4, 0));

@@ -34,6 +34,8 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 /* Device profiles                                                     */
 
+struct emu_pci_desc;
+
 #define EMU_MAX_RESV 4
 
 struct emu_iova_range {
@@ -78,10 +80,13 @@ struct emu_profile {
 	bool dirty_tracking;
 	/* GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD or NONE. */
 	uint32_t hw_info_type;
-	/* num_regions entries (VFIO_DEVICE_GET_REGION_INFO), or NULL. */
+	/* num_regions entries (VFIO_DEVICE_GET_REGION_INFO). */
 	const struct emu_region_desc *regions;
-	/* num_irqs entries: each irq index's vector count, or NULL. */
-	const uint32_t *irq_counts;
+	/*
+	 * The PCI function behind the cdev (emu/pci_desc.h): config
+	 * space, capabilities, hence the irq counts.
+	 */
+	const struct emu_pci_desc *pci;
 	/* PCI class code (config offset 9, 3 bytes), e.g. 0x020000. */
 	uint32_t class_code;
 };
@@ -154,6 +159,9 @@ struct emu_counters {
 	unsigned int kvm_vms;		/* live KVM VMs */
 	unsigned int kvm_devices;	/* live kvm-vfio devices */
 	unsigned int kvm_vfio_files;	/* KVM_DEV_VFIO_FILE registrations */
+	unsigned int eventfds;		/* eventfds held (irqs, ioeventfds,
+					 * wakeups) */
+	unsigned int mappings;		/* live region mmaps (VMAs) */
 };
 
 void emu_counters_get(const struct emu *emu, struct emu_counters *out);
@@ -265,6 +273,22 @@ void emu_uaccess_set(struct emu *emu, enum emu_uaccess_mode mode);
  * Off frees the snapshot.
  */
 void emu_mm_cache_set(bool on);
+
+/*
+ * mmap of a VFIO region at @off (index << 40 | offset into it) of the
+ * emulated @fd, checked as mmap(2) and vfio-pci 6.12 check it (see
+ * emu/vfio_region.c); *out gets the address. The memory is the BAR's:
+ * what pread/pwrite of the region see. Each mapping holds the device
+ * file open until it is unmapped (emu_munmap), or forgotten because
+ * something else was mapped over it (emu_mappings_forget). Returns 0 or
+ * -errno.
+ */
+int emu_mmap(struct emu *emu, int fd, void *addr, size_t len, int prot,
+	     int flags, uint64_t off, void **out);
+/* munmap(2) of any memory, region mappings among it: 0 or -errno. */
+int emu_munmap(struct emu *emu, void *addr, size_t len);
+/* [addr, addr + len) is no longer a region mapping (a MAP_FIXED over it). */
+void emu_mappings_forget(struct emu *emu, void *addr, size_t len);
 
 /* Whether @fd is an open emulated fd. */
 bool emu_fd_is_open(const struct emu *emu, int fd);
