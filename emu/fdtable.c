@@ -112,3 +112,17 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 	}
 	emu_file_free(emu, file);
 }
+
+int emu_dup(struct emu *emu, int fd)
+{
+	struct emu_file *file = emu_fd_get(emu, fd);
+	int nfd;
+
+	if (!file)
+		return -EBADF;
+	emu_file_get(file);
+	nfd = emu_fd_install(emu, file);
+	if (nfd < 0)
+		file->refs--;	/* the fd's own reference still holds it */
+	return nfd;
+}

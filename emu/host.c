@@ -38,6 +38,8 @@ static int emu_host_open(void *priv, const char *path, int flags)
 		return -EISDIR;
 	case EMU_NODE_FILE:
 		return -EACCES;
+	case EMU_NODE_LINK:	/* never: the lookup followed it */
+		return -ELOOP;
 	case EMU_NODE_CHR:
 		break;
 	}

@@ -6,6 +6,11 @@
  * decided here: a missing vfio-dev directory, garbage or an overflowing
  * number in the dev attribute, a cdev node whose devt is not the one sysfs
  * announces.
+ *
+ * A lookup walks the path one name at a time and keeps the path of the
+ * node it stands on, without links; a link met on the way is replaced by
+ * its text, relative to the link's directory, and the walk starts again
+ * from the root on the new path.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,6 +21,8 @@
 #include "machine.h"
 #include "util.h"
 #include "vfs.h"
+
+#define EMU_VFS_MAX_LINKS 40	/* the kernel's MAXSYMLINKS */
 
 /* Children that exist whenever their parent does; they inherit its dev. */
 struct emu_vfs_fixed {
@@ -32,13 +39,26 @@ static const struct emu_vfs_fixed emu_vfs_fixed[] = {
 	{ EMU_N_DEV, "vfio", EMU_N_DEV_VFIO },
 	{ EMU_N_DEV_VFIO, "devices", EMU_N_DEV_VFIO_DEVICES },
 	{ EMU_N_SYS, "bus", EMU_N_SYS_BUS },
+	{ EMU_N_SYS, "devices", EMU_N_SYS_DEVICES },
+	{ EMU_N_SYS, "kernel", EMU_N_SYS_KERNEL },
 	{ EMU_N_SYS_BUS, "pci", EMU_N_SYS_BUS_PCI },
 	{ EMU_N_SYS_BUS_PCI, "devices", EMU_N_SYS_PCI_DEVICES },
+	{ EMU_N_SYS_BUS_PCI, "drivers", EMU_N_SYS_PCI_DRIVERS },
+	{ EMU_N_SYS_PCI_DRIVERS, "vfio-pci", EMU_N_SYS_DRV_VFIO_PCI },
+	{ EMU_N_SYS_KERNEL, "iommu_groups", EMU_N_SYS_IOMMU_GROUPS },
 	{ EMU_N_PCI_DIR, "vendor", EMU_N_PCI_VENDOR },
 	{ EMU_N_PCI_DIR, "device", EMU_N_PCI_DEVICE },
 	{ EMU_N_PCI_DIR, "iommu_group", EMU_N_PCI_IOMMU_GROUP },
+	{ EMU_N_PCI_DIR, "driver", EMU_N_PCI_DRIVER },
+	{ EMU_N_PCI_DIR, "subsystem", EMU_N_PCI_SUBSYSTEM },
 	{ EMU_N_PCI_VFIO_N, "dev", EMU_N_PCI_VFIO_N_DEV },
+	{ EMU_N_GROUP_DIR, "devices", EMU_N_GROUP_DEVICES },
 };
+
+unsigned int emu_dev_group(const struct emu_dev *dev)
+{
+	return dev->index + 1;
+}
 
 enum emu_node_kind emu_vfs_kind(const struct emu_node *node)
 {
@@ -51,13 +71,98 @@ enum emu_node_kind emu_vfs_kind(const struct emu_node *node)
 	case EMU_N_PCI_DEVICE:
 	case EMU_N_PCI_VFIO_N_DEV:
 		return EMU_NODE_FILE;
+	case EMU_N_SYS_PCI_DEV_LINK:
+	case EMU_N_SYS_DRV_DEV_LINK:
+	case EMU_N_PCI_IOMMU_GROUP:
+	case EMU_N_PCI_DRIVER:
+	case EMU_N_PCI_SUBSYSTEM:
+	case EMU_N_GROUP_DEV_LINK:
+		return EMU_NODE_LINK;
 	default:
 		return EMU_NODE_DIR;
 	}
 }
 
+/* "pciDDDD:BB", the root bus directory a device sits under. */
+static void emu_vfs_root_name(const struct emu_dev *dev, char *buf,
+			      size_t cap)
+{
+	snprintf(buf, cap, "pci%.7s", dev->bdf);
+}
+
+/* Whether @dev is the first device under its root bus directory. */
+static bool emu_vfs_root_first(const struct emu *emu,
+			       const struct emu_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->index; i++) {
+		if (!strncmp(emu->devs[i].bdf, dev->bdf, 7))
+			return false;
+	}
+	return true;
+}
+
 typedef int (*emu_vfs_child_cb)(void *arg, const char *name,
 				const struct emu_node *child);
+
+/* Children that exist per device (or per root bus, or group). */
+static int emu_vfs_for_each_dev_child(struct emu *emu,
+				      const struct emu_node *dir,
+				      emu_vfs_child_cb cb, void *arg)
+{
+	struct emu_node child;
+	char name[32];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < emu->nr_devs; i++) {
+		struct emu_dev *dev = &emu->devs[i];
+
+		child.dev = dev;
+		switch (dir->id) {
+		case EMU_N_DEV_VFIO_DEVICES:
+			child.id = EMU_N_DEV_VFIO_CDEV;
+			snprintf(name, sizeof(name), "%s", dev->cdev);
+			break;
+		case EMU_N_SYS_PCI_DEVICES:
+		case EMU_N_SYS_DRV_VFIO_PCI:
+			child.id = dir->id == EMU_N_SYS_PCI_DEVICES ?
+				   EMU_N_SYS_PCI_DEV_LINK :
+				   EMU_N_SYS_DRV_DEV_LINK;
+			snprintf(name, sizeof(name), "%s", dev->bdf);
+			break;
+		case EMU_N_SYS_DEVICES:
+			if (!emu_vfs_root_first(emu, dev))
+				continue;
+			child.id = EMU_N_SYS_PCI_ROOT;
+			emu_vfs_root_name(dev, name, sizeof(name));
+			break;
+		case EMU_N_SYS_PCI_ROOT:
+			if (strncmp(dev->bdf, dir->dev->bdf, 7))
+				continue;
+			child.id = EMU_N_PCI_DIR;
+			snprintf(name, sizeof(name), "%s", dev->bdf);
+			break;
+		case EMU_N_SYS_IOMMU_GROUPS:
+			child.id = EMU_N_GROUP_DIR;
+			snprintf(name, sizeof(name), "%u", emu_dev_group(dev));
+			break;
+		case EMU_N_GROUP_DEVICES:
+			if (dev != dir->dev)
+				continue;
+			child.id = EMU_N_GROUP_DEV_LINK;
+			snprintf(name, sizeof(name), "%s", dev->bdf);
+			break;
+		default:
+			return 0;
+		}
+		rc = cb(arg, name, &child);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
 
 static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 				  emu_vfs_child_cb cb, void *arg)
@@ -77,19 +182,6 @@ static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 	}
 
 	switch (dir->id) {
-	case EMU_N_DEV_VFIO_DEVICES:
-	case EMU_N_SYS_PCI_DEVICES:
-		for (i = 0; i < emu->nr_devs; i++) {
-			child.dev = &emu->devs[i];
-			child.id = dir->id == EMU_N_DEV_VFIO_DEVICES ?
-				   EMU_N_DEV_VFIO_CDEV : EMU_N_PCI_DIR;
-			rc = cb(arg, child.id == EMU_N_PCI_DIR ?
-				     child.dev->bdf : child.dev->cdev,
-				&child);
-			if (rc)
-				return rc;
-		}
-		return 0;
 	case EMU_N_PCI_DIR:
 		if (dir->dev->variant == EMU_SYSFS_NO_VFIO_DEV)
 			return 0;
@@ -101,8 +193,40 @@ static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 		child.dev = dir->dev;
 		return cb(arg, dir->dev->cdev, &child);
 	default:
-		return 0;
+		return emu_vfs_for_each_dev_child(emu, dir, cb, arg);
 	}
+}
+
+ssize_t emu_vfs_readlink(const struct emu_node *node, char *buf, size_t cap)
+{
+	char root[16];
+	int n;
+
+	if (emu_vfs_kind(node) != EMU_NODE_LINK)
+		return -EINVAL;
+	emu_vfs_root_name(node->dev, root, sizeof(root));
+	switch (node->id) {
+	case EMU_N_SYS_PCI_DEV_LINK:
+		n = snprintf(buf, cap, "../../../devices/%s/%s", root,
+			     node->dev->bdf);
+		break;
+	case EMU_N_SYS_DRV_DEV_LINK:
+	case EMU_N_GROUP_DEV_LINK:
+		n = snprintf(buf, cap, "../../../../devices/%s/%s", root,
+			     node->dev->bdf);
+		break;
+	case EMU_N_PCI_IOMMU_GROUP:
+		n = snprintf(buf, cap, "../../../kernel/iommu_groups/%u",
+			     emu_dev_group(node->dev));
+		break;
+	case EMU_N_PCI_DRIVER:
+		n = snprintf(buf, cap, "../../../bus/pci/drivers/vfio-pci");
+		break;
+	default:
+		n = snprintf(buf, cap, "../../../bus/pci");
+		break;
+	}
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : n;
 }
 
 struct emu_vfs_match {
@@ -121,19 +245,45 @@ static int emu_vfs_match_cb(void *arg, const char *name,
 	return 1;
 }
 
-int emu_vfs_lookup(struct emu *emu, const char *path, struct emu_node *out)
+/* Resolve the link-free absolute path @cur (no ".", "..") from the root. */
+static int emu_vfs_walk_plain(struct emu *emu, const char *cur,
+			      struct emu_node *out)
 {
 	struct emu_node node = { .id = EMU_N_ROOT, .dev = NULL };
 	char name[NAME_MAX + 1];
-	const char *p = path;
+	const char *p = cur;
 	size_t len;
 
-	if (!path)
-		return -EFAULT;
-	if (strnlen(path, PATH_MAX) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	if (path[0] != '/')
-		return -ENOENT;
+	for (;;) {
+		struct emu_vfs_match m = { .name = name, .out = &node };
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, "/");
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		if (emu_vfs_for_each_child(emu, &node, emu_vfs_match_cb,
+					   &m) != 1)
+			return -ENOENT;
+	}
+	*out = node;
+	return 0;
+}
+
+/*
+ * Walk @path; @hops links followed so far. @cur is the link-free path of
+ * the node walked to (PATH_MAX bytes).
+ */
+static int emu_vfs_walk(struct emu *emu, const char *path, bool follow_last,
+			unsigned int hops, struct emu_node *out)
+{
+	struct emu_node node = { .id = EMU_N_ROOT, .dev = NULL };
+	char cur[PATH_MAX] = "", name[NAME_MAX + 1];
+	const char *p = path;
+	size_t len, clen = 0;
 
 	for (;;) {
 		struct emu_node next;
@@ -151,16 +301,74 @@ int emu_vfs_lookup(struct emu *emu, const char *path, struct emu_node *out)
 		memcpy(name, p, len);
 		name[len] = '\0';
 		p += len;
+		if (!strcmp(name, "."))
+			continue;
+		if (!strcmp(name, "..")) {
+			while (clen && cur[--clen] != '/')
+				;
+			cur[clen] = '\0';
+			emu_vfs_walk_plain(emu, cur, &node);
+			continue;
+		}
 		if (emu_vfs_for_each_child(emu, &node, emu_vfs_match_cb,
 					   &m) != 1)
 			return -ENOENT;
+		if (emu_vfs_kind(&next) == EMU_NODE_LINK &&
+		    (follow_last || p[strspn(p, "/")])) {
+			char text[PATH_MAX], npath[PATH_MAX];
+
+			if (hops >= EMU_VFS_MAX_LINKS)
+				return -ELOOP;
+			emu_vfs_readlink(&next, text, sizeof(text));
+			if ((size_t)snprintf(npath, sizeof(npath), "%s/%s%s",
+					     cur, text, p) >= sizeof(npath))
+				return -ENAMETOOLONG;
+			return emu_vfs_walk(emu, npath, follow_last, hops + 1,
+					    out);
+		}
+		if (clen + 1 + len >= sizeof(cur))
+			return -ENAMETOOLONG;
+		cur[clen++] = '/';
+		memcpy(cur + clen, name, len + 1);
+		clen += len;
 		node = next;
 	}
-	if (path[strlen(path) - 1] == '/' &&
-	    emu_vfs_kind(&node) != EMU_NODE_DIR)
+	*out = node;
+	return 0;
+}
+
+static int emu_vfs_lookup_mode(struct emu *emu, const char *path,
+			       bool follow_last, struct emu_node *out)
+{
+	struct emu_node node;
+	int rc;
+
+	if (!path)
+		return -EFAULT;
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (path[0] != '/')
+		return -ENOENT;
+	rc = emu_vfs_walk(emu, path,
+			  follow_last || path[strlen(path) - 1] == '/', 0,
+			  &node);
+	if (rc)
+		return rc;
+	if (path[strlen(path) - 1] == '/' && emu_vfs_kind(&node) != EMU_NODE_DIR)
 		return -ENOTDIR;
 	*out = node;
 	return 0;
+}
+
+int emu_vfs_lookup(struct emu *emu, const char *path, struct emu_node *out)
+{
+	return emu_vfs_lookup_mode(emu, path, true, out);
+}
+
+int emu_vfs_lookup_nofollow(struct emu *emu, const char *path,
+			    struct emu_node *out)
+{
+	return emu_vfs_lookup_mode(emu, path, false, out);
 }
 
 /* The device number a char node reports; WRONG_DEVT shifts the cdev's. */
@@ -180,6 +388,8 @@ static dev_t emu_vfs_rdev(const struct emu_node *node)
 
 void emu_vfs_stat(const struct emu_node *node, struct stat *st)
 {
+	char text[PATH_MAX];
+
 	memset(st, 0, sizeof(*st));
 	st->st_nlink = 1;
 	switch (emu_vfs_kind(node)) {
@@ -194,6 +404,10 @@ void emu_vfs_stat(const struct emu_node *node, struct stat *st)
 	case EMU_NODE_CHR:
 		st->st_mode = S_IFCHR | 0600;
 		st->st_rdev = emu_vfs_rdev(node);
+		break;
+	case EMU_NODE_LINK:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_size = emu_vfs_readlink(node, text, sizeof(text));
 		break;
 	}
 }
@@ -231,6 +445,7 @@ ssize_t emu_vfs_read(const struct emu_node *node, char *buf, size_t cap)
 	case EMU_NODE_DIR:
 		return -EISDIR;
 	case EMU_NODE_CHR:
+	case EMU_NODE_LINK:
 		return -EINVAL;	/* /dev/iommu and the cdevs have no read */
 	case EMU_NODE_FILE:
 		break;
@@ -263,4 +478,54 @@ int emu_vfs_list(struct emu *emu, const struct emu_node *node,
 	if (emu_vfs_kind(node) != EMU_NODE_DIR)
 		return -ENOTDIR;
 	return emu_vfs_for_each_child(emu, node, emu_vfs_list_cb, &ctx);
+}
+
+int emu_served_roots(struct emu *emu, iofd_dir_cb cb, void *arg)
+{
+	static const char *const fixed[] = {
+		"/dev/vfio", "/sys/bus/pci/devices",
+		"/sys/bus/pci/drivers/vfio-pci", "/sys/kernel/iommu_groups",
+	};
+	char path[64];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < EMU_ARRAY_SIZE(fixed); i++) {
+		rc = cb(arg, fixed[i]);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < emu->nr_devs; i++) {
+		if (!emu_vfs_root_first(emu, &emu->devs[i]))
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/");
+		emu_vfs_root_name(&emu->devs[i], path + 13, sizeof(path) - 13);
+		rc = cb(arg, path);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int emu_readlink(struct emu *emu, const char *path, char *buf, size_t cap)
+{
+	struct emu_node node;
+	int rc;
+
+	rc = emu_vfs_lookup_nofollow(emu, path, &node);
+	if (rc)
+		return rc;
+	return (int)emu_vfs_readlink(&node, buf, cap);
+}
+
+int emu_lstat(struct emu *emu, const char *path, struct stat *st)
+{
+	struct emu_node node;
+	int rc;
+
+	rc = emu_vfs_lookup_nofollow(emu, path, &node);
+	if (rc)
+		return rc;
+	emu_vfs_stat(&node, st);
+	return 0;
 }

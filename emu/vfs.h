@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The emulated file namespace: /dev/iommu, /dev/kvm,
- * /dev/vfio/devices/vfioN and the sysfs tree of every device
- * (/sys/bus/pci/devices/<bdf>/{vendor, device, iommu_group,
- * vfio-dev/vfioN/dev}), with the directories leading to them. On Linux
- * iommu_group is a symlink to /sys/kernel/iommu_groups/N; the model has
- * no links, so it is the directory the link resolves to, and the group
- * number is the device index (one group per device). Nodes are
- * computed from the device list on every lookup; nothing is stored, so the
- * tree can never disagree with the devices.
+ * /dev/vfio/devices/vfioN and the sysfs of every device, laid out as a
+ * Linux 6.12 guest's: the device directory is
+ * /sys/devices/pciDDDD:BB/<bdf> (vendor, device, vfio-dev/vfioN/dev and
+ * the links iommu_group, driver, subsystem); /sys/bus/pci/devices/<bdf>,
+ * /sys/bus/pci/drivers/vfio-pci/<bdf> and
+ * /sys/kernel/iommu_groups/N/devices/<bdf> are links to it, each with
+ * the kernel's own relative text. Every device is alone in IOMMU group
+ * emu_dev_group(dev). Nodes are computed from the device list on every
+ * lookup; nothing is stored, so the tree can never disagree with the
+ * devices.
  *
- * Path rules: absolute paths only, repeated '/' collapse, no "." or ".."
- * handling (they are just names that do not exist). A trailing '/' on a
- * non-directory is ENOTDIR, as on Linux.
+ * Path rules, as the kernel's: absolute paths only, repeated '/'
+ * collapse, "." and ".." are the directory itself and its parent, links
+ * are followed in the middle of a path and, with stat semantics, at its
+ * end (40 links at most: ELOOP). A trailing '/' on a non-directory is
+ * ENOTDIR.
  */
 #ifndef EMU_VFS_H
 #define EMU_VFS_H
@@ -37,19 +41,33 @@ enum emu_node_id {
 	EMU_N_SYS_BUS,
 	EMU_N_SYS_BUS_PCI,
 	EMU_N_SYS_PCI_DEVICES,
-	EMU_N_PCI_DIR,			/* <bdf> */
+	EMU_N_SYS_PCI_DEV_LINK,		/* devices/<bdf> -> the device dir */
+	EMU_N_SYS_PCI_DRIVERS,
+	EMU_N_SYS_DRV_VFIO_PCI,		/* drivers/vfio-pci */
+	EMU_N_SYS_DRV_DEV_LINK,		/* drivers/vfio-pci/<bdf> */
+	EMU_N_SYS_DEVICES,		/* /sys/devices */
+	EMU_N_SYS_PCI_ROOT,		/* pciDDDD:BB, of its first device */
+	EMU_N_PCI_DIR,			/* pciDDDD:BB/<bdf> */
 	EMU_N_PCI_VENDOR,
 	EMU_N_PCI_DEVICE,
-	EMU_N_PCI_IOMMU_GROUP,		/* <bdf>/iommu_group (a directory) */
+	EMU_N_PCI_IOMMU_GROUP,		/* <bdf>/iommu_group (a link) */
+	EMU_N_PCI_DRIVER,		/* <bdf>/driver (a link) */
+	EMU_N_PCI_SUBSYSTEM,		/* <bdf>/subsystem (a link) */
 	EMU_N_PCI_VFIO_DEV,		/* <bdf>/vfio-dev */
 	EMU_N_PCI_VFIO_N,		/* <bdf>/vfio-dev/vfioN */
 	EMU_N_PCI_VFIO_N_DEV,		/* <bdf>/vfio-dev/vfioN/dev */
+	EMU_N_SYS_KERNEL,
+	EMU_N_SYS_IOMMU_GROUPS,
+	EMU_N_GROUP_DIR,		/* iommu_groups/N */
+	EMU_N_GROUP_DEVICES,		/* iommu_groups/N/devices */
+	EMU_N_GROUP_DEV_LINK,		/* iommu_groups/N/devices/<bdf> */
 };
 
 enum emu_node_kind {
 	EMU_NODE_DIR,
 	EMU_NODE_FILE,
 	EMU_NODE_CHR,
+	EMU_NODE_LINK,
 };
 
 struct emu_node {
@@ -57,12 +75,25 @@ struct emu_node {
 	struct emu_dev *dev;		/* the device a node belongs to */
 };
 
-/* Resolve @path: 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -EFAULT (NULL). */
+/* The IOMMU group of @dev: alone in it, numbered from 1 as on the
+ * reference machine (its host bridge is group 0). */
+unsigned int emu_dev_group(const struct emu_dev *dev);
+
+/*
+ * Resolve @path, following every link (stat). 0, -ENOENT, -ENOTDIR,
+ * -ENAMETOOLONG, -ELOOP, -EFAULT (NULL).
+ */
 int emu_vfs_lookup(struct emu *emu, const char *path, struct emu_node *out);
+/* The same, but a link at the end is the link itself (lstat). */
+int emu_vfs_lookup_nofollow(struct emu *emu, const char *path,
+			    struct emu_node *out);
 enum emu_node_kind emu_vfs_kind(const struct emu_node *node);
 void emu_vfs_stat(const struct emu_node *node, struct stat *st);
 /* read_file semantics of struct iofd_host_ops. */
 ssize_t emu_vfs_read(const struct emu_node *node, char *buf, size_t cap);
+/* A link's text into @buf (@cap bytes, NUL-terminated): its length,
+ * -EINVAL (not a link) or -ENAMETOOLONG. */
+ssize_t emu_vfs_readlink(const struct emu_node *node, char *buf, size_t cap);
 /* list_dir semantics of struct iofd_host_ops. */
 int emu_vfs_list(struct emu *emu, const struct emu_node *node,
 		 iofd_dir_cb cb, void *arg);

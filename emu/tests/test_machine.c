@@ -6,6 +6,7 @@
  * emu_device_add's contract, the profiles, and the fault plan (fail the nth
  * call before it runs; a failed close still releases the fd).
  */
+#include <limits.h>
 #include <sys/sysmacros.h>
 
 #include "emu_test.h"
@@ -143,9 +144,10 @@ static void sysfs_ok(void)
 				 sizeof(buf)));
 
 	CHECK_OK(t_list(&t, SYSDIR, &ns));
-	CHECK_EQ(ns.n, 4);
+	CHECK_EQ(ns.n, 6);
 	CHECK(names_has(&ns, "vendor") && names_has(&ns, "device") &&
-	      names_has(&ns, "vfio-dev") && names_has(&ns, "iommu_group"));
+	      names_has(&ns, "vfio-dev") && names_has(&ns, "iommu_group") &&
+	      names_has(&ns, "driver") && names_has(&ns, "subsystem"));
 	CHECK_OK(t_list(&t, SYSDIR "/vfio-dev", &ns));
 	CHECK_EQ(ns.n, 1);
 	CHECK(names_has(&ns, "vfio0"));
@@ -180,6 +182,69 @@ static void sysfs_ok(void)
 	emu_t_teardown(&t);
 }
 
+/*
+ * The links a VMM resolves, with the kernel's own text (as a 6.12 guest
+ * shows them for QEMU's e1000e at 00:03.0), and path walks through them.
+ */
+static void sysfs_links(void)
+{
+	char buf[PATH_MAX];
+	struct names ns;
+	struct stat st;
+	struct emu_t t;
+
+	emu_t_setup(&t);
+	CHECK_EQ(t_add_dev(&t, "e1000e", BDF, EMU_SYSFS_OK), 0);
+	CHECK_EQ(t_add_dev(&t, "e1000e", "0000:01:00.0", EMU_SYSFS_OK), 1);
+	CHECK_EQ(emu_readlink(t.emu, SYSDIR, buf, sizeof(buf)), 40);
+	CHECK(!strcmp(buf, "../../../devices/pci0000:00/" BDF));
+	CHECK_OK(emu_readlink(t.emu, SYSDIR "/iommu_group", buf, sizeof(buf)));
+	CHECK(!strcmp(buf, "../../../kernel/iommu_groups/1"));
+	CHECK_OK(emu_readlink(t.emu, SYSDIR "/driver", buf, sizeof(buf)));
+	CHECK(!strcmp(buf, "../../../bus/pci/drivers/vfio-pci"));
+	CHECK_OK(emu_readlink(t.emu, SYSDIR "/subsystem", buf, sizeof(buf)));
+	CHECK(!strcmp(buf, "../../../bus/pci"));
+	CHECK_OK(emu_readlink(t.emu, "/sys/kernel/iommu_groups/2/devices/"
+			      "0000:01:00.0", buf, sizeof(buf)));
+	CHECK(!strcmp(buf, "../../../../devices/pci0000:01/0000:01:00.0"));
+	CHECK_ERR(EINVAL, emu_readlink(t.emu, SYSDIR "/vendor", buf,
+				       sizeof(buf)));
+	CHECK_ERR(ENAMETOOLONG, emu_readlink(t.emu, SYSDIR, buf, 8));
+	CHECK_ERR(ENOENT, emu_readlink(t.emu, SYSDIR "/nope", buf,
+				       sizeof(buf)));
+	/* lstat sees the link, stat what it leads to. */
+	CHECK_OK(emu_lstat(t.emu, SYSDIR, &st));
+	CHECK(S_ISLNK(st.st_mode));
+	CHECK_EQ(st.st_size, 40);
+	CHECK_OK(t_stat(&t, SYSDIR, &st));
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_OK(t_stat(&t, SYSDIR "/iommu_group", &st));
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_OK(t_list(&t, SYSDIR "/iommu_group/devices", &ns));
+	CHECK_EQ(ns.n, 1);
+	CHECK(names_has(&ns, BDF));
+	CHECK_OK(t_list(&t, "/sys/kernel/iommu_groups", &ns));
+	CHECK(ns.n == 2 && names_has(&ns, "1") && names_has(&ns, "2"));
+	CHECK_OK(t_list(&t, "/sys/bus/pci/drivers/vfio-pci", &ns));
+	CHECK(ns.n == 2 && names_has(&ns, BDF));
+	CHECK_OK(t_list(&t, "/sys/devices", &ns));
+	CHECK(ns.n == 2 && names_has(&ns, "pci0000:00") &&
+	      names_has(&ns, "pci0000:01"));
+	/* Walks through links, "." and "..", as the kernel resolves them. */
+	CHECK_EQ(t_read(&t, SYSDIR "/subsystem/devices/0000:01:00.0/vendor",
+			buf, sizeof(buf)), 7);
+	CHECK_EQ(t_read(&t, SYSDIR "/./driver/" BDF "/../" BDF "/device", buf,
+			sizeof(buf)), 7);
+	CHECK_OK(t_stat(&t, SYSDIR "/..", &st));
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_OK(t_list(&t, SYSDIR "/..", &ns));
+	CHECK(ns.n == 1 && names_has(&ns, BDF));
+	CHECK_OK(t_stat(&t, "/../..//sys/./bus", &st));
+	CHECK_ERR(ENOTDIR, t_stat(&t, SYSDIR "/vendor/", &st));
+	CHECK_ERR(ENOENT, t_stat(&t, "/sys/kernel/iommu_groups/3", &st));
+	emu_t_teardown(&t);
+}
+
 static void sysfs_no_vfio_dev(void)
 {
 	struct names ns;
@@ -194,7 +259,7 @@ static void sysfs_no_vfio_dev(void)
 	CHECK_ERR(ENOENT, t_read(&t, SYSDIR "/vfio-dev/vfio0/dev", buf,
 				 sizeof(buf)));
 	CHECK_OK(t_list(&t, SYSDIR, &ns));
-	CHECK_EQ(ns.n, 3);
+	CHECK_EQ(ns.n, 5);
 	CHECK(!names_has(&ns, "vfio-dev"));
 	CHECK_OK(t_read(&t, SYSDIR "/vendor", buf, sizeof(buf)));
 	/* The cdev itself is still there. */
@@ -366,6 +431,7 @@ static const struct check_test tests[] = {
 	TEST(fd_table),
 	TEST(open_paths),
 	TEST(sysfs_ok),
+	TEST(sysfs_links),
 	TEST(sysfs_no_vfio_dev),
 	TEST(sysfs_bad_dev),
 	TEST(sysfs_wrong_devt),

@@ -290,6 +290,29 @@ int emu_munmap(struct emu *emu, void *addr, size_t len);
 /* [addr, addr + len) is no longer a region mapping (a MAP_FIXED over it). */
 void emu_mappings_forget(struct emu *emu, void *addr, size_t len);
 
+/*
+ * The emulated namespace beyond the host table (for the preload shim,
+ * which materialises it): the subtrees that stand in for the real ones
+ * (/dev/vfio, /sys/bus/pci/devices, ...), one @cb call each (returns 0
+ * or the callback's non-zero value); readlink(2) and lstat(2) of a path
+ * (the sysfs links iommu_group, driver, subsystem and the device links):
+ * the length or 0 / -errno.
+ */
+int emu_served_roots(struct emu *emu, iofd_dir_cb cb, void *arg);
+int emu_readlink(struct emu *emu, const char *path, char *buf, size_t cap);
+int emu_lstat(struct emu *emu, const char *path, struct stat *st);
+
+/*
+ * A second emulated fd for the file open at @fd (dup(2)): the new fd or
+ * -EBADF, -EMFILE, -ENOMEM.
+ */
+int emu_dup(struct emu *emu, int fd);
+
+/* The uAPI name of an ioctl request the model answers, or NULL. */
+const char *emu_ioctl_name(unsigned long request);
+/* The request called @name ("VFIO_DEVICE_GET_INFO"), or 0. */
+unsigned long emu_ioctl_by_name(const char *name);
+
 /* Whether @fd is an open emulated fd. */
 bool emu_fd_is_open(const struct emu *emu, int fd);
 
