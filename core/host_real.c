@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -137,6 +138,25 @@ static ssize_t iofd_real_pwrite(void *priv, int fd, const void *buf,
 	return n < 0 ? -errno : n;
 }
 
+static int iofd_real_mmap(void *priv, void *addr, size_t len, int prot,
+			  int flags, int fd, uint64_t offset, void **out)
+{
+	void *p;
+
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	p = mmap(addr, len, prot, flags, fd, (off_t)offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*out = p;
+	return 0;
+}
+
+static int iofd_real_munmap(void *priv, void *addr, size_t len)
+{
+	return munmap(addr, len) < 0 ? -errno : 0;
+}
+
 static const struct iofd_host_ops iofd_real_ops = {
 	.open = iofd_real_open,
 	.close = iofd_real_close,
@@ -147,6 +167,8 @@ static const struct iofd_host_ops iofd_real_ops = {
 	.list_dir = iofd_real_list_dir,
 	.pread = iofd_real_pread,
 	.pwrite = iofd_real_pwrite,
+	.mmap = iofd_real_mmap,
+	.munmap = iofd_real_munmap,
 };
 
 void iofd_host_real(struct iofd_host *out)

@@ -22,6 +22,8 @@ static const char *const emu_host_entry_names[EMU_HOST_ENTRY_COUNT] = {
 	[EMU_HOST_LIST_DIR] = "list_dir",
 	[EMU_HOST_PREAD] = "pread",
 	[EMU_HOST_PWRITE] = "pwrite",
+	[EMU_HOST_MMAP] = "mmap",
+	[EMU_HOST_MUNMAP] = "munmap",
 };
 
 const char *emu_host_entry_name(enum emu_host_entry entry)
@@ -40,7 +42,7 @@ bool emu_host_entry_has_path(enum emu_host_entry entry)
 bool emu_host_entry_has_fd(enum emu_host_entry entry)
 {
 	return (unsigned int)entry < EMU_HOST_ENTRY_COUNT &&
-	       !emu_host_entry_has_path(entry);
+	       entry != EMU_HOST_MUNMAP && !emu_host_entry_has_path(entry);
 }
 
 /* The caller's list_dir callback, with the filter's dir_entry before it. */
@@ -111,6 +113,15 @@ long emu_filter_forward(struct emu_filter *f, struct emu_host_call *c)
 		if (ops->pwrite)
 			ret = ops->pwrite(lp, c->fd, c->buf, c->count,
 					  c->offset);
+		break;
+	case EMU_HOST_MMAP:
+		if (ops->mmap)
+			ret = ops->mmap(lp, c->addr, c->count, c->prot,
+					c->flags, c->fd, c->offset, c->out);
+		break;
+	case EMU_HOST_MUNMAP:
+		if (ops->munmap)
+			ret = ops->munmap(lp, c->addr, c->count);
 		break;
 	case EMU_HOST_ENTRY_COUNT:
 		break;
@@ -217,6 +228,26 @@ static ssize_t emu_filter_pwrite(void *priv, int fd, const void *buf,
 	return emu_filter_run(priv, &c);
 }
 
+static int emu_filter_mmap(void *priv, void *addr, size_t len, int prot,
+			   int flags, int fd, uint64_t offset, void **out)
+{
+	struct emu_host_call c = {
+		.entry = EMU_HOST_MMAP, .fd = fd, .addr = addr, .count = len,
+		.prot = prot, .flags = flags, .offset = offset, .out = out,
+	};
+
+	return (int)emu_filter_run(priv, &c);
+}
+
+static int emu_filter_munmap(void *priv, void *addr, size_t len)
+{
+	struct emu_host_call c = {
+		.entry = EMU_HOST_MUNMAP, .fd = -1, .addr = addr, .count = len,
+	};
+
+	return (int)emu_filter_run(priv, &c);
+}
+
 static const struct iofd_host_ops emu_filter_host_ops = {
 	.open = emu_filter_open,
 	.close = emu_filter_close,
@@ -227,6 +258,8 @@ static const struct iofd_host_ops emu_filter_host_ops = {
 	.list_dir = emu_filter_list_dir,
 	.pread = emu_filter_pread,
 	.pwrite = emu_filter_pwrite,
+	.mmap = emu_filter_mmap,
+	.munmap = emu_filter_munmap,
 };
 
 void emu_filter_init(struct emu_filter *f, const struct iofd_host *lower,
@@ -258,6 +291,12 @@ int emu_host_call_print(const struct emu_host_call *c, char *buf,
 	case EMU_HOST_PWRITE:
 		return snprintf(buf, cap, "%s(%d, %zu at %#" PRIx64 ")", name,
 				c->fd, c->count, c->offset);
+	case EMU_HOST_MMAP:
+		return snprintf(buf, cap, "%s(%d, %#zx at %#" PRIx64 ")", name,
+				c->fd, c->count, c->offset);
+	case EMU_HOST_MUNMAP:
+		return snprintf(buf, cap, "%s(%p, %#zx)", name, c->addr,
+				c->count);
 	default:
 		if (emu_host_entry_has_path(c->entry))
 			return snprintf(buf, cap, "%s(%s)", name,

@@ -229,6 +229,19 @@ static ssize_t emu_host_pwrite(void *priv, int fd, const void *buf,
 	return emu_file_rw(priv, fd, (void *)buf, count, offset, true);
 }
 
+static int emu_host_mmap(void *priv, void *addr, size_t len, int prot,
+			 int flags, int fd, uint64_t offset, void **out)
+{
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	return emu_mmap(priv, fd, addr, len, prot, flags, offset, out);
+}
+
+static int emu_host_munmap(void *priv, void *addr, size_t len)
+{
+	return emu_munmap(priv, addr, len);
+}
+
 static const struct iofd_host_ops emu_host_ops = {
 	.open = emu_host_open,
 	.close = emu_host_close,
@@ -239,6 +252,8 @@ static const struct iofd_host_ops emu_host_ops = {
 	.list_dir = emu_host_list_dir,
 	.pread = emu_host_pread,
 	.pwrite = emu_host_pwrite,
+	.mmap = emu_host_mmap,
+	.munmap = emu_host_munmap,
 };
 
 void emu_host(struct emu *emu, struct iofd_host *out)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -47,6 +48,7 @@ static void test_real_host(void)
 	struct iofd_host h;
 	struct seen seen = { 0 };
 	struct stat st;
+	void *map;
 	int fd;
 
 	iofd_host_real(&h);
@@ -70,7 +72,19 @@ static void test_real_host(void)
 	CHECK_EQ(h.ops->pread(h.priv, fd, buf, 4, 5), 0);
 	CHECK_ERR(EINVAL, h.ops->pread(h.priv, fd, buf, 1, UINT64_MAX));
 	CHECK_ERR(EINVAL, h.ops->pwrite(h.priv, fd, buf, 1, 1ULL << 63));
+	/* mmap/munmap, the same way. */
+	CHECK_OK(h.ops->mmap(h.priv, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0,
+			     &map));
+	CHECK(!memcmp(map, "42:3\n", 5));
+	CHECK_OK(h.ops->munmap(h.priv, map, 4096));
+	CHECK_ERR(EINVAL, h.ops->mmap(h.priv, NULL, 4096, PROT_READ,
+				      MAP_SHARED, fd, 1ULL << 63, &map));
+	CHECK_ERR(EINVAL, h.ops->mmap(h.priv, NULL, 4096, PROT_READ,
+				      MAP_SHARED, fd, 100, &map));
+	CHECK_ERR(EINVAL, h.ops->munmap(h.priv, (char *)map + 1, 4096));
 	CHECK_OK(h.ops->close(h.priv, fd));
+	CHECK_ERR(EBADF, h.ops->mmap(h.priv, NULL, 4096, PROT_READ, MAP_SHARED,
+				     fd, 0, &map));
 	CHECK_ERR(EBADF, h.ops->pread(h.priv, fd, buf, 1, 0));
 	CHECK_ERR(EBADF, h.ops->pwrite(h.priv, fd, buf, 1, 0));
 	CHECK_EQ(h.ops->read_file(h.priv, path, buf, 6), 5);	/* just fits */

@@ -13,10 +13,11 @@
  *                      /dev/vfio/devices/vfioN. Unset or empty: none.
  *   IOFD_EMU_TRACE     1: print every emulated call on stderr; 0: don't.
  *   IOFD_EMU_FAIL_NTH  N >= 1: fail the program's Nth call to the model.
- *   IOFD_EMU_FAIL_KIND comma-separated kinds of call to fail every time
- *                      (open, close, ioctl, fstat, stat, read_file,
- *                      list_dir; ioctl:NAME or ioctl:0xNUMBER for one
- *                      request).
+ *   IOFD_EMU_FAIL_KIND comma-separated kinds of call to fail every time,
+ *                      by the host entry's name (open, close, ioctl,
+ *                      fstat, stat, read_file, list_dir, pread, pwrite,
+ *                      mmap, munmap; ioctl:NAME or ioctl:0xNUMBER for
+ *                      one request).
  *   IOFD_EMU_FAIL_ERRNO the errno of a failed call: a name (ENOMEM) or a
  *                      number; default EINVAL. Only with one of the two.
  *   IOFD_EMU_COUNTERS  a file to keep the model's counters in, as JSON,
@@ -30,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <emu/ioctl_names.h>
 
 #include "preload.h"
 
@@ -51,18 +54,6 @@ static const char *const emu_cfg_variants[EMU_SYSFS_VARIANT_COUNT] = {
 	[EMU_SYSFS_WRONG_DEVT] = "wrong-devt",
 };
 
-static const struct {
-	const char *name;
-	unsigned int bit;
-} emu_cfg_kinds[] = {
-	{ "open", EMU_FAULT_OPEN },
-	{ "close", EMU_FAULT_CLOSE },
-	{ "ioctl", EMU_FAULT_IOCTL },
-	{ "fstat", EMU_FAULT_FSTAT },
-	{ "stat", EMU_FAULT_STAT },
-	{ "read_file", EMU_FAULT_READ_FILE },
-	{ "list_dir", EMU_FAULT_LIST_DIR },
-};
 
 /* @s (@len bytes) quoted for a message: bounded, escaped, into @buf. */
 static const char *emu_cfg_quote(const char *s, size_t len, char *buf,
@@ -261,11 +252,23 @@ static int emu_cfg_errno(const char *s)
 			emu_cfg_quote(s, strlen(s), q, sizeof(q)));
 }
 
+static void emu_cfg_kind_names(char *buf, size_t cap)
+{
+	size_t o = 0;
+	unsigned int e;
+
+	buf[0] = '\0';
+	for (e = 0; e < EMU_HOST_ENTRY_COUNT && o < cap; e++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", e ? ", " : "",
+				      emu_host_entry_name(e));
+}
+
 static void emu_cfg_kind(struct emu_preload_config *cfg, const char *s,
 			 size_t len)
 {
-	char q[EMU_CFG_SHOW * 4 + 16], req[64];
-	size_t i;
+	char q[EMU_CFG_SHOW * 4 + 16], req[64], list[256];
+	const struct emu_ioctl_desc *desc;
+	unsigned int e;
 
 	emu_cfg_quote(s, len, q, sizeof(q));
 	if (len > 6 && !memcmp(s, "ioctl:", 6)) {
@@ -275,7 +278,8 @@ static void emu_cfg_kind(struct emu_preload_config *cfg, const char *s,
 			goto err_bad;
 		memcpy(req, s + 6, len - 6);
 		req[len - 6] = '\0';
-		cfg->fail_request = emu_ioctl_by_name(req);
+		desc = emu_ioctl_find_name(req);
+		cfg->fail_request = desc ? desc->request : 0;
 		if (!cfg->fail_request && !strncmp(req, "0x", 2) && req[2]) {
 			errno = 0;
 			cfg->fail_request = strtoul(req, &end, 16);
@@ -290,17 +294,20 @@ static void emu_cfg_kind(struct emu_preload_config *cfg, const char *s,
 		cfg->fail_kinds |= EMU_FAULT_IOCTL;
 		return;
 	}
-	for (i = 0; i < EMU_CFG_LEN(emu_cfg_kinds); i++) {
-		if (strlen(emu_cfg_kinds[i].name) == len &&
-		    !memcmp(emu_cfg_kinds[i].name, s, len)) {
-			cfg->fail_kinds |= emu_cfg_kinds[i].bit;
+	/* A kind is a host entry: bit n of the fault plan is entry n. */
+	for (e = 0; e < EMU_HOST_ENTRY_COUNT; e++) {
+		const char *name = emu_host_entry_name(e);
+
+		if (strlen(name) == len && !memcmp(name, s, len)) {
+			cfg->fail_kinds |= 1u << e;
 			return;
 		}
 	}
 err_bad:
-	emu_preload_die("bad IOFD_EMU_FAIL_KIND %s: kinds are open, close, "
-			"ioctl, fstat, stat, read_file, list_dir, and "
-			"ioctl:NAME for one request, separated by commas", q);
+	emu_cfg_kind_names(list, sizeof(list));
+	emu_preload_die("bad IOFD_EMU_FAIL_KIND %s: kinds are %s, and "
+			"ioctl:NAME for one request, separated by commas", q,
+			list);
 }
 
 static void emu_cfg_counters(struct emu_preload_config *cfg, const char *s)

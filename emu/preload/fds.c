@@ -16,9 +16,11 @@
  * Calls that make an emulated fd (KVM_CREATE_VM, KVM_CREATE_DEVICE,
  * IOMMU_FAULT_QUEUE_ALLOC) get a reserved real fd for it.
  *
- * mmap of an emulated fd maps the region through the emulator; munmap
- * and MAP_FIXED over a region mapping tell the emulator, which keeps the
- * mappings (only looked at when there is one).
+ * pread, pwrite, mmap and munmap go through the host table (so the fault
+ * plan counts and fails them like any other call). mmap of an emulated fd
+ * maps the region through the emulator; munmap and MAP_FIXED over a
+ * region mapping tell the emulator, which keeps the mappings (only looked
+ * at when there is one).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +139,7 @@ static ssize_t emu_fds_rw(int fd, void *buf, size_t count, off_t off,
 				   (is_write ? "write" : "read"),
 		.fd = fd, .off = (uint64_t)off, .len = count,
 	};
+	const struct iofd_host *h = &emu_preload.host;
 	struct emu *emu = emu_preload.emu;
 	sigset_t saved;
 	bool fired;
@@ -151,13 +154,12 @@ static ssize_t emu_fds_rw(int fd, void *buf, size_t count, off_t off,
 			       REAL(read)(fd, buf, count);
 	}
 	fired = emu_fault_fired(emu_preload.fault);
-	if (positioned && off < 0)
-		call.result = -EINVAL;
-	else if (positioned)
-		call.result = is_write ? emu_pwrite(emu, efd, buf, count,
-						 (uint64_t)off) :
-				      emu_pread(emu, efd, buf, count,
-						(uint64_t)off);
+	if (positioned)
+		call.result = is_write ?
+			      h->ops->pwrite(h->priv, efd, buf, count,
+					     (uint64_t)off) :
+			      h->ops->pread(h->priv, efd, buf, count,
+					    (uint64_t)off);
 	else
 		call.result = is_write ? emu_write(emu, efd, buf, count) :
 				      emu_read(emu, efd, buf, count);
@@ -546,9 +548,9 @@ static void *emu_fds_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	if (efd < 0)
 		return REAL(mmap)(addr, len, prot, flags, fd, off);
 	fired = emu_fault_fired(emu_preload.fault);
-	call.result = off < 0 ? -EINVAL :
-		      emu_mmap(emu_preload.emu, efd, addr, len, prot, flags,
-			       (uint64_t)off, &p);
+	call.result = emu_preload.host.ops->mmap(emu_preload.host.priv, addr,
+						 len, prot, flags, efd,
+						 (uint64_t)off, &p);
 	emu_preload_after_call(fired, &call);
 	emu_preload_unlock(&saved);
 	if (call.result < 0) {
@@ -611,7 +613,8 @@ EMU_PRELOAD_EXPORT int munmap(void *addr, size_t len)
 		return REAL(munmap)(addr, len);
 	emu_preload_lock(&saved);
 	fired = emu_fault_fired(emu_preload.fault);
-	call.result = emu_munmap(emu_preload.emu, addr, len);
+	call.result = emu_preload.host.ops->munmap(emu_preload.host.priv,
+						   addr, len);
 	emu_preload_after_call(fired, &call);
 	emu_preload_unlock(&saved);
 	return (int)emu_preload_ret(call.result);

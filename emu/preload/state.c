@@ -33,6 +33,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <emu/ioctl_names.h>
+
 #include "preload.h"
 
 struct emu_preload emu_preload = {

@@ -206,6 +206,8 @@ static bool emu_rec_before(void *priv, struct emu_filter *f,
 		break;
 	case EMU_HOST_PREAD:
 	case EMU_HOST_PWRITE:
+	case EMU_HOST_MMAP:
+	case EMU_HOST_MUNMAP:
 		rc->count = c->count;
 		rc->offset = c->offset;
 		if (c->entry == EMU_HOST_PWRITE && c->buf)
@@ -504,6 +506,13 @@ int emu_rec_print(const struct emu_rec_call *c, char *buf, size_t cap)
 	case EMU_HOST_READ_FILE:
 	case EMU_HOST_LIST_DIR:
 		emu_rec_put(buf, cap, &len, " %s", c->path);
+		break;
+	case EMU_HOST_MMAP:
+		emu_rec_put(buf, cap, &len, " fd=%d length=%#" PRIx64
+			    " offset=%#" PRIx64, c->fd, c->count, c->offset);
+		break;
+	case EMU_HOST_MUNMAP:
+		emu_rec_put(buf, cap, &len, " length=%#" PRIx64, c->count);
 		break;
 	case EMU_HOST_ENTRY_COUNT:
 		break;

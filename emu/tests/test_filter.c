@@ -154,6 +154,7 @@ static void hooks_see_every_call(void)
 	uint16_t vendor;
 	char buf[32];
 	int iommufd, devfd;
+	void *map;
 
 	emu_t_setup(&t);
 	CHECK_OK(t_add_dev(&t, "e1000e", T_BDF, EMU_SYSFS_OK));
@@ -167,6 +168,9 @@ static void hooks_see_every_call(void)
 	CHECK_EQ(s.names, names);
 	CHECK_EQ(h.ops->pread(h.priv, devfd, &vendor, 2, T_CONFIG_OFF), 2);
 	CHECK_EQ(h.ops->pwrite(h.priv, devfd, &vendor, 2, T_CONFIG_OFF), 2);
+	CHECK_OK(h.ops->mmap(h.priv, NULL, PG, PROT_READ, MAP_SHARED, devfd, 0,
+			     &map));
+	CHECK_OK(h.ops->munmap(h.priv, map, PG));
 	CHECK_OK(h.ops->close(h.priv, devfd));
 	CHECK_OK(h.ops->close(h.priv, iommufd));
 	for (e = 0; e < EMU_HOST_ENTRY_COUNT; e++) {

@@ -5,8 +5,9 @@
  *
  * The core never calls open, ioctl, close, fstat, stat or reads a file
  * itself; it goes through a struct iofd_host. Device-region I/O (pread,
- * pwrite) has its entries too, so that everything a VFIO user does to a
- * device fd can be counted, faulted and recorded by the same wrappers. The real host (iofd_host_real)
+ * pwrite, mmap and munmap) has its entries too, so that everything a VFIO
+ * user does to a device fd can be counted, faulted and recorded by the
+ * same wrappers. The real host (iofd_host_real)
  * is plain libc. The emulator (emu/) provides a host that is an in-process
  * model of the kernel, and wrappers (fault plans, the recorder) take a host
  * and give back another. Because ioctl takes the kernel's own request
@@ -69,6 +70,15 @@ struct iofd_host_ops {
 			 uint64_t offset);
 	ssize_t (*pwrite)(void *priv, int fd, const void *buf, size_t count,
 			  uint64_t offset);
+	/*
+	 * mmap(2) of @len bytes of @fd at @offset (a VFIO device's region)
+	 * with @prot and @flags, at @addr as mmap(2) takes it: 0 with the
+	 * address in *@out, or -errno. An offset past INT64_MAX is -EINVAL.
+	 */
+	int (*mmap)(void *priv, void *addr, size_t len, int prot, int flags,
+		    int fd, uint64_t offset, void **out);
+	/* munmap(2) of [@addr, @addr + @len): 0 or -errno. */
+	int (*munmap)(void *priv, void *addr, size_t len);
 };
 
 struct iofd_host {

@@ -308,11 +308,6 @@ int emu_lstat(struct emu *emu, const char *path, struct stat *st);
  */
 int emu_dup(struct emu *emu, int fd);
 
-/* The uAPI name of an ioctl request the model answers, or NULL. */
-const char *emu_ioctl_name(unsigned long request);
-/* The request called @name ("VFIO_DEVICE_GET_INFO"), or 0. */
-unsigned long emu_ioctl_by_name(const char *name);
-
 /* Whether @fd is an open emulated fd. */
 bool emu_fd_is_open(const struct emu *emu, int fd);
 
@@ -359,6 +354,8 @@ enum emu_fault_kind {
 	EMU_FAULT_LIST_DIR = 1u << EMU_HOST_LIST_DIR,
 	EMU_FAULT_PREAD = 1u << EMU_HOST_PREAD,
 	EMU_FAULT_PWRITE = 1u << EMU_HOST_PWRITE,
+	EMU_FAULT_MMAP = 1u << EMU_HOST_MMAP,
+	EMU_FAULT_MUNMAP = 1u << EMU_HOST_MUNMAP,
 	EMU_FAULT_ALL = (1u << EMU_HOST_ENTRY_COUNT) - 1,
 };
 

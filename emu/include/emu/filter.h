@@ -48,12 +48,17 @@ enum emu_host_entry {
 	EMU_HOST_LIST_DIR,
 	EMU_HOST_PREAD,
 	EMU_HOST_PWRITE,
+	EMU_HOST_MMAP,
+	EMU_HOST_MUNMAP,
 	EMU_HOST_ENTRY_COUNT,
 };
 
 /* "open", "read_file", ...; "?" out of range. */
 const char *emu_host_entry_name(enum emu_host_entry entry);
-/* Whether the entry's call names a path, or an fd (exactly one holds). */
+/*
+ * Whether the entry's call names a path, or an fd (at most one holds;
+ * munmap names neither, only memory).
+ */
 bool emu_host_entry_has_path(enum emu_host_entry entry);
 bool emu_host_entry_has_fd(enum emu_host_entry entry);
 
@@ -63,15 +68,19 @@ bool emu_host_entry_has_fd(enum emu_host_entry entry);
  */
 struct emu_host_call {
 	enum emu_host_entry entry;
-	int fd;			/* close, ioctl, fstat, pread, pwrite */
+	int fd;			/* close, ioctl, fstat, pread, pwrite, mmap */
 	const char *path;	/* open, stat, read_file, list_dir */
-	int flags;		/* open */
+	int flags;		/* open, mmap */
+	int prot;		/* mmap */
+	void *addr;		/* mmap (the hint), munmap */
+	void **out;		/* mmap: where the address goes */
 	unsigned long request;	/* ioctl */
 	void *arg;		/* ioctl */
 	struct stat *st;	/* fstat, stat */
 	void *buf;		/* read_file, pread; pwrite's data (read only) */
-	size_t count;		/* read_file's capacity, pread/pwrite's count */
-	uint64_t offset;	/* pread, pwrite */
+	size_t count;		/* read_file's capacity, pread/pwrite's count,
+				 * mmap/munmap's length */
+	uint64_t offset;	/* pread, pwrite, mmap */
 	iofd_dir_cb cb;		/* list_dir */
 	void *cb_arg;
 	long ret;		/* the result, once known */
@@ -116,7 +125,8 @@ long emu_filter_forward(struct emu_filter *f, struct emu_host_call *c);
 /*
  * Format @c for people into @buf (@cap bytes, NUL-terminated, truncated
  * when it must be): "open(/dev/iommu)", "ioctl(3, IOMMU_IOAS_MAP)",
- * "pread(4, 16 at 0x10000000000)". Returns the length snprintf would.
+ * "pread(4, 16 at 0x10000000000)", "mmap(4, 0x20000 at 0)",
+ * "munmap(0x7f0000000000, 0x20000)". Returns the length snprintf would.
  */
 int emu_host_call_print(const struct emu_host_call *c, char *buf,
 			size_t cap);
