@@ -33,6 +33,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/vfio.h>
+
 #include <emu/ioctl_names.h>
 
 #include "preload.h"
@@ -136,13 +138,32 @@ void emu_preload_unlock(sigset_t *saved)
 /* ------------------------------------------------------------------ */
 /* The counters file                                                   */
 
+/* @s as the inside of a JSON string (quotes, backslashes, controls). */
+static void emu_preload_json_str(const char *s, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *s && o + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+		else if (c < 0x20)
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
 static int emu_preload_json(char *buf, size_t cap, bool exited)
 {
 	const struct emu_preload_config *cfg = &emu_preload.cfg;
+	char e[32], what[2 * sizeof(emu_preload.fault_what)];
 	struct emu_counters c;
-	char e[32];
 
 	emu_counters_get(emu_preload.emu, &c);
+	emu_preload_json_str(emu_preload.fault_what, what, sizeof(what));
 	return snprintf(buf, cap,
 			"{\"pid\": %d, \"exited\": %s, \"calls\": %lu,\n"
 			" \"fds\": %u, \"contexts\": %u, \"objects\": %u, "
@@ -161,7 +182,7 @@ static int emu_preload_json(char *buf, size_t cap, bool exited)
 			cfg->fail_nth, cfg->fail_kinds,
 			emu_preload_errname(cfg->fail_errno, e, sizeof(e)),
 			emu_fault_fired(emu_preload.fault) ? "true" : "false",
-			emu_preload.fault_call, emu_preload.fault_what);
+			emu_preload.fault_call, what);
 }
 
 /*
@@ -196,25 +217,46 @@ static void emu_preload_counters_write(bool exited)
 	emu_preload.written_once = true;
 }
 
-/* "ioctl VFIO_DEVICE_GET_INFO on fd 7" and the like, into @buf. */
+/*
+ * The name of ioctl @request on the program's @fd. Two VFIO device
+ * ioctls share their numbers with container ones (ioctl_names.h keeps
+ * the container's); on a device fd they are the device's.
+ */
+static const char *emu_preload_ioctl_name(int fd, unsigned long request)
+{
+	if (emu_device_state(emu_preload.emu, emu_preload_efd(fd), NULL, NULL,
+			     NULL) == 0) {
+		if (request == VFIO_DEVICE_GET_PCI_HOT_RESET_INFO)
+			return "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO";
+		if (request == VFIO_DEVICE_PCI_HOT_RESET)
+			return "VFIO_DEVICE_PCI_HOT_RESET";
+	}
+	return emu_ioctl_name(request);
+}
+
+/*
+ * "ioctl VFIO_DEVICE_GET_INFO on fd 7", "pread (4 bytes at 0x70000000010)
+ * on fd 7" and the like, into @buf: what the call was, then where.
+ */
 static void emu_preload_describe(const struct emu_preload_call *call,
 				 char *buf, size_t cap)
 {
-	const char *name = call->op && !strcmp(call->op, "ioctl") ?
-			   emu_ioctl_name(call->request) : NULL;
+	bool ioctl = !strcmp(call->op, "ioctl");
+	const char *name = ioctl ? emu_preload_ioctl_name(call->fd,
+							  call->request) : NULL;
 	int n = snprintf(buf, cap, "%s", call->op);
 
 	if (name)
 		n += snprintf(buf + n, cap - (size_t)n, " %s", name);
-	else if (!strcmp(call->op, "ioctl"))
+	else if (ioctl)
 		n += snprintf(buf + n, cap - (size_t)n, " %#lx", call->request);
 	if (call->path)
 		n += snprintf(buf + n, cap - (size_t)n, " %s", call->path);
-	if (call->fd >= 0)
-		n += snprintf(buf + n, cap - (size_t)n, " on fd %d", call->fd);
 	if (call->len)
-		snprintf(buf + n, cap - (size_t)n, " (%zu bytes at %#llx)",
-			 call->len, (unsigned long long)call->off);
+		n += snprintf(buf + n, cap - (size_t)n, " (%zu bytes at %#llx)",
+			      call->len, (unsigned long long)call->off);
+	if (call->fd >= 0)
+		snprintf(buf + n, cap - (size_t)n, " on fd %d", call->fd);
 }
 
 void emu_preload_after_call(bool fired_before,
