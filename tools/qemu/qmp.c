@@ -129,28 +129,42 @@ static void qemu_keep_event(struct qemu *q, const struct json *msg)
 	q->events[q->nr_events++] = e;
 }
 
-/* The next message that is not an event. */
-static int qemu_reply(struct qemu *q, struct json **reply)
+/*
+ * The next message: a reply is returned in *@reply; an event is kept and
+ * *@reply set to NULL. 0 or -errno.
+ */
+static int qemu_next(struct qemu *q, struct json **reply)
 {
 	char err[128], *line;
 	struct json *msg;
 	int rc;
 
-	for (;;) {
-		rc = qemu_read_line(q, &line);
-		if (rc)
-			return rc;
-		msg = json_parse(line, strlen(line), err, sizeof(err));
-		free(line);
-		if (!msg)
-			return -EPROTO;
-		if (!json_get(msg, "event")) {
-			*reply = msg;
-			return 0;
-		}
-		qemu_keep_event(q, msg);
-		json_free(msg);
+	*reply = NULL;
+	rc = qemu_read_line(q, &line);
+	if (rc)
+		return rc;
+	msg = json_parse(line, strlen(line), err, sizeof(err));
+	free(line);
+	if (!msg)
+		return -EPROTO;
+	if (!json_get(msg, "event")) {
+		*reply = msg;
+		return 0;
 	}
+	qemu_keep_event(q, msg);
+	json_free(msg);
+	return 0;
+}
+
+/* The next message that is not an event. */
+static int qemu_reply(struct qemu *q, struct json **reply)
+{
+	int rc;
+
+	do {
+		rc = qemu_next(q, reply);
+	} while (!rc && !*reply);
+	return rc;
 }
 
 int qemu_start(struct qemu *q, char *const argv[], char *const envp[],
@@ -215,8 +229,8 @@ int qemu_cmd(struct qemu *q, const char *cmd, struct json **reply)
 
 int qemu_wait_event(struct qemu *q, const char *name, const char *device)
 {
-	char want[256], err[128], *line;
-	struct json *msg;
+	struct json *reply;
+	char want[256];
 	unsigned int i;
 	int rc;
 
@@ -228,16 +242,10 @@ int qemu_wait_event(struct qemu *q, const char *name, const char *device)
 						 strlen(want))))
 				return 0;
 		}
-		rc = qemu_read_line(q, &line);
+		rc = qemu_next(q, &reply);
 		if (rc)
 			return rc;
-		msg = json_parse(line, strlen(line), err, sizeof(err));
-		free(line);
-		if (!msg)
-			return -EPROTO;
-		if (json_get(msg, "event"))
-			qemu_keep_event(q, msg);
-		json_free(msg);
+		json_free(reply);	/* a reply nobody waits for */
 	}
 }
 
