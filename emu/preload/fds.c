@@ -283,11 +283,12 @@ EMU_PRELOAD_EXPORT int fstat64(int fd, struct stat64 *st)
 /*
  * An fd the program passes inside a struct, in the emulator's numbering:
  * its emulated fd; for a real fd of another kind, a stand-in emulated
- * file that is neither an iommufd nor a VFIO file (so the emulator
- * answers EBADFD / EINVAL at the kernel's point); for a closed fd, a
- * number the emulator has not open (EBADF).
+ * file (/dev/kvm's) that is neither an iommufd nor a VFIO file, so the
+ * emulator answers EBADFD / EINVAL at the kernel's point (*@standin gets
+ * it, for the caller to close after the call: it is nobody's file); for
+ * a closed fd, a number the emulator has not open (EBADF).
  */
-static int emu_fds_xlate(int fd)
+static int emu_fds_xlate(int fd, int *standin)
 {
 	const struct iofd_host *h = &emu_preload.raw;
 	int efd = emu_preload_efd(fd);
@@ -296,13 +297,12 @@ static int emu_fds_xlate(int fd)
 		return fd < 0 ? fd : efd;
 	if (REAL(fcntl)(fd, F_GETFD) < 0)
 		return INT32_MAX;
-	if (emu_preload.standin < 0)
-		emu_preload.standin = h->ops->open(h->priv, "/dev/kvm",
-						   O_RDWR);
-	return emu_preload.standin < 0 ? INT32_MAX : emu_preload.standin;
+	*standin = h->ops->open(h->priv, "/dev/kvm", O_RDWR);
+	return *standin < 0 ? INT32_MAX : *standin;
 }
 
-static int emu_fds_ioctl_xlate(int efd, unsigned long request, void *arg)
+static int emu_fds_ioctl_run(int efd, unsigned long request, void *arg,
+			     int *standin)
 {
 	const struct iofd_host *h = &emu_preload.host;
 	int rc;
@@ -311,7 +311,7 @@ static int emu_fds_ioctl_xlate(int efd, unsigned long request, void *arg)
 		struct vfio_device_bind_iommufd b;
 
 		memcpy(&b, arg, sizeof(b));
-		b.iommufd = emu_fds_xlate(b.iommufd);
+		b.iommufd = emu_fds_xlate(b.iommufd, standin);
 		rc = h->ops->ioctl(h->priv, efd, request, &b);
 		if (rc == 0)
 			((struct vfio_device_bind_iommufd *)arg)->out_devid =
@@ -327,12 +327,24 @@ static int emu_fds_ioctl_xlate(int efd, unsigned long request, void *arg)
 		    (a.attr == KVM_DEV_VFIO_FILE_ADD ||
 		     a.attr == KVM_DEV_VFIO_FILE_DEL)) {
 			memcpy(&v, (void *)(uintptr_t)a.addr, sizeof(v));
-			v = emu_fds_xlate(v);
+			v = emu_fds_xlate(v, standin);
 			a.addr = (uintptr_t)&v;
 			return h->ops->ioctl(h->priv, efd, request, &a);
 		}
 	}
 	return h->ops->ioctl(h->priv, efd, request, arg);
+}
+
+/* Run the ioctl with the fds inside its struct translated. */
+static int emu_fds_ioctl_xlate(int efd, unsigned long request, void *arg)
+{
+	const struct iofd_host *h = &emu_preload.raw;
+	int standin = -1;
+	int rc = emu_fds_ioctl_run(efd, request, arg, &standin);
+
+	if (standin >= 0)
+		h->ops->close(h->priv, standin);
+	return rc;
 }
 
 /* Give the emulated fds an ioctl made a real number each. */

@@ -139,7 +139,6 @@ struct emu_preload {
 	/* The fd map: program fd -> emulated fd + 1 (0: not emulated). */
 	atomic_int emu_fd[EMU_PRELOAD_MAX_FD];
 	atomic_int nr_maps;		/* region mappings, read unlocked */
-	int standin;			/* see emu_preload_xlate_fd */
 };
 
 enum {

@@ -43,7 +43,6 @@ struct emu_preload emu_preload = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cleaner_fd = -1,
 	.cleaner = -1,
-	.standin = -1,
 };
 
 __thread int emu_preload_inside __attribute__((tls_model("initial-exec")));
