@@ -100,6 +100,8 @@ int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 
 void emu_counters_get(const struct emu *emu, struct emu_counters *out)
 {
+	/* Padding too: callers compare snapshots with memcmp. */
+	memset(out, 0, sizeof(*out));
 	out->fds = emu->nr_open;
 	out->contexts = emu->nr_contexts;
 	out->objects = emu->nr_objects;

@@ -409,8 +409,8 @@ static void emu_vcfg_write(struct emu *emu, struct emu_dev *dev,
 			emu_put32(c, off, emu_vcfg_bar_value(dev, i,
 							     emu_get32(c, off)));
 	}
-	if (msi && pos <= msi->offset + PCI_MSI_FLAGS &&
-	    end > msi->offset + PCI_MSI_FLAGS)
+	if (msi && pos <= msi->offset + (unsigned int)PCI_MSI_FLAGS &&
+	    end > msi->offset + (unsigned int)PCI_MSI_FLAGS)
 		emu_vcfg_msi_fixup(dev, &c[msi->offset + PCI_MSI_FLAGS]);
 	if (pos <= PCI_COMMAND + 1 && end > PCI_COMMAND &&
 	    intx_off != !!(c[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8)))

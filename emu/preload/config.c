@@ -326,6 +326,7 @@ static void emu_cfg_counters(struct emu_preload_config *cfg, const char *s)
 			emu_preload_die("IOFD_EMU_COUNTERS %s: cannot read the "
 					"working directory: %s", q,
 					strerror(errno));
+		emu_preload_written_str(cwd);
 		n = snprintf(cfg->counters, sizeof(cfg->counters), "%s/%s",
 			     cwd, s);
 	}

@@ -12,7 +12,7 @@
  * /sys/bus/pci/devices, /sys/devices/pci0000:00, ...), or not served.
  *
  * The trees are materialised once, on first use, as real directories and
- * files under $TMPDIR/iofd-emu-XXXXXX, copied from the model's own
+ * files under $TMPDIR/iofd-emu-PID-XXXXXX, copied from the model's own
  * listing, files and links (broken sysfs variants included, links with
  * the kernel's relative text), so that opendir, readdir, openat relative
  * to a directory fd, read, readlink and realpath work unchanged.
@@ -69,6 +69,8 @@ static void emu_mirror_rmtree(char *path)
 		     O_NOFOLLOW);
 	if (fd >= 0) {
 		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+			/* A raw system call: MSan cannot see it fill buf. */
+			EMU_PRELOAD_WRITTEN(buf, (size_t)n);
 			for (i = 0; i < n;) {
 				struct emu_dirent64 *d = (void *)(buf + i);
 
@@ -104,6 +106,8 @@ static void emu_mirror_cleaner(int rd)
 	syscall(SYS_chdir, "/");
 	for (;;) {
 		n = syscall(SYS_read, 0, &c, 1);
+		if (n > 0)
+			EMU_PRELOAD_WRITTEN(&c, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		break;
@@ -270,8 +274,9 @@ static void emu_mirror_make(void)
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
+	/* The owner's pid in the name says whose tree it is. */
 	if ((size_t)snprintf(emu_preload.mirror, sizeof(emu_preload.mirror),
-			     "%s/iofd-emu-XXXXXX", tmp) >=
+			     "%s/iofd-emu-%d-XXXXXX", tmp, (int)getpid()) >=
 	    sizeof(emu_preload.mirror) - 64)
 		emu_preload_die("TMPDIR %.64s... is too long for the sysfs "
 				"tree", tmp);
@@ -363,11 +368,13 @@ static int emu_mirror_absolute(int dirfd, const char *path, char *abs)
 	if (dirfd == AT_FDCWD) {
 		if (!REAL(getcwd)(base, sizeof(base)))
 			return -errno;
+		emu_preload_written_str(base);
 	} else {
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
 		n = REAL(readlink)(link, base, sizeof(base) - 1);
 		if (n < 0)
 			return 0;	/* not a directory we know: as it is */
+		EMU_PRELOAD_WRITTEN(base, (size_t)n);
 		base[n] = '\0';
 	}
 	if (emu_preload.mirror_len &&

@@ -501,6 +501,8 @@ static ssize_t emu_paths_readlink(int dirfd, const char *path, char *buf,
 	case EMU_PATH_TREE:
 		n = REAL(readlink)(op.p.real, buf, len);
 		n = n < 0 ? -errno : n;
+		if (n > 0)
+			EMU_PRELOAD_WRITTEN(buf, (size_t)n);
 		break;
 	default:
 		emu_preload_unlock(&op.saved);
@@ -570,8 +572,10 @@ EMU_PRELOAD_EXPORT char *realpath(const char *path, char *resolved)
 	case EMU_PATH_TREE:
 		r = REAL(realpath)(op.p.real, out);
 		rc = r ? 0 : -errno;
-		if (r)
+		if (r) {
+			emu_preload_written_str(out);
 			emu_preload_unmirror(out);
+		}
 		break;
 	case EMU_PATH_REAL:
 		emu_preload_unlock(&op.saved);
@@ -626,6 +630,8 @@ EMU_PRELOAD_EXPORT char *getcwd(char *buf, size_t size)
 {
 	char *r = REAL(getcwd)(buf, size);
 
+	if (r)
+		emu_preload_written_str(r);
 	if (r && !emu_preload_inside && emu_preload.mirror_len)
 		emu_preload_unmirror(r);
 	return r;

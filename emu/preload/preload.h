@@ -49,6 +49,32 @@
 
 #define EMU_PRELOAD_EXPORT __attribute__((visibility("default")))
 
+/*
+ * Under MemorySanitizer the program's interceptors sit in front of the
+ * shim, and the libc definitions the shim calls past itself (REAL()) or
+ * raw system calls are not instrumented: what they write looks
+ * uninitialised to the shim until it says otherwise.
+ */
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#include <sanitizer/msan_interface.h>
+#define EMU_PRELOAD_WRITTEN(p, n) __msan_unpoison(p, n)
+static inline void emu_preload_written_str(char *s)
+{
+	do
+		__msan_unpoison(s, 1);
+	while (*s++);
+}
+#endif
+#endif
+#ifndef EMU_PRELOAD_WRITTEN
+#define EMU_PRELOAD_WRITTEN(p, n) do { } while (0)
+static inline void emu_preload_written_str(char *s)
+{
+	(void)s;
+}
+#endif
+
 /* Program fds that can stand for an emulated file: 0 .. MAX - 1. */
 #define EMU_PRELOAD_MAX_FD 65536
 

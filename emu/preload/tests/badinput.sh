@@ -11,63 +11,65 @@
 
 DEV=e1000e@0000:00:03.0
 # A command under the shim: "${SHIM[@]}" IOFD_EMU_...=... PROGRAM. A bad
-# value stops the program before main: /bin/true exiting 2 proves that it
-# never ran.
+# value stops the program before main: "$TRUE" exiting 2 proves that it
+# never ran. Programs run under the shim are built here (an MSan shim can
+# only be preloaded into programs built with MSan).
 SHIM=(env "LD_PRELOAD=$IOFD_TEST_PRELOAD")
+TRUE=("$IOFD_TEST_HELPER" true)
 
 bad_devices_no_at() {
 	expect 2 "bad IOFD_EMU_DEVICES entry 1 \"e1000e\": no '@'" \
-		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e "${TRUE[@]}"
 }
 
 bad_devices_unknown_profile() {
 	expect 2 'entry 1 "nope@0000:00:03.0": unknown profile; known: e1000e' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES=nope@0000:00:03.0 /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES=nope@0000:00:03.0 "${TRUE[@]}"
 }
 
 bad_devices_bdf_trailing_space() {
 	expect 2 'entry 1 "e1000e@0000:00:03.0 ": the PCI address must be DDDD:BB:DD.F' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="e1000e@0000:00:03.0 " /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES="e1000e@0000:00:03.0 " "${TRUE[@]}"
 }
 
 bad_devices_bdf_short() {
 	expect 2 'entry 1 "e1000e@00:03.0": the PCI address must be' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@00:03.0 /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@00:03.0 "${TRUE[@]}"
 }
 
 bad_devices_bdf_upper_case() {
 	expect 2 'entry 2 "e1000e@0000:00:0A.0": the PCI address must be' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV,e1000e@0000:00:0A.0" /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV,e1000e@0000:00:0A.0" "${TRUE[@]}"
 }
 
 bad_devices_bdf_device_range() {
 	expect 2 'entry 1 "e1000e@0000:00:20.0": the PCI address must be' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@0000:00:20.0 /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@0000:00:20.0 "${TRUE[@]}"
 }
 
 bad_devices_unknown_variant() {
 	expect 2 'entry 1 "e1000e@0000:00:03.0@weird": unknown sysfs variant; known: ok, no-vfio-dev' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@0000:00:03.0@weird /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@0000:00:03.0@weird "${TRUE[@]}"
 }
 
 bad_devices_extra_at() {
 	expect 2 'entry 1 "e1000e@0000:00:03.0@ok@extra": unknown sysfs variant' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@0000:00:03.0@ok@extra /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES=e1000e@0000:00:03.0@ok@extra "${TRUE[@]}"
 }
 
 bad_devices_empty_entry() {
 	expect 2 'bad IOFD_EMU_DEVICES: entry 2 is empty' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV,,e1000e@0000:00:04.0" /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV,,e1000e@0000:00:04.0" "${TRUE[@]}"
 }
 
 bad_devices_trailing_comma() {
 	expect 2 'bad IOFD_EMU_DEVICES: entry 2 is empty' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV," /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV," "${TRUE[@]}"
 }
 
 bad_devices_duplicate() {
 	expect 2 'bad IOFD_EMU_DEVICES entry 2: 0000:00:03.0 is already entry 1' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV,dirty@0000:00:03.0" /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES="$DEV,dirty@0000:00:03.0" "${TRUE[@]}"
 }
 
 # 10,000 entries (110 KB): refused at the first bad one, and the
@@ -76,8 +78,8 @@ bad_devices_ten_thousand() {
 	local spec n
 	spec=$(printf 'e1000e@0:0,%.0s' $(seq 1 10000))
 	expect 2 'bad IOFD_EMU_DEVICES entry 1 "e1000e@0:0": the PCI address' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="${spec%,}" /bin/true
-	n=$("${SHIM[@]}" IOFD_EMU_DEVICES="${spec%,}" /bin/true 2>&1 | wc -c) ||
+		"${SHIM[@]}" IOFD_EMU_DEVICES="${spec%,}" "${TRUE[@]}"
+	n=$("${SHIM[@]}" IOFD_EMU_DEVICES="${spec%,}" "${TRUE[@]}" 2>&1 | wc -c) ||
 		true
 	[ "$n" -lt 300 ] || fail "the message is $n bytes long"
 }
@@ -88,85 +90,85 @@ bad_devices_seventeen() {
 		printf 'e1000e@0000:00:%02x.0,' "$i"
 	done)
 	expect 2 'bad IOFD_EMU_DEVICES: more than 16 devices \(entry 17\)' \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="${spec%,}" /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES="${spec%,}" "${TRUE[@]}"
 }
 
 bad_devices_long_garbage() {
 	local junk
 	junk=$(printf 'x%.0s' $(seq 1 5000))
 	expect 2 "entry 1 \"x{48}\\.\\.\\.\": no '@'" \
-		"${SHIM[@]}" IOFD_EMU_DEVICES="$junk" /bin/true
+		"${SHIM[@]}" IOFD_EMU_DEVICES="$junk" "${TRUE[@]}"
 }
 
 bad_devices_control_bytes() {
 	expect 2 'entry 1 "e1000e@0000:00:03.0\\x09": the PCI address' \
 		"${SHIM[@]}" \
-		IOFD_EMU_DEVICES="$(printf 'e1000e@0000:00:03.0\t')" /bin/true
+		IOFD_EMU_DEVICES="$(printf 'e1000e@0000:00:03.0\t')" "${TRUE[@]}"
 }
 
 bad_unknown_variable() {
 	expect 2 'unknown variable "IOFD_EMU_DEVICE"; known: IOFD_EMU_DEVICES' \
-		env LD_PRELOAD="$IOFD_TEST_PRELOAD" IOFD_EMU_DEVICE=$DEV /bin/true
+		env LD_PRELOAD="$IOFD_TEST_PRELOAD" IOFD_EMU_DEVICE=$DEV "${TRUE[@]}"
 }
 
 bad_trace_value() {
 	expect 2 'bad IOFD_EMU_TRACE "yes": give 1 \(on\) or 0 \(off\)' \
-		env IOFD_EMU_TRACE=yes LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		env IOFD_EMU_TRACE=yes LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_fail_nth_word() {
 	expect 2 'bad IOFD_EMU_FAIL_NTH "abc": give a call number from 1 to 1000000000' \
-		env IOFD_EMU_FAIL_NTH=abc LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		env IOFD_EMU_FAIL_NTH=abc LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_fail_nth_zero() {
 	expect 2 'bad IOFD_EMU_FAIL_NTH "0"' \
-		env IOFD_EMU_FAIL_NTH=0 LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		env IOFD_EMU_FAIL_NTH=0 LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_fail_nth_negative() {
 	expect 2 'bad IOFD_EMU_FAIL_NTH "-5"' \
-		env IOFD_EMU_FAIL_NTH=-5 LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		env IOFD_EMU_FAIL_NTH=-5 LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_fail_nth_huge() {
 	expect 2 'bad IOFD_EMU_FAIL_NTH "18446744073709551616"' \
 		env IOFD_EMU_FAIL_NTH=18446744073709551616 \
-		LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_fail_errno_alone() {
 	expect 2 'IOFD_EMU_FAIL_ERRNO is set but no call is to fail' \
 		env IOFD_EMU_FAIL_ERRNO=ENOMEM LD_PRELOAD="$IOFD_TEST_PRELOAD" \
-		/bin/true
+		"${TRUE[@]}"
 }
 
 bad_fail_errno_name() {
 	expect 2 'bad IOFD_EMU_FAIL_ERRNO "ENOPE": not an errno' \
 		env IOFD_EMU_FAIL_NTH=1 IOFD_EMU_FAIL_ERRNO=ENOPE \
-		LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_fail_kind_name() {
 	expect 2 'bad IOFD_EMU_FAIL_KIND "read": kinds are open, close, ioctl' \
-		env IOFD_EMU_FAIL_KIND=read LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		env IOFD_EMU_FAIL_KIND=read LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_fail_kind_ioctl() {
 	expect 2 'bad IOFD_EMU_FAIL_KIND "ioctl:VFIO_NOPE": unknown ioctl' \
 		env IOFD_EMU_FAIL_KIND=ioctl:VFIO_NOPE \
-		LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_counters_no_directory() {
 	expect 2 'bad IOFD_EMU_COUNTERS "/nonexistent/c.json": directory /nonexistent' \
 		env IOFD_EMU_COUNTERS=/nonexistent/c.json \
-		LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 bad_counters_directory() {
 	expect 2 'bad IOFD_EMU_COUNTERS "x/": give the path of a file' \
-		env IOFD_EMU_COUNTERS=x/ LD_PRELOAD="$IOFD_TEST_PRELOAD" /bin/true
+		env IOFD_EMU_COUNTERS=x/ LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
 # A bad configuration never lets the program run, let alone reach the
@@ -200,7 +202,7 @@ bad_tree_gone_after__exit() {
 
 bad_tree_gone_after_exec() {
 	expect 0 '^vendor 0x8086$' "${SHIM[@]}" IOFD_EMU_DEVICES="$DEV" \
-		"$IOFD_TEST_HELPER" exec /bin/true
+		"$IOFD_TEST_HELPER" exec "${TRUE[@]}"
 }
 
 # A forked child's exit leaves the parent's tree: the parent reads it
@@ -227,13 +229,11 @@ bad_tree_gone_after_kill() {
 		echo "left: $left $procs"; exit 1'
 }
 
-# Launchers that exec and fork (a shell running the program three times,
-# then exec'ing it) leave nothing either.
+# A launcher that runs the program three times, then execs it, leaves
+# nothing either.
 bad_launcher_leaves_nothing() {
-	expect 0 'vendor 0x8086' env LD_PRELOAD="$IOFD_TEST_PRELOAD" \
-		IOFD_EMU_DEVICES=$DEV bash -c '
-		for i in 1 2 3; do "$0" exit >/dev/null; done
-		exec "$0" exec /bin/true' "$IOFD_TEST_HELPER"
+	expect 0 'vendor 0x8086' "${SHIM[@]}" IOFD_EMU_DEVICES=$DEV \
+		"$IOFD_TEST_HELPER" launch 3
 }
 
 # The counters file, written by the process that called the model.
@@ -272,9 +272,11 @@ bad_sanitizer_shim_in_plain_program() {
 	case "$IOFD_TEST_SAN" in
 	asan)
 		# ASan's shared runtime, loaded behind the program, says what
-		# to do: preload it first.
+		# to do: preload it first. (ASAN_OPTIONS of its own: with
+		# abort_on_error the status would be 134.)
 		expect 1 'ASan runtime does not come first in initial library list; you should either link runtime to your application or manually preload it with LD_PRELOAD' \
-			env LD_PRELOAD="$IOFD_TEST_SHIM" IOFD_EMU_DEVICES=$DEV /bin/true ;;
+			env ASAN_OPTIONS= LD_PRELOAD="$IOFD_TEST_SHIM" \
+			IOFD_EMU_DEVICES=$DEV /bin/true ;;
 	msan)
 		# MSan has no shared runtime: the loader refuses the shim.
 		expect 127 'undefined symbol: __msan' \

@@ -10,9 +10,13 @@
  *   exec PROG  execs PROG (with the same environment)
  *   fork       forks a child that reads the attribute and exits; the
  *              parent then reads it again (the tree must still be there)
+ *   launch N   runs itself N times with "exit" (fork and exec), then
+ *              execs itself with "exit": a launcher's life
+ * and prints what it read. Two modes read nothing:
  *   iommu      opens /dev/iommu and prints what fstat says of it
- * and prints what it read. Usage: shim_helper MODE [PROG]. Exit 0 when
- * the mode ran as asked (kill: killed), 1 otherwise.
+ *   true       does nothing (for a shim that must stop it before main)
+ * Usage: shim_helper MODE [ARG]. Exit 0 when the mode ran as asked
+ * (kill: killed), 1 otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +58,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int status, fd;
 
+	if (!strcmp(mode, "true"))
+		return 0;
 	if (!strcmp(mode, "iommu")) {
 		fd = open("/dev/iommu", O_RDWR);
 		if (fd < 0 || fstat(fd, &st) < 0) {
@@ -77,6 +83,22 @@ int main(int argc, char **argv)
 		printf("shim_helper: exec %s: %s\n", argv[2], strerror(errno));
 		return 1;
 	}
+	if (!strcmp(mode, "launch") && argc > 2) {
+		int i, n = atoi(argv[2]);
+
+		for (i = 0; i < n; i++) {
+			pid = fork();
+			if (pid == 0) {
+				execl(argv[0], argv[0], "exit", (char *)NULL);
+				_exit(127);
+			}
+			if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+			    !WIFEXITED(status) || WEXITSTATUS(status))
+				return 1;
+		}
+		execl(argv[0], argv[0], "exit", (char *)NULL);
+		return 1;
+	}
 	if (!strcmp(mode, "fork")) {
 		pid = fork();
 		if (pid == 0)
@@ -93,6 +115,7 @@ int main(int argc, char **argv)
 		/* The children are gone; the parent's tree must not be. */
 		return read_vendor() ? 1 : 0;
 	}
-	printf("usage: shim_helper exit|_exit|kill|exec PROG|fork|iommu\n");
+	printf("usage: shim_helper exit|_exit|kill|exec PROG|fork|launch N|"
+	       "iommu|true\n");
 	return 1;
 }
