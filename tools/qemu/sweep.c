@@ -102,6 +102,7 @@ static const char *const sweep_config_names[SWEEP_NCONFIGS] = {
 struct sweep_opts {
 	char qemu[PATH_MAX];
 	const char *preload;
+	char shim[PATH_MAX];		/* the shim's real path, in QEMU's maps */
 	char device[64];		/* IOFD_EMU_DEVICES */
 	char bdf[16];
 	bool config[SWEEP_NCONFIGS];
@@ -355,6 +356,71 @@ static void sweep_device(struct sweep_opts *o, const char *s)
 			  "e1000e@0000:00:03.0", s);
 	snprintf(o->device, sizeof(o->device), "%s", s);
 	snprintf(o->bdf, sizeof(o->bdf), "%s", at + 1);
+}
+
+/*
+ * --preload: a colon- or space-separated list of libraries, as
+ * LD_PRELOAD takes it, each an existing file, the last one the shim (it
+ * names its cleaner "iofd-emu-clean"). The loader only warns about an
+ * entry it cannot load and runs the program anyway: QEMU would then
+ * reach the real /dev/iommu, so the shim's path is kept to find it in
+ * QEMU's maps (sweep_shim_loaded).
+ */
+static void sweep_preload_check(struct sweep_opts *o)
+{
+	static const char marker[] = "iofd-emu-clean";
+	char list[4 * PATH_MAX], *save = NULL, *e, *last = NULL;
+	char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	FILE *f;
+
+	if (strlen(o->preload) >= sizeof(list))
+		sweep_bad("--preload '%.60s...': too long", o->preload);
+	snprintf(list, sizeof(list), "%s", o->preload);
+	for (e = strtok_r(list, ": ", &save); e;
+	     e = strtok_r(NULL, ": ", &save)) {
+		if (stat(e, &st) || !S_ISREG(st.st_mode))
+			sweep_bad("--preload: '%.200s' is not a file", e);
+		last = e;
+	}
+	if (!last)
+		sweep_bad("--preload '%.60s': give the shim's path",
+			  o->preload);
+	if (!realpath(last, o->shim))
+		sweep_bad("--preload: '%.200s': %s", last, strerror(errno));
+	f = fopen(o->shim, "r");
+	if (f) {
+		buf = malloc((size_t)st.st_size + 1);
+		len = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+		fclose(f);
+	}
+	if (!buf || !memmem(buf, len, marker, sizeof(marker) - 1)) {
+		free(buf);
+		sweep_bad("--preload: '%.200s' is not iofd's shim "
+			  "(libiofd_emu_preload.so)", last);
+	}
+	free(buf);
+}
+
+/* Whether process @pid has the shim @shim mapped. */
+static bool sweep_shim_loaded(pid_t pid, const char *shim)
+{
+	char path[64], line[PATH_MAX + 128];
+	size_t n = strlen(shim);
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '/');
+
+		found = p && !strncmp(p, shim, n) && p[n] == '\n';
+	}
+	if (f)
+		fclose(f);
+	return found;
 }
 
 /* Find @name on PATH (or take it as a path) into @out. */
@@ -920,6 +986,14 @@ static void sweep_point(const struct sweep_opts *o, enum sweep_config cfg,
 			 "QEMU did not start: %s", err);
 		goto out_reap;
 	}
+	if (!sweep_shim_loaded(q.pid, o->shim)) {
+		/* Before device_add: QEMU has not opened /dev/iommu yet. */
+		qemu_reap(&q);
+		sweep_tail(log, 3);
+		sweep_unusable("the loader did not load %s into QEMU (its "
+			       "words are above): QEMU would run on the real "
+			       "kernel", o->shim);
+	}
 	rc = sweep_firmware(&q, o->coldplug, err, sizeof(err));
 	if (rc) {
 		snprintf(r->problem, sizeof(r->problem), "firmware: %s",
@@ -1142,6 +1216,7 @@ static void sweep_parse(int argc, char **argv, struct sweep_opts *o)
 			  "none for programs built without sanitizers: MSan "
 			  "has no shared runtime; use the asan or default "
 			  "build's)");
+	sweep_preload_check(o);
 	if (!sweep_which(qemu, o->qemu, sizeof(o->qemu)))
 		sweep_unusable("QEMU '%.200s' not found or not executable",
 			       qemu);

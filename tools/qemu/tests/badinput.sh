@@ -1,8 +1,8 @@
 # Bad-input cases of iofd_qemu_sweep (run by testlib/badinput.sh; each
 # bad_<name> function is one CTest test, label badinput). Every refusal
 # happens before a QEMU starts; the runner checks that nothing is left.
-# A value for --preload is given where the build has none (MSan), so the
-# case reaches the check it is about.
+# This build's shim is given as --preload where the build has no value
+# for QEMU (MSan), so the case reaches the check it is about.
 
 SWEEP="$BIN/tools/qemu/iofd_qemu_sweep"
 
@@ -56,7 +56,7 @@ bad_qemu_empty() {
 
 bad_qemu_missing() {
 	expect 3 "QEMU '/nonexistent/qemu' not found or not executable" \
-		"$SWEEP" --preload x --qemu /nonexistent/qemu
+		"$SWEEP" --preload "$IOFD_TEST_SHIM" --qemu /nonexistent/qemu
 }
 
 bad_qemu_not_elf() {
@@ -64,7 +64,7 @@ bad_qemu_not_elf() {
 	chmod +x fake-qemu
 	EXPECT_WRITES='^fake-qemu$'
 	expect 3 'fake-qemu is not a 64-bit ELF program' \
-		"$SWEEP" --preload x --qemu "$SCRATCH/fake-qemu"
+		"$SWEEP" --preload "$IOFD_TEST_SHIM" --qemu "$SCRATCH/fake-qemu"
 	rm -f fake-qemu
 }
 
@@ -78,17 +78,48 @@ bad_qemu_static() {
 		EXPECT_WRITES='^s(\.c)?$'
 	fi
 	expect 3 'is statically linked: LD_PRELOAD cannot reach it' \
-		"$SWEEP" --preload x --qemu "$static"
+		"$SWEEP" --preload "$IOFD_TEST_SHIM" --qemu "$static"
 	rm -f s s.c
 }
 
 bad_qemu_without_iommufd() {
 	expect 3 '/bin/true has no iommufd backend \(-object iommufd\)' \
-		"$SWEEP" --preload x --qemu /bin/true
+		"$SWEEP" --preload "$IOFD_TEST_SHIM" --qemu /bin/true
 }
 
 bad_preload_empty() {
 	expect 2 '--preload: no shim to preload' "$SWEEP" --preload ''
+}
+
+bad_preload_missing() {
+	expect 2 "--preload: '/nonexistent/shim.so' is not a file" \
+		"$SWEEP" --preload /nonexistent/shim.so
+}
+
+bad_preload_not_shim() {
+	expect 2 "--preload: '/bin/true' is not iofd's shim" \
+		"$SWEEP" --preload /bin/true
+}
+
+# A library the loader ignores (it only warns): QEMU would run on the
+# real kernel, so the sweep stops before the device is added.
+bad_preload_not_loaded() {
+	printf 'iofd-emu-clean' >fake.so
+	EXPECT_WRITES='^fake\.so$'
+	expect 3 'the loader did not load .*/fake.so into QEMU .*: QEMU would run on the real kernel' \
+		"$SWEEP" --preload "$SCRATCH/fake.so" --config plain --point 0
+	rm -f fake.so
+}
+
+# Interrupted in the middle of a point: it says so, and QEMU, the
+# shim's cleaner and the work directory are gone.
+bad_interrupted() {
+	if [[ -z "$IOFD_TEST_FOREIGN" ]]; then
+		expect 2 '--preload: no shim to preload' "$SWEEP"
+		return
+	fi
+	expect 1 'iofd_qemu_sweep: interrupted' \
+		timeout --preserve-status -s TERM 4 "$SWEEP" --config plain
 }
 
 bad_known_missing() {
