@@ -26,13 +26,18 @@ struct pci_rig {
 	int devfd;
 };
 
-static void pci_setup(struct pci_rig *r)
+static void pci_setup_profile(struct pci_rig *r, const char *profile)
 {
 	emu_t_setup(&r->t);
-	CHECK_EQ(t_add_dev(&r->t, "e1000e", "0000:00:03.0", EMU_SYSFS_OK), 0);
+	CHECK_EQ(t_add_dev(&r->t, profile, "0000:00:03.0", EMU_SYSFS_OK), 0);
 	r->iommufd = CHECK_OK(t_open(&r->t, "/dev/iommu"));
 	r->devfd = CHECK_OK(t_open_dev(&r->t, 0));
 	CHECK_OK(bind_raw(&r->t, r->devfd, r->iommufd, NULL));
+}
+
+static void pci_setup(struct pci_rig *r)
+{
+	pci_setup_profile(r, "e1000e");
 }
 
 static void pci_teardown(struct pci_rig *r)
@@ -135,6 +140,31 @@ static void config_layout(void)
 	CHECK_ERR(EFAULT, cfg_rd(&r, 4094, &i, 4));
 	CHECK_ERR(EFAULT, cfg_rd(&r, 4096, &i, 1));
 	pci_teardown(&r);
+}
+
+/* Every profile is a device with config space of its own to walk and
+ * size: a capability list that ends, BARs and ROM that size. */
+static void config_every_profile(void)
+{
+	struct pci_rig r;
+	unsigned int pos, n;
+	size_t i;
+
+	for (i = 0; i < emu_profile_count(); i++) {
+		pci_setup_profile(&r, emu_profile_get(i)->name);
+		CHECK(cfg32(&r, PCI_COMMAND) & (PCI_STATUS_CAP_LIST << 16));
+		for (pos = cfg8(&r, PCI_CAPABILITY_LIST), n = 0; pos && n < 48;
+		     pos = cfg8(&r, pos + 1), n++)
+			CHECK(pos >= 0x40 && !(pos & 3));
+		CHECK(n > 0 && n < 48);
+		cfg_put32(&r, PCI_BASE_ADDRESS_0, 0xffffffff);
+		CHECK_EQ(cfg32(&r, PCI_BASE_ADDRESS_0), 0xfffe0000);
+		cfg_put32(&r, PCI_ROM_ADDRESS, PCI_ROM_ADDRESS_MASK);
+		CHECK_EQ(cfg32(&r, PCI_ROM_ADDRESS), 0xfffc0000);
+		cfg_put8(&r, PCI_COMMAND, 0xff);
+		CHECK_EQ(cfg8(&r, PCI_COMMAND), 0x07);
+		pci_teardown(&r);
+	}
 }
 
 static void config_writes(void)
@@ -628,6 +658,7 @@ static void dup_fd(void)
 
 static const struct check_test tests[] = {
 	TEST(config_layout),
+	TEST(config_every_profile),
 	TEST(config_writes),
 	TEST(irqs),
 	TEST(regions),
