@@ -40,7 +40,8 @@
 #                  (default all three, in that order)
 #   --all-stages   run every stage on every mutant, and tell what each
 #                  stage kills alone
-#   --timeout S    seconds one stage may take on one mutant (default 120)
+#   --timeout S    seconds one stage may take on one mutant (default ten
+#                  times what it took on the unmutated tree, at least 30)
 #   --equivalent F the equivalents file (default tools/mutants/equivalent.txt)
 #   --work DIR     where the scratch trees go (default build/mutants)
 #   --list         print the selected mutants and exit
@@ -73,7 +74,9 @@ need_value() {
 	[ $# -ge 2 ] || usage_error "$1 needs a value"
 }
 
-jobs=1 fast=0 timeout=120 list_only=0 each_stage=0
+jobs=1 fast=0 timeout='' list_only=0 each_stage=0
+# The unmutated tree's stages must pass within this.
+max_timeout=600
 equiv=$top/tools/mutants/equivalent.txt
 work=$top/build/mutants
 classes=() files=() ids=() stages=("${all_stages[@]}")
@@ -98,7 +101,7 @@ while [ $# -gt 0 ]; do
 done
 
 [[ $jobs =~ ^[1-8]$ ]] || usage_error "bad -j '$jobs' (a number of jobs, 1-8)"
-[[ $timeout =~ ^[1-9][0-9]{0,3}$ ]] ||
+[ -z "$timeout" ] || [[ $timeout =~ ^[1-9][0-9]{0,3}$ ]] ||
 	usage_error "bad --timeout '$timeout' (seconds, 1-9999)"
 known_classes=$(perl "$gen" classes)
 for c in "${classes[@]}"; do
@@ -232,7 +235,7 @@ kill_targets() {
 
 # Configure and build slot $1 unmutated; check that it passes every stage.
 prepare_slot() {
-	local slot=$1 src=$1/src log=$1/prepare.log s
+	local slot=$1 src=$1/src log=$1/prepare.log s t t0
 	sync_slot "$slot"
 	# Everything once: CTest names a test's executable only when it exists.
 	if ! { (cd "$src" && nice -n 10 cmake --preset asan -DIOFD_LIBFUZZER=OFF) &&
@@ -243,14 +246,22 @@ prepare_slot() {
 		echo "mutants.sh: the unmutated scratch tree $src does not build (see $log)" >&2
 		return 1
 	fi
+	: >"$slot/timeouts"
 	for s in "${stages[@]}"; do
+		t0=$SECONDS
 		# shellcheck disable=SC2086
-		if ! (cd "$src" && nice -n 10 timeout -k 10 "$timeout" \
+		if ! (cd "$src" && nice -n 10 timeout -k 10 "$max_timeout" \
 			ctest --preset asan ${stage_select[$s]}) >>"$log" 2>&1; then
 			tail -n 30 "$log" >&2
 			echo "mutants.sh: the unmutated scratch tree fails stage $s (see $log)" >&2
 			return 1
 		fi
+		# A mutant's stage may take ten times the unmutated one's
+		# (at least 30 s) before it counts as hung, or --timeout.
+		t=$((10 * (SECONDS - t0 + 1)))
+		[ "$t" -ge 30 ] || t=30
+		[ -z "$timeout" ] || t=$timeout
+		echo "$s $t" >>"$slot/timeouts"
 	done
 }
 
@@ -260,7 +271,7 @@ prepare_slot() {
 # with --all-stages; "name:timeout" for a stage that timed out).
 run_mutant() {
 	local slot=$1 id=$2 file=$3 src=$1/src log=$1/log/${2//[:\/]/_}
-	local start=$SECONDS status=survived killers='' s rc
+	local start=$SECONDS status=survived killers='' s rc t
 	local pristine=$1/pristine/${3##*/}
 
 	mkdir -p "$slot/log" "$slot/pristine"
@@ -281,7 +292,8 @@ run_mutant() {
 		for s in "${stages[@]}"; do
 			rc=0
 			# shellcheck disable=SC2086
-			(cd "$src" && nice -n 10 timeout -k 10 "$timeout" \
+			t=$(awk -v s="$s" '$1 == s { print $2 }' "$slot/timeouts")
+			(cd "$src" && nice -n 10 timeout -k 10 "$t" \
 				ctest --preset asan --stop-on-failure \
 				${stage_select[$s]}) >>"$log" 2>&1 || rc=$?
 			[ "$rc" -eq 0 ] && continue
