@@ -189,16 +189,20 @@ static int iofd_device_leave(struct iofd_device *dev, struct iofd_error *err)
 	ret = iofd_hwpt_detach(dev, first ? NULL : err);
 	if (ret == -EBUSY)
 		dev->deferred[dev->nr_deferred++] = hwpt_id;
-	if (!first)
+	if (!first && ret) {
+		iofd_error_prepend(err, "device %s", dev->name);
 		first = ret;
+	}
 	iofd_list_del(&dev->container_node);
 	dev->container = NULL;
 	if (iofd_list_empty(&c->devices)) {
 		ret = iofd_container_destroy(c, first ? NULL : err);
 		if (ret == -EBUSY)
 			dev->deferred[dev->nr_deferred++] = ioas_id;
-		if (!first)
+		if (!first && ret) {
+			iofd_error_prepend(err, "device %s", dev->name);
 			first = ret;
+		}
 	}
 	return first;
 }

@@ -178,8 +178,10 @@ static int iofd_hwpt_attach_new(struct iofd_device *dev,
 		}
 		ret = iofd_backend_set_dirty_tracking(c->be, hwpt->id, true,
 						      err);
-		if (ret)
+		if (ret) {
+			iofd_error_prepend(err, "device %s", dev->name);
 			goto err_destroy_hwpt;
+		}
 	}
 
 	ret = iofd_device_attach_pt(dev, hwpt->id, err);

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+
+#include <linux/kvm.h>
 
 #include "check.h"
 #include "fixture.h"
@@ -193,4 +196,27 @@ struct iofd_region fx_region(const struct fx *fx, unsigned int iova_page,
 
 	CHECK((mem_page + pages) * 4096u <= fx->mem_size);
 	return r;
+}
+
+/* A kvm-vfio device in the emulator; returns its fd (VM fd in *vm). */
+int fx_kvm_vfio_open(struct fx *fx, int *vm, int *kvm)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+	struct iofd_host h;
+
+	emu_host(fx->emu, &h);
+	*kvm = CHECK_OK(h.ops->open(h.priv, "/dev/kvm", O_RDWR));
+	*vm = CHECK_OK(h.ops->ioctl(h.priv, *kvm, KVM_CREATE_VM, NULL));
+	CHECK_OK(h.ops->ioctl(h.priv, *vm, KVM_CREATE_DEVICE, &cd));
+	return (int)cd.fd;
+}
+
+void fx_kvm_vfio_close(struct fx *fx, int dev, int vm, int kvm)
+{
+	struct iofd_host h;
+
+	emu_host(fx->emu, &h);
+	CHECK_OK(h.ops->close(h.priv, dev));
+	CHECK_OK(h.ops->close(h.priv, vm));
+	CHECK_OK(h.ops->close(h.priv, kvm));
 }

@@ -74,4 +74,11 @@ void fx_check_container(const struct fx *fx, const struct iofd_container *c);
 struct iofd_region fx_region(const struct fx *fx, unsigned int iova_page,
 			     unsigned int pages, unsigned int mem_page);
 
+/*
+ * A kvm-vfio device in the emulator (a VM of its own): returns its fd, the
+ * VM's in *@vm and /dev/kvm's in *@kvm; fx_kvm_vfio_close closes all three.
+ */
+int fx_kvm_vfio_open(struct fx *fx, int *vm, int *kvm);
+void fx_kvm_vfio_close(struct fx *fx, int dev, int vm, int kvm);
+
 #endif /* IOFD_CORE_TESTS_FIXTURE_H */

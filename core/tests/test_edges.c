@@ -144,6 +144,7 @@ static void test_no_hw_info(void)
 static void test_tracking_edges(void)
 {
 	struct emu_counters before;
+	struct iofd_error err;
 	struct iofd_container *c;
 	struct iofd_device *a, *b;
 	struct iofd_region r;
@@ -202,8 +203,9 @@ static void test_tracking_edges(void)
 	done = false;
 	for (nth = 1; nth < 40 && !done; nth++) {
 		emu_fault_fail_nth(fx.fault, nth, EINVAL);
+		iofd_error_clear(&err);
 		ret = iofd_device_attach(fx.ctx, "b", fx.path[1], fx.space,
-					 fx.be, &b, NULL);
+					 fx.be, &b, &err);
 		emu_fault_fail_nth(fx.fault, 0, 0);
 		done = ret == -EIO;
 		if (ret == 0)
@@ -211,6 +213,9 @@ static void test_tracking_edges(void)
 	}
 	emu_fault_fail_every(fx.fault, 0, 0, 0);
 	CHECK(done);
+	CHECK_EQ(err.errnum, EIO);
+	CHECK(!strncmp(err.msg, "device b: enable dirty tracking of HWPT ", 40));
+	CHECK(strstr(err.msg, "IOMMU_HWPT_SET_DIRTY_TRACKING") != NULL);
 	fx_check_counters(&fx, &before);
 
 	/* flushes: no sink; then a sink whose bitmap cannot be allocated */

@@ -250,29 +250,6 @@ static void test_hwpt_verbs(void)
 	fx_fini(&fx);
 }
 
-/* A kvm-vfio device in the emulator; returns its fd (VM fd in *vm). */
-static int kvm_vfio_open(struct fx *fx, int *vm, int *kvm)
-{
-	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
-	struct iofd_host h;
-
-	emu_host(fx->emu, &h);
-	*kvm = CHECK_OK(h.ops->open(h.priv, "/dev/kvm", O_RDWR));
-	*vm = CHECK_OK(h.ops->ioctl(h.priv, *kvm, KVM_CREATE_VM, NULL));
-	CHECK_OK(h.ops->ioctl(h.priv, *vm, KVM_CREATE_DEVICE, &cd));
-	return (int)cd.fd;
-}
-
-static void kvm_vfio_close(struct fx *fx, int dev, int vm, int kvm)
-{
-	struct iofd_host h;
-
-	emu_host(fx->emu, &h);
-	CHECK_OK(h.ops->close(h.priv, dev));
-	CHECK_OK(h.ops->close(h.priv, vm));
-	CHECK_OK(h.ops->close(h.priv, kvm));
-}
-
 static void test_kvm_registration(void)
 {
 	struct iofd_device *dev;
@@ -282,7 +259,7 @@ static void test_kvm_registration(void)
 
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-	kdev = kvm_vfio_open(&fx, &vm, &kvm);
+	kdev = fx_kvm_vfio_open(&fx, &vm, &kvm);
 	iofd_ctx_set_kvm_vfio(fx.ctx, kdev);
 	dev = fx_attach(&fx, 0, "nic", fx.space);
 	CHECK(iofd_device_kvm_registered(dev));
@@ -341,7 +318,7 @@ static void test_kvm_registration(void)
 	dev = fx_attach(&fx, 0, "nic", fx.space);
 	CHECK(!iofd_device_kvm_registered(dev));
 	CHECK_OK(iofd_device_detach(dev, NULL));
-	kvm_vfio_close(&fx, kdev, vm, kvm);
+	fx_kvm_vfio_close(&fx, kdev, vm, kvm);
 	fx_fini(&fx);
 }
 

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The error contract, step by step: every step of an attach, a detach, a
+ * region change and each backend verb is failed in turn, and the failed
+ * call must return the errno of the step, set the error object to it with
+ * a message that names the device (where there is one), the step and the
+ * errno, trace the failure as "fail:<step>", and leave nothing behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <linux/iommufd.h>
+#include <linux/kvm.h>
+#include <linux/vfio.h>
+
+#include "check.h"
+#include "fixture.h"
+
+/*
+ * Assert that @err holds @errnum and that its message holds each of the
+ * NULL-terminated fragments, in that order, then the errno's name.
+ */
+static void check_msg(const struct iofd_error *err, int errnum, ...)
+{
+	const char *at = err->msg, *frag;
+	va_list ap;
+
+	CHECK_EQ(err->errnum, errnum);
+	va_start(ap, errnum);
+	while ((frag = va_arg(ap, const char *))) {
+		const char *found = strstr(at, frag);
+
+		if (!found)
+			fprintf(stderr, "message '%s' lacks '%s'\n", err->msg,
+				frag);
+		CHECK(found != NULL);
+		at = found + strlen(frag);
+	}
+	va_end(ap);
+	CHECK(strstr(at, strerrorname_np(errnum)) != NULL);
+}
+
+/* The attach steps, each failed with its own host call. */
+enum step_setup {
+	SETUP_SECOND,		/* device 0 attached first, dev1 joins it */
+	SETUP_FIRST,		/* dev1 is the backend's first user */
+	SETUP_HANDED_IN,	/* dev1 first, its cdev fd handed in */
+	SETUP_KVM,		/* as SECOND, with a kvm-vfio fd set */
+	SETUP_DISCARD,		/* dev1 first, RAM discard required */
+};
+
+struct attach_step {
+	const char *what;
+	enum step_setup setup;
+	const char *profile;	/* dev1's */
+	unsigned int kind;	/* EMU_FAULT_* failing, 0: none */
+	unsigned long request;	/* with EMU_FAULT_IOCTL: this one only */
+	int errnum;
+	const char *msg[3];	/* after "device dev1", in order */
+	const char *trace[2];	/* "fail:" events that must be told */
+};
+
+static const struct attach_step attach_steps[] = {
+	{ "list vfio-dev", SETUP_SECOND, "e1000e", EMU_FAULT_LIST_DIR, 0, EIO,
+	  { ": list /sys/", "/vfio-dev" }, { NULL } },
+	{ "read dev", SETUP_SECOND, "e1000e", EMU_FAULT_READ_FILE, 0, EIO,
+	  { ": read /sys/", "/vfio-dev/vfio", "/dev" }, { NULL } },
+	{ "open cdev", SETUP_SECOND, "e1000e", EMU_FAULT_OPEN, 0, EACCES,
+	  { ": open /dev/vfio/devices/vfio" }, { NULL } },
+	{ "fstat cdev", SETUP_SECOND, "e1000e", EMU_FAULT_FSTAT, 0, EIO,
+	  { ": /dev/vfio/devices/vfio", " is not char device " }, { NULL } },
+	{ "fstat handed in", SETUP_HANDED_IN, "e1000e", EMU_FAULT_FSTAT, 0,
+	  EIO, { ": fstat of fd " }, { NULL } },
+	{ "connect", SETUP_HANDED_IN, "e1000e", EMU_FAULT_OPEN, 0, EACCES,
+	  { ": open /dev/iommu" }, { "fail:connect" } },
+	{ "kvm add", SETUP_KVM, "e1000e", EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR,
+	  EIO, { ": KVM_DEV_VFIO_FILE_ADD of fd " }, { "fail:kvm add" } },
+	{ "bind", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL,
+	  VFIO_DEVICE_BIND_IOMMUFD, EIO, { ": bind to iommufd " },
+	  { "fail:bind" } },
+	{ "discard", SETUP_DISCARD, "e1000e", 0, 0, EBUSY,
+	  { ": cannot disable RAM discard" }, { "fail:disable discard" } },
+	{ "attach", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL,
+	  VFIO_DEVICE_ATTACH_IOMMUFD_PT, EIO, { ": attach to " },
+	  { "fail:attach" } },
+	{ "hw info", SETUP_SECOND, "noshare", EMU_FAULT_IOCTL,
+	  IOMMU_GET_HW_INFO, EIO,
+	  { ": hw info of device id ", ": IOMMU_GET_HW_INFO on iommufd " },
+	  { "fail:IOMMU_GET_HW_INFO" } },
+	{ "hwpt alloc", SETUP_SECOND, "noshare", EMU_FAULT_IOCTL,
+	  IOMMU_HWPT_ALLOC, EIO,
+	  { ": HWPT for device id ", ": IOMMU_HWPT_ALLOC on iommufd " },
+	  { "fail:IOMMU_HWPT_ALLOC" } },
+	{ "ioas alloc", SETUP_FIRST, "e1000e", EMU_FAULT_IOCTL,
+	  IOMMU_IOAS_ALLOC, EIO, { ": IOMMU_IOAS_ALLOC on iommufd " },
+	  { "fail:IOMMU_IOAS_ALLOC", "fail:new container" } },
+	{ "replay", SETUP_FIRST, "e1000e", EMU_FAULT_IOCTL, IOMMU_IOAS_MAP,
+	  EIO, { ": replay into IOAS 2: map IOAS 2 iova 0x10000 size 0x2000",
+		 ": IOMMU_IOAS_MAP on iommufd " },
+	  { "fail:IOMMU_IOAS_MAP", "fail:new container" } },
+	{ "iova ranges", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL,
+	  IOMMU_IOAS_IOVA_RANGES, EIO,
+	  { ": IOVA ranges of IOAS 2 on iommufd " },
+	  { "fail:IOMMU_IOAS_IOVA_RANGES" } },
+	{ "get info", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL,
+	  VFIO_DEVICE_GET_INFO, EIO, { ": VFIO_DEVICE_GET_INFO" },
+	  { "fail:get info" } },
+};
+
+static void attach_step_fails(const struct attach_step *st)
+{
+	struct iofd_device_cfg cfg = { .name = "dev1", .fd = -1 };
+	struct iofd_device *first = NULL, *dev = NULL;
+	struct iofd_error err = { 0 };
+	struct emu_counters before;
+	unsigned int users;
+	size_t containers;
+	struct iofd_region r;
+	struct fx fx;
+	size_t i;
+	int ret;
+
+	fprintf(stderr, "step %s\n", st->what);
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	fx_add_device(&fx, st->profile, EMU_SYSFS_OK);
+	r = fx_region(&fx, 0x10, 2, 0);
+	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
+	if (st->setup == SETUP_SECOND || st->setup == SETUP_KVM)
+		first = fx_attach(&fx, 0, NULL, fx.space);
+	if (st->setup == SETUP_KVM)
+		iofd_ctx_set_kvm_vfio(fx.ctx, 999);
+	if (st->setup == SETUP_DISCARD)
+		CHECK_OK(iofd_ctx_require_discard(fx.ctx, true, NULL));
+	emu_counters_get(fx.emu, &before);
+	users = iofd_backend_users(fx.be);
+	containers = iofd_space_container_count(fx.space);
+	if (st->setup == SETUP_HANDED_IN) {
+		struct iofd_host h;
+
+		emu_host(fx.emu, &h);
+		cfg.fd = CHECK_OK(h.ops->open(h.priv, "/dev/vfio/devices/vfio1",
+					      O_RDWR));
+	} else {
+		cfg.sysfs_path = fx.path[1];
+	}
+
+	fx.nr_events = 0;
+	if (st->kind)
+		emu_fault_fail_every(fx.fault, st->kind, st->request,
+				     st->errnum);
+	ret = iofd_device_attach_cfg(fx.ctx, &cfg, fx.space, fx.be, &dev,
+				     &err);
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+
+	CHECK_ERR(st->errnum, ret);
+	CHECK(!strncmp(err.msg, "device dev1", 11));
+	check_msg(&err, st->errnum, st->msg[0] ? st->msg[0] : "",
+		  st->msg[1] ? st->msg[1] : "", st->msg[2] ? st->msg[2] : "",
+		  NULL);
+	for (i = 0; i < 2 && st->trace[i]; i++)
+		CHECK(fx_traced(&fx, st->trace[i]));
+	/* a handed-in fd is libiofd's from the call on: closed too */
+	fx_check_counters(&fx, &before);
+	CHECK_EQ(iofd_backend_users(fx.be), users);
+	CHECK_EQ(iofd_space_container_count(fx.space), containers);
+	CHECK_EQ(iofd_ctx_discard_disablers(fx.ctx), first ? 1 : 0);
+	if (first)
+		fx_check_container(&fx, iofd_device_container(first));
+	if (st->setup == SETUP_DISCARD)
+		CHECK_OK(iofd_ctx_require_discard(fx.ctx, false, NULL));
+	iofd_ctx_set_kvm_vfio(fx.ctx, -1);
+	fx_fini(&fx);
+}
+
+static void test_attach_step_errors(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(attach_steps) / sizeof(attach_steps[0]); i++)
+		attach_step_fails(&attach_steps[i]);
+}
+
+/* The detach steps: every one runs, the first failure is the one told. */
+struct detach_step {
+	const char *what;
+	unsigned int kind;
+	unsigned long request;
+	const char *msg[2];	/* after "device dev0"; none: detach succeeds */
+	const char *trace[2];
+};
+
+static const struct detach_step detach_steps[] = {
+	{ "detach", EMU_FAULT_IOCTL, VFIO_DEVICE_DETACH_IOMMUFD_PT,
+	  { ": detach from IOAS 2" }, { "fail:detach" } },
+	{ "destroy", EMU_FAULT_IOCTL, IOMMU_DESTROY,
+	  { ": free id 3: IOMMU_DESTROY on iommufd " },
+	  { "fail:IOMMU_DESTROY" } },
+	{ "kvm del", EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR, { NULL },
+	  { "fail:kvm del" } },
+	{ "close", EMU_FAULT_CLOSE, 0, { NULL }, { "fail:close" } },
+};
+
+static void detach_step_fails(const struct detach_step *st)
+{
+	const struct emu_counters empty = { 0 };
+	struct iofd_error err = { .errnum = 12345 };
+	struct iofd_device *dev;
+	int kdev, vm, kvm;
+	struct fx fx;
+	size_t i;
+	int ret;
+
+	fprintf(stderr, "step %s\n", st->what);
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	kdev = fx_kvm_vfio_open(&fx, &vm, &kvm);
+	iofd_ctx_set_kvm_vfio(fx.ctx, kdev);
+	dev = fx_attach(&fx, 0, NULL, fx.space);
+	CHECK(iofd_device_kvm_registered(dev));
+	fx.nr_events = 0;
+	emu_fault_fail_every(fx.fault, st->kind, st->request, EIO);
+	ret = iofd_device_detach(dev, &err);
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	if (st->msg[0]) {
+		CHECK_ERR(EIO, ret);
+		CHECK(!strncmp(err.msg, "device dev0", 11));
+		check_msg(&err, EIO, st->msg[0], st->msg[1] ? st->msg[1] : "",
+			  NULL);
+	} else {
+		CHECK_OK(ret);
+		CHECK_EQ(err.errnum, 12345);	/* untouched */
+	}
+	for (i = 0; i < 2 && st->trace[i]; i++)
+		CHECK(fx_traced(&fx, st->trace[i]));
+	CHECK(fx_traced(&fx, "detach"));
+	CHECK_EQ(iofd_space_container_count(fx.space), 0);
+	CHECK_EQ(iofd_backend_users(fx.be), 0);
+	CHECK_EQ(iofd_ctx_discard_disablers(fx.ctx), 0);
+	fx_kvm_vfio_close(&fx, kdev, vm, kvm);
+	fx_check_counters(&fx, &empty);
+	fx_fini(&fx);
+}
+
+static void test_detach_step_errors(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(detach_steps) / sizeof(detach_steps[0]); i++)
+		detach_step_fails(&detach_steps[i]);
+}
+
+static const struct check_test tests[] = {
+	{ "attach_step_errors", test_attach_step_errors },
+	{ "detach_step_errors", test_detach_step_errors },
+};
+
+CHECK_MAIN(tests)
