@@ -252,9 +252,87 @@ static void test_detach_step_errors(void)
 		detach_step_fails(&detach_steps[i]);
 }
 
+/*
+ * Each backend verb failing in the kernel: its errno as it came, the
+ * message naming the verb's object and the ioctl, the ioctl traced.
+ */
+static void test_backend_verb_errors(void)
+{
+	struct iofd_iova_range *ranges;
+	struct iofd_hw_info info;
+	struct iofd_error err;
+	uint32_t ioas, id;
+	uint64_t bitmap[1];
+	size_t count;
+	struct fx fx;
+
+	fx_init(&fx);
+	CHECK_OK(iofd_backend_connect(fx.be, NULL));
+	CHECK_OK(iofd_backend_alloc_ioas(fx.be, &ioas, NULL));
+	CHECK_OK(iofd_backend_map(fx.be, ioas, 0x10000, 0x2000, fx.mem, false,
+				  NULL));
+	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, 0, EIO);
+
+#define VERB_FAILS(call, ioctl, ...) do {				\
+		fx.nr_events = 0;					\
+		iofd_error_clear(&err);					\
+		CHECK_ERR(EIO, call);					\
+		check_msg(&err, EIO, __VA_ARGS__, ioctl " on iommufd ",	\
+			  NULL);					\
+		CHECK(fx_traced(&fx, "fail:" ioctl));			\
+	} while (0)
+
+	VERB_FAILS(iofd_backend_alloc_ioas(fx.be, &id, &err),
+		   "IOMMU_IOAS_ALLOC", "");
+	VERB_FAILS(iofd_backend_free_id(fx.be, ioas, &err), "IOMMU_DESTROY",
+		   "free id 1: ");
+	VERB_FAILS(iofd_backend_map(fx.be, ioas, 0x20000, 0x3000, fx.mem, true,
+				    &err),
+		   "IOMMU_IOAS_MAP", "map IOAS 1 iova 0x20000 size 0x3000: ");
+	VERB_FAILS(iofd_backend_unmap(fx.be, ioas, 0x10000, 0x2000, &err),
+		   "IOMMU_IOAS_UNMAP", "unmap IOAS 1 iova 0x10000 size 0x2000: ");
+	VERB_FAILS(iofd_backend_unmap_all(fx.be, ioas, NULL, &err),
+		   "IOMMU_IOAS_UNMAP", "unmap all of IOAS 1: ");
+	VERB_FAILS(iofd_backend_alloc_hwpt(fx.be, 5, ioas, 0, &id, &err),
+		   "IOMMU_HWPT_ALLOC", "HWPT for device id 5 over 1 flags 0x0: ");
+	VERB_FAILS(iofd_backend_get_hw_info(fx.be, 5, &info, &err),
+		   "IOMMU_GET_HW_INFO", "hw info of device id 5: ");
+	VERB_FAILS(iofd_backend_set_dirty_tracking(fx.be, 6, false, &err),
+		   "IOMMU_HWPT_SET_DIRTY_TRACKING",
+		   "disable dirty tracking of HWPT 6: ");
+	VERB_FAILS(iofd_backend_get_dirty_bitmap(fx.be, 6, 0x10000, 0x2000,
+						 4096, bitmap, &err),
+		   "IOMMU_HWPT_GET_DIRTY_BITMAP",
+		   "dirty bitmap of HWPT 6 iova 0x10000 size 0x2000: ");
+#undef VERB_FAILS
+	fx.nr_events = 0;
+	iofd_error_clear(&err);
+	CHECK_ERR(EIO, iofd_backend_iova_ranges(fx.be, ioas, &ranges, &count,
+						NULL, &err));
+	check_msg(&err, EIO, "IOVA ranges of IOAS 1 on iommufd ", NULL);
+	CHECK(fx_traced(&fx, "fail:IOMMU_IOAS_IOVA_RANGES"));
+
+	/*
+	 * EMSGSIZE for an array that was big enough (the count did not
+	 * grow) is a kernel contradicting itself: EPROTO, not a loop.
+	 */
+	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_IOAS_IOVA_RANGES,
+			     EMSGSIZE);
+	fx.nr_events = 0;
+	iofd_error_clear(&err);
+	CHECK_ERR(EPROTO, iofd_backend_iova_ranges(fx.be, ioas, &ranges,
+						   &count, NULL, &err));
+	check_msg(&err, EPROTO, "IOVA ranges of IOAS 1 on iommufd ", NULL);
+	CHECK(fx_traced(&fx, "fail:IOMMU_IOAS_IOVA_RANGES"));
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	iofd_backend_disconnect(fx.be);
+	fx_fini(&fx);
+}
+
 static const struct check_test tests[] = {
 	{ "attach_step_errors", test_attach_step_errors },
 	{ "detach_step_errors", test_detach_step_errors },
+	{ "backend_verb_errors", test_backend_verb_errors },
 };
 
 CHECK_MAIN(tests)

@@ -56,6 +56,62 @@ static void test_region_checks(void)
 	fx_fini(&fx);
 }
 
+/*
+ * A region must lie inside one usable range of every container: both
+ * ends of a range are usable, one byte past either is not. The e1000e
+ * profile's ranges are its 39-bit aperture less the x86 MSI window.
+ */
+static void test_usable_iova_edges(void)
+{
+	static const struct {
+		unsigned int page, pages;
+		int errnum;
+	} cases[] = {
+		{ 0xfedff, 2, EINVAL },		/* runs into the MSI window */
+		{ 0xfedff, 1, 0 },		/* ends where it starts */
+		{ 0xfeeff, 1, EINVAL },		/* its last page */
+		{ 0xfef00, 1, 0 },		/* starts where it ends */
+		{ 0x7fffffe, 3, EINVAL },	/* past the aperture */
+		{ 0x7ffffff, 1, 0 },		/* the aperture's last page */
+		{ 0, 1, 0 },			/* the first page */
+	};
+	const struct iofd_iova_range *range;
+	struct iofd_container *c;
+	struct iofd_device *dev;
+	struct iofd_error err;
+	struct iofd_region r;
+	size_t i;
+	struct fx fx;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	dev = fx_attach(&fx, 0, NULL, fx.space);
+	c = iofd_device_container(dev);
+	CHECK_EQ(iofd_container_iova_range_count(c), 2);
+	range = iofd_container_iova_range_get(c, 1);
+	CHECK_EQ(range->start, 0xfef00000);
+	CHECK_EQ(range->last, (1ULL << 39) - 1);
+	CHECK(iofd_container_iova_range_get(c, 2) == NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = fx_region(&fx, cases[i].page, cases[i].pages, (unsigned)i * 3);
+		iofd_error_clear(&err);
+		if (!cases[i].errnum) {
+			CHECK_OK(iofd_space_region_add(fx.space, &r, &err));
+			continue;
+		}
+		CHECK_ERR(cases[i].errnum,
+			  iofd_space_region_add(fx.space, &r, &err));
+		CHECK_EQ(err.errnum, cases[i].errnum);
+		CHECK(!strncmp(err.msg, "add region: region 0x", 21));
+		CHECK(strstr(err.msg, " is outside the usable IOVA of IOAS ") !=
+		      NULL);
+	}
+	CHECK_EQ(iofd_space_region_count(fx.space), 4);
+	fx_check_container(&fx, c);
+	CHECK_OK(iofd_device_detach(dev, NULL));
+	fx_fini(&fx);
+}
+
 /* Regions follow into every container while devices are attached. */
 static void test_regions_follow_containers(void)
 {
@@ -296,6 +352,7 @@ static void test_error_object(void)
 
 static const struct check_test tests[] = {
 	{ "region_checks", test_region_checks },
+	{ "usable_iova_edges", test_usable_iova_edges },
 	{ "regions_follow_containers", test_regions_follow_containers },
 	{ "region_add_sweep", test_region_add_sweep },
 	{ "region_del_sweep", test_region_del_sweep },
