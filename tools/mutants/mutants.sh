@@ -10,8 +10,11 @@
 #   replay  fuzz_attach_replay over corpus/fuzz_attach and corpus/regress
 #   sweep   the fail-nth sweep over corpus/fuzz_attach
 #   core    the core unit tests (ctest -L core)
-# each as CTest runs it in the asan preset (ASan+UBSan, leaks detected), a
-# stage that outlives --timeout counting as a kill. A mutant that does not
+# each test as CTest describes it (its command and working directory, the
+# asan test preset's environment: ASan+UBSan, leaks detected) but run
+# without CTest by a script killset.cmake writes, the tests of one check.h
+# executable in one process; a stage that outlives its timeout counts as a
+# kill. A mutant that does not
 # compile is reported and not counted. The last line is the figure:
 #
 #   mutants: K killed / N
@@ -220,28 +223,35 @@ sync_slot() {
 	done
 }
 
-# The build targets the kill set runs: the executables of its tests.
-kill_targets() {
-	local src=$1 bdir=$1/build/asan s
+# Write slot $1's stage scripts (stage_NAME.sh, killset.cmake) from CTest's
+# description of each stage's tests, and the build targets they run (the
+# executables of the build tree they name) to targets.
+write_stages() {
+	local slot=$1 src=$1/src bdir=$1/src/build/asan s
 	for s in "${all_stages[@]}"; do
 		# shellcheck disable=SC2086
 		(cd "$src" && ctest --preset asan --show-only=json-v1 \
-			${stage_select[$s]})
-	done | perl -0777 -ne 'print "$1\n" while /"command"\s*:\s*\[\s*"([^"]+)"/g' |
-		while read -r exe; do
-			case "$exe" in "$bdir"/*) basename "$exe" ;; esac
-		done | sort -u
+			${stage_select[$s]}) >"$slot/stage_$s.json" || return 1
+		cmake -DTESTS="$slot/stage_$s.json" -DPRESETS="$src/CMakePresets.json" \
+			-DPRESET=asan -DOUT="$slot/stage_$s.sh" \
+			-P "$top/tools/mutants/killset.cmake" || return 1
+		perl -0777 -ne 'print "$1\n" while /"command"\s*:\s*\[\s*"([^"]+)"/g' \
+			"$slot/stage_$s.json"
+	done | while read -r exe; do
+		case "$exe" in "$bdir"/*) basename "$exe" ;; esac
+	done | sort -u >"$slot/targets"
+	[ -s "$slot/targets" ]
 }
 
-# Configure and build slot $1 unmutated; check that it passes every stage.
+# Configure and build slot $1 unmutated; check that it passes every stage,
+# and set each stage's timeout from the time it took.
 prepare_slot() {
 	local slot=$1 src=$1/src log=$1/prepare.log s t t0
 	sync_slot "$slot"
 	# Everything once: CTest names a test's executable only when it exists.
 	if ! { (cd "$src" && nice -n 10 cmake --preset asan -DIOFD_LIBFUZZER=OFF) &&
 	       nice -n 10 cmake --build "$src/build/asan" -j "$build_jobs" &&
-	       kill_targets "$src" >"$slot/targets" &&
-	       [ -s "$slot/targets" ]; } >"$log" 2>&1; then
+	       write_stages "$slot"; } >"$log" 2>&1; then
 		tail -n 30 "$log" >&2
 		echo "mutants.sh: the unmutated scratch tree $src does not build (see $log)" >&2
 		return 1
@@ -249,9 +259,8 @@ prepare_slot() {
 	: >"$slot/timeouts"
 	for s in "${stages[@]}"; do
 		t0=$SECONDS
-		# shellcheck disable=SC2086
-		if ! (cd "$src" && nice -n 10 timeout -k 10 "$max_timeout" \
-			ctest --preset asan ${stage_select[$s]}) >>"$log" 2>&1; then
+		if ! nice -n 10 timeout -k 10 "$max_timeout" \
+			bash "$slot/stage_$s.sh" >>"$log" 2>&1; then
 			tail -n 30 "$log" >&2
 			echo "mutants.sh: the unmutated scratch tree fails stage $s (see $log)" >&2
 			return 1
@@ -293,9 +302,8 @@ run_mutant() {
 			rc=0
 			# shellcheck disable=SC2086
 			t=$(awk -v s="$s" '$1 == s { print $2 }' "$slot/timeouts")
-			(cd "$src" && nice -n 10 timeout -k 10 "$t" \
-				ctest --preset asan --stop-on-failure \
-				${stage_select[$s]}) >>"$log" 2>&1 || rc=$?
+			nice -n 10 timeout -k 10 "$t" bash "$slot/stage_$s.sh" \
+				>>"$log" 2>&1 || rc=$?
 			[ "$rc" -eq 0 ] && continue
 			status=killed
 			[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && s=$s:timeout
@@ -376,8 +384,9 @@ done <<<"$report"
 # An equivalence for a mutant that no longer exists is stale (the code
 # changed under it): say so, so that the list is kept true.
 for id in "${!equivalent[@]}"; do
+	printf '%s\n' "${sources[@]}" | grep -qxF -- "core/${id%%:*}" || continue
 	cut -f1 <<<"$all" | grep -qxF -- "$id" ||
-		echo "equivalents file: '$id' is no mutant of the selected files"
+		echo "equivalents file: '$id' is no mutant of core/${id%%:*} (stale?)"
 done
 uncompiled=$(awk -F'\t' '$6 == "uncompiled" { print $1 }' <<<"$report")
 [ -z "$uncompiled" ] ||

@@ -1,0 +1,118 @@
+# One stage of the mutants' kill set as a shell script that runs its tests
+# without CTest, from CTest's own description of them, so that the tests
+# stay defined once (in the CMakeLists) and a mutant costs no CTest
+# overhead:
+#
+#   cmake -DTESTS=FILE -DPRESETS=FILE -DPRESET=NAME -DOUT=FILE -P killset.cmake
+#
+# TESTS is the output of `ctest --show-only=json-v1` for the stage's tests
+# (after a build: CTest names an executable only once it exists), PRESETS
+# the CMakePresets.json whose test preset NAME gives the environment. The
+# script exports that environment and runs each test's command in its
+# working directory, stopping at the first failure. Tests of one check.h
+# executable (iofd_add_tests: "EXE.NAME" runs "EXE NAME") run as one
+# process, the executable without arguments running all of its tests: an
+# ASan process start costs more than most of these tests.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(v TESTS PRESETS PRESET OUT)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "killset.cmake: -D${v}= is missing")
+  endif()
+endforeach()
+
+function(shell_quote out value)
+  string(REPLACE "'" "'\\''" value "${value}")
+  set(${out} "'${value}'" PARENT_SCOPE)
+endfunction()
+
+file(READ "${PRESETS}" presets)
+file(READ "${TESTS}" tests)
+set(script "set -e\n")
+
+string(JSON n LENGTH "${presets}" testPresets)
+math(EXPR last "${n} - 1")
+set(found OFF)
+foreach(i RANGE ${last})
+  string(JSON name GET "${presets}" testPresets ${i} name)
+  if(NOT name STREQUAL PRESET)
+    continue()
+  endif()
+  set(found ON)
+  string(JSON env ERROR_VARIABLE no_env GET "${presets}" testPresets ${i}
+         environment)
+  if(no_env)
+    break()
+  endif()
+  string(JSON n LENGTH "${env}")
+  if(n EQUAL 0)
+    break()
+  endif()
+  math(EXPR last_env "${n} - 1")
+  foreach(j RANGE ${last_env})
+    string(JSON key MEMBER "${env}" ${j})
+    string(JSON value GET "${env}" "${key}")
+    shell_quote(value "${value}")
+    string(APPEND script "export ${key}=${value}\n")
+  endforeach()
+endforeach()
+if(NOT found)
+  message(FATAL_ERROR "killset.cmake: no test preset ${PRESET} in ${PRESETS}")
+endif()
+
+string(JSON n LENGTH "${tests}" tests)
+if(n EQUAL 0)
+  message(FATAL_ERROR "killset.cmake: ${TESTS} holds no test")
+endif()
+math(EXPR last "${n} - 1")
+set(seen "")
+foreach(i RANGE ${last})
+  string(JSON name GET "${tests}" tests ${i} name)
+  string(JSON cmd ERROR_VARIABLE no_cmd GET "${tests}" tests ${i} command)
+  if(no_cmd)
+    message(FATAL_ERROR "killset.cmake: test ${name} has no command (not built?)")
+  endif()
+  string(JSON argc LENGTH "${cmd}")
+  string(JSON exe GET "${cmd}" 0)
+  set(args "")
+  if(argc GREATER 1)
+    math(EXPR last_arg "${argc} - 1")
+    foreach(a RANGE 1 ${last_arg})
+      string(JSON arg GET "${cmd}" ${a})
+      list(APPEND args "${arg}")
+    endforeach()
+  endif()
+  get_filename_component(base "${exe}" NAME)
+  if(argc EQUAL 2 AND name STREQUAL "${base}.${args}")
+    if("${exe}" IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen "${exe}")
+    set(args "")
+  endif()
+  set(dir "")
+  string(JSON nprops ERROR_VARIABLE no_props LENGTH "${tests}" tests ${i}
+         properties)
+  if(NOT no_props AND nprops GREATER 0)
+    math(EXPR last_prop "${nprops} - 1")
+    foreach(p RANGE ${last_prop})
+      string(JSON pname GET "${tests}" tests ${i} properties ${p} name)
+      if(pname STREQUAL "WORKING_DIRECTORY")
+        string(JSON dir GET "${tests}" tests ${i} properties ${p} value)
+      endif()
+    endforeach()
+  endif()
+  set(line "")
+  if(dir)
+    shell_quote(q "${dir}")
+    string(APPEND line "cd ${q} && ")
+  endif()
+  shell_quote(q "${exe}")
+  string(APPEND line "${q}")
+  foreach(arg IN LISTS args)
+    shell_quote(q "${arg}")
+    string(APPEND line " ${q}")
+  endforeach()
+  string(APPEND script "(${line})\n")
+endforeach()
+file(WRITE "${OUT}" "${script}")
