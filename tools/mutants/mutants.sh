@@ -203,8 +203,10 @@ mkdir -p "$results"
 rm -f "$results"/*
 
 # Bring slot $1's source copy up to date with the checkout: copy what
-# differs (unchanged files keep their time stamps, so ninja leaves their
-# objects alone) and remove what the checkout no longer has.
+# differs, with a new time stamp so that ninja rebuilds from it even when
+# the checkout's file is older than what was built last (a mutant left by
+# an interrupted run); leave the rest alone, so that ninja does too; and
+# remove what the checkout no longer has.
 sync_slot() {
 	local src=$1/src f
 	mkdir -p "$src"
@@ -213,7 +215,7 @@ sync_slot() {
 		[ -f "$top/$f" ] || continue
 		if ! cmp -s "$top/$f" "$src/$f"; then
 			mkdir -p "$(dirname "$src/$f")"
-			cp -p "$top/$f" "$src/$f"
+			cp "$top/$f" "$src/$f"
 		fi
 	done <"$1/files"
 	(cd "$src" && find . -path ./build -prune -o -type f -print0) |
