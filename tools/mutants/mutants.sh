@@ -226,8 +226,8 @@ sync_slot() {
 }
 
 # Write slot $1's stage scripts (stage_NAME.sh, killset.cmake) from CTest's
-# description of each stage's tests, and the build targets they run (the
-# executables of the build tree they name) to targets.
+# description of each stage's tests, and the build targets each runs (the
+# executables of the build tree it names) to targets_NAME.
 write_stages() {
 	local slot=$1 src=$1/src bdir=$1/src/build/asan s
 	for s in "${all_stages[@]}"; do
@@ -238,11 +238,11 @@ write_stages() {
 			-DPRESET=asan -DOUT="$slot/stage_$s.sh" \
 			-P "$top/tools/mutants/killset.cmake" || return 1
 		perl -0777 -ne 'print "$1\n" while /"command"\s*:\s*\[\s*"([^"]+)"/g' \
-			"$slot/stage_$s.json"
-	done | while read -r exe; do
-		case "$exe" in "$bdir"/*) basename "$exe" ;; esac
-	done | sort -u >"$slot/targets"
-	[ -s "$slot/targets" ]
+			"$slot/stage_$s.json" | while read -r exe; do
+			case "$exe" in "$bdir"/*) basename "$exe" ;; esac
+		done | sort -u >"$slot/targets_$s"
+		[ -s "$slot/targets_$s" ] || return 1
+	done
 }
 
 # Configure and build slot $1 unmutated; check that it passes every stage,
@@ -296,23 +296,25 @@ run_mutant() {
 		return 1
 	fi
 	cp "$slot/mutant.c" "$src/$file"
-	if ! nice -n 10 cmake --build "$src/build/asan" -j 1 \
-		--target $(cat "$slot/targets") >>"$log" 2>&1; then
-		status=uncompiled
-	else
-		for s in "${stages[@]}"; do
-			rc=0
-			# shellcheck disable=SC2086
-			t=$(awk -v s="$s" '$1 == s { print $2 }' "$slot/timeouts")
-			nice -n 10 timeout -k 10 "$t" bash "$slot/stage_$s.sh" \
-				>>"$log" 2>&1 || rc=$?
-			[ "$rc" -eq 0 ] && continue
-			status=killed
-			[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && s=$s:timeout
-			killers=${killers:+$killers,}$s
-			[ "$each_stage" -eq 1 ] || break
-		done
-	fi
+	# Each stage builds only what it runs, just before it runs: most
+	# mutants fall to the first stage, which needs one executable.
+	for s in "${stages[@]}"; do
+		if ! nice -n 10 cmake --build "$src/build/asan" -j 1 \
+			--target $(cat "$slot/targets_$s") >>"$log" 2>&1; then
+			status=uncompiled
+			killers=''
+			break
+		fi
+		rc=0
+		t=$(awk -v s="$s" '$1 == s { print $2 }' "$slot/timeouts")
+		nice -n 10 timeout -k 10 "$t" bash "$slot/stage_$s.sh" \
+			>>"$log" 2>&1 || rc=$?
+		[ "$rc" -eq 0 ] && continue
+		status=killed
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && s=$s:timeout
+		killers=${killers:+$killers,}$s
+		[ "$each_stage" -eq 1 ] || break
+	done
 	# The restored file is newer than the mutant's object: the next build
 	# recompiles it.
 	cp "$pristine" "$src/$file"
