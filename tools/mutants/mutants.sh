@@ -164,6 +164,7 @@ done <"$equiv"
 
 # The selected mutants, tab-separated: id file line class description.
 all=$(cd "$top" && perl "$gen" list "${sources[@]}")
+all_ids=$(cut -f1 <<<"$all")
 selected=$all
 if [ ${#classes[@]} -gt 0 ]; then
 	selected=$(awk -F'\t' -v list="${classes[*]}" '
@@ -172,7 +173,7 @@ if [ ${#classes[@]} -gt 0 ]; then
 fi
 if [ ${#ids[@]} -gt 0 ]; then
 	for id in "${ids[@]}"; do
-		cut -f1 <<<"$all" | grep -qxF -- "$id" ||
+		grep -qxF -- "$id" <<<"$all_ids" ||
 			usage_error "no mutant '$id' in ${sources[*]}"
 	done
 	selected=$(awk -F'\t' -v list="${ids[*]}" '
@@ -388,8 +389,9 @@ done <<<"$report"
 # An equivalence for a mutant that no longer exists is stale (the code
 # changed under it): say so, so that the list is kept true.
 for id in "${!equivalent[@]}"; do
-	printf '%s\n' "${sources[@]}" | grep -qxF -- "core/${id%%:*}" || continue
-	cut -f1 <<<"$all" | grep -qxF -- "$id" ||
+	grep -qxF -- "core/${id%%:*}" <<<"$(printf '%s\n' "${sources[@]}")" ||
+		continue
+	grep -qxF -- "$id" <<<"$all_ids" ||
 		echo "equivalents file: '$id' is no mutant of core/${id%%:*} (stale?)"
 done
 uncompiled=$(awk -F'\t' '$6 == "uncompiled" { print $1 }' <<<"$report")

@@ -28,7 +28,7 @@ fail() {
 
 pick() {
 	"$tool" --list --file discard.c --class "$1" | awk -F'\t' -v d="$2" \
-		'index($5, d) { print $1; exit }'
+		'index($5, d) && !n++ { print $1 }'
 }
 killed=$(pick error-unset 'iofd_err_set dropped, -(EINVAL)')
 survivor=$(pick drop-trace 'disable discard')
