@@ -143,6 +143,8 @@ static void test_no_hw_info(void)
  */
 static void test_tracking_edges(void)
 {
+	uint64_t bitmap[1];
+	uint32_t hwpt;
 	struct emu_counters before;
 	struct iofd_error err;
 	struct iofd_container *c;
@@ -195,6 +197,25 @@ static void test_tracking_edges(void)
 	CHECK(done);
 	CHECK(iofd_container_dirty_tracking(c));
 	CHECK(iofd_container_dirty_capable(c));
+
+	/*
+	 * Switching off fails at the second HWPT: the first is switched
+	 * back on, so its device's writes are still logged.
+	 */
+	r = fx_region(&fx, 0x30, 1, 0);
+	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
+	emu_fault_fail_nth(fx.fault, 2, EIO);
+	CHECK_ERR(EIO, iofd_container_set_dirty_tracking(c, false, NULL));
+	emu_fault_fail_nth(fx.fault, 0, 0);
+	CHECK(iofd_container_dirty_tracking(c));
+	CHECK_OK(iofd_container_hwpt_get(c, 0, &hwpt, NULL));
+	CHECK_OK(emu_hwpt_dirty(fx.emu, iofd_backend_fd(fx.be), hwpt, r.iova,
+				4096));
+	bitmap[0] = 0;
+	CHECK_OK(iofd_backend_get_dirty_bitmap(fx.be, hwpt, r.iova, 4096, 4096,
+					       bitmap, NULL));
+	CHECK_EQ(bitmap[0], 1);
+	CHECK_OK(iofd_space_region_del(fx.space, r.iova, r.size, NULL));
 	CHECK_OK(iofd_device_detach(b, NULL));
 
 	/* ...and the switch of that new HWPT failing fails the attach */

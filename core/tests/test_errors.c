@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -186,28 +187,49 @@ static void test_attach_step_errors(void)
 /* The detach steps: every one runs, the first failure is the one told. */
 struct detach_step {
 	const char *what;
-	unsigned int kind;
-	unsigned long request;
+	unsigned int kind;	/* EMU_FAULT_* failing, or 0 and: */
+	unsigned long request;	/* with EMU_FAULT_IOCTL: this one only */
+	unsigned long nth;	/* with kind 0: the detach's nth host call */
 	const char *msg[2];	/* after "device dev0"; none: detach succeeds */
 	const char *trace[2];
+	int destroy_fails;	/* DESTROYs that must fail, retries included */
 };
 
+/*
+ * Device 0 is alone in its container on IOAS 2 and HWPT 3; a device in
+ * another space keeps the backend open, so DESTROYs deferred by a failed
+ * DETACH are retried once the device fd is closed.
+ */
 static const struct detach_step detach_steps[] = {
-	{ "detach", EMU_FAULT_IOCTL, VFIO_DEVICE_DETACH_IOMMUFD_PT,
-	  { ": detach from IOAS 2" }, { "fail:detach" } },
-	{ "destroy", EMU_FAULT_IOCTL, IOMMU_DESTROY,
+	{ "detach", EMU_FAULT_IOCTL, VFIO_DEVICE_DETACH_IOMMUFD_PT, 0,
+	  { ": detach from IOAS 2" }, { "fail:detach" }, 2 },
+	{ "destroy", EMU_FAULT_IOCTL, IOMMU_DESTROY, 0,
 	  { ": free id 3: IOMMU_DESTROY on iommufd " },
-	  { "fail:IOMMU_DESTROY" } },
-	{ "kvm del", EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR, { NULL },
-	  { "fail:kvm del" } },
-	{ "close", EMU_FAULT_CLOSE, 0, { NULL }, { "fail:close" } },
+	  { "fail:IOMMU_DESTROY" }, 2 },
+	{ "destroy ioas", 0, 0, 3,
+	  { ": free id 2: IOMMU_DESTROY on iommufd " },
+	  { "fail:IOMMU_DESTROY" }, 1 },
+	{ "kvm del", EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR, 0, { NULL },
+	  { "fail:kvm del" }, 0 },
+	{ "close", EMU_FAULT_CLOSE, 0, 0, { NULL }, { "fail:close" }, 0 },
 };
+
+static int count_events(const struct fx *fx, const char *text)
+{
+	int i, n = 0;
+
+	for (i = 0; i < fx->nr_events; i++)
+		n += !strcmp(fx->events[i], text);
+	return n;
+}
 
 static void detach_step_fails(const struct detach_step *st)
 {
 	const struct emu_counters empty = { 0 };
 	struct iofd_error err = { .errnum = 12345 };
-	struct iofd_device *dev;
+	struct iofd_device *dev, *keeper;
+	struct iofd_space *other;
+	struct emu_counters cnt;
 	int kdev, vm, kvm;
 	struct fx fx;
 	size_t i;
@@ -216,14 +238,23 @@ static void detach_step_fails(const struct detach_step *st)
 	fprintf(stderr, "step %s\n", st->what);
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	kdev = fx_kvm_vfio_open(&fx, &vm, &kvm);
 	iofd_ctx_set_kvm_vfio(fx.ctx, kdev);
 	dev = fx_attach(&fx, 0, NULL, fx.space);
 	CHECK(iofd_device_kvm_registered(dev));
+	CHECK_OK(iofd_space_create(fx.ctx, &other, NULL));
+	keeper = fx_attach(&fx, 1, "keeper", other);
+	CHECK_EQ(iofd_container_ioas(iofd_device_container(dev)), 2);
+	CHECK_EQ(iofd_device_hwpt(dev), 3);
 	fx.nr_events = 0;
-	emu_fault_fail_every(fx.fault, st->kind, st->request, EIO);
+	if (st->kind)
+		emu_fault_fail_every(fx.fault, st->kind, st->request, EIO);
+	else
+		emu_fault_fail_nth(fx.fault, st->nth, EIO);
 	ret = iofd_device_detach(dev, &err);
 	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	emu_fault_fail_nth(fx.fault, 0, 0);
 	if (st->msg[0]) {
 		CHECK_ERR(EIO, ret);
 		CHECK(!strncmp(err.msg, "device dev0", 11));
@@ -236,9 +267,22 @@ static void detach_step_fails(const struct detach_step *st)
 	for (i = 0; i < 2 && st->trace[i]; i++)
 		CHECK(fx_traced(&fx, st->trace[i]));
 	CHECK(fx_traced(&fx, "detach"));
+	CHECK_EQ(count_events(&fx, "fail:IOMMU_DESTROY"), st->destroy_fails);
 	CHECK_EQ(iofd_space_container_count(fx.space), 0);
-	CHECK_EQ(iofd_backend_users(fx.be), 0);
-	CHECK_EQ(iofd_ctx_discard_disablers(fx.ctx), 0);
+	CHECK_EQ(iofd_backend_users(fx.be), 1);
+	CHECK_EQ(iofd_ctx_discard_disablers(fx.ctx), 1);
+	emu_counters_get(fx.emu, &cnt);
+	/* the keeper's, and dev0's when its DEL failed (KVM holds it) */
+	CHECK_EQ(cnt.kvm_vfio_files, strcmp(st->what, "kvm del") ? 1 : 2);
+	/*
+	 * What a failed DESTROY left stays until the iommufd closes; a
+	 * failed DETACH's deferred DESTROYs have run: only the keeper's
+	 * device, IOAS and HWPT are left.
+	 */
+	if (!strcmp(st->what, "detach"))
+		CHECK_EQ(cnt.objects, 3);
+	fx_check_container(&fx, iofd_device_container(keeper));
+	CHECK_OK(iofd_device_detach(keeper, NULL));
 	fx_kvm_vfio_close(&fx, kdev, vm, kvm);
 	fx_check_counters(&fx, &empty);
 	fx_fini(&fx);
@@ -329,10 +373,39 @@ static void test_backend_verb_errors(void)
 	fx_fini(&fx);
 }
 
+/* The longest sysfs path libiofd takes leaves room for what it appends. */
+static void test_sysfs_path_length(void)
+{
+	char path[PATH_MAX];
+	struct iofd_device *dev;
+	struct iofd_error err;
+	struct fx fx;
+	size_t i;
+
+	fx_init(&fx);
+
+	memset(path, 'a', sizeof(path));
+	for (i = 0; i < sizeof(path); i += 100)
+		path[i] = '/';			/* components within NAME_MAX */
+	path[PATH_MAX - 64] = '\0';		/* too long by one */
+	iofd_error_clear(&err);
+	CHECK_ERR(ENAMETOOLONG, iofd_device_attach(fx.ctx, "d", path, fx.space,
+						   fx.be, &dev, &err));
+	check_msg(&err, ENAMETOOLONG, "device d: bad sysfs path", NULL);
+	path[PATH_MAX - 65] = '\0';		/* the longest: looked up */
+	iofd_error_clear(&err);
+	CHECK_ERR(ENOENT, iofd_device_attach(fx.ctx, "d", path, fx.space,
+					     fx.be, &dev, &err));
+	CHECK_EQ(err.errnum, ENOENT);		/* the message is truncated */
+	CHECK(!strncmp(err.msg, "device d: list /aaa", 19));
+	fx_fini(&fx);
+}
+
 static const struct check_test tests[] = {
 	{ "attach_step_errors", test_attach_step_errors },
 	{ "detach_step_errors", test_detach_step_errors },
 	{ "backend_verb_errors", test_backend_verb_errors },
+	{ "sysfs_path_length", test_sysfs_path_length },
 };
 
 CHECK_MAIN(tests)

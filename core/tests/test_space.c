@@ -249,6 +249,122 @@ static void test_undo_failure_marks_space(void)
 	fx_fini(&fx);
 }
 
+/*
+ * A host over another that fails its calls number first..last (from 1)
+ * with EIO: several calls in a row, which one fault plan cannot do.
+ */
+struct failrun {
+	struct iofd_host lower;
+	unsigned long calls, first, last;
+};
+
+static int failrun_next(struct failrun *f)
+{
+	f->calls++;
+	return f->calls >= f->first && f->calls <= f->last ? -EIO : 0;
+}
+
+static int fr_open(void *priv, const char *path, int flags)
+{
+	struct failrun *f = priv;
+
+	return failrun_next(f) ?: f->lower.ops->open(f->lower.priv, path, flags);
+}
+
+static int fr_close(void *priv, int fd)
+{
+	struct failrun *f = priv;
+
+	return failrun_next(f) ?: f->lower.ops->close(f->lower.priv, fd);
+}
+
+static int fr_ioctl(void *priv, int fd, unsigned long req, void *arg)
+{
+	struct failrun *f = priv;
+
+	return failrun_next(f) ?: f->lower.ops->ioctl(f->lower.priv, fd, req,
+						      arg);
+}
+
+static int fr_fstat(void *priv, int fd, struct stat *st)
+{
+	struct failrun *f = priv;
+
+	return failrun_next(f) ?: f->lower.ops->fstat(f->lower.priv, fd, st);
+}
+
+static int fr_stat(void *priv, const char *path, struct stat *st)
+{
+	struct failrun *f = priv;
+
+	return failrun_next(f) ?: f->lower.ops->stat(f->lower.priv, path, st);
+}
+
+static ssize_t fr_read_file(void *priv, const char *path, char *buf,
+			    size_t cap)
+{
+	struct failrun *f = priv;
+
+	return failrun_next(f) ?: f->lower.ops->read_file(f->lower.priv, path,
+							  buf, cap);
+}
+
+static int fr_list_dir(void *priv, const char *path, iofd_dir_cb cb,
+		       void *arg)
+{
+	struct failrun *f = priv;
+
+	return failrun_next(f) ?: f->lower.ops->list_dir(f->lower.priv, path,
+							 cb, arg);
+}
+
+static const struct iofd_host_ops failrun_ops = {
+	.open = fr_open, .close = fr_close, .ioctl = fr_ioctl,
+	.fstat = fr_fstat, .stat = fr_stat, .read_file = fr_read_file,
+	.list_dir = fr_list_dir,
+};
+
+/*
+ * An undo is tried exactly twice: the second container's unmap fails and
+ * so do the first container's two map-backs (calls 2 to 4 of the remove);
+ * a third try would have succeeded, so the space is out of sync only if
+ * there was none.
+ */
+static void test_undo_tried_twice(void)
+{
+	struct failrun fr = { .first = 0 };
+	struct iofd_host h = { .ops = &failrun_ops, .priv = &fr };
+	struct iofd_device *a, *b;
+	struct iofd_backend *be;
+	struct iofd_space *space;
+	struct iofd_region r;
+	struct iofd_ctx *ctx;
+	struct fx fx;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
+	emu_fault_host(fx.fault, &fr.lower);
+	CHECK_OK(iofd_ctx_create(&h, &ctx, NULL));
+	CHECK_OK(iofd_backend_create(ctx, &be, NULL));
+	CHECK_OK(iofd_space_create(ctx, &space, NULL));
+	CHECK_OK(iofd_device_attach(ctx, "a", fx.path[0], space, be, &a, NULL));
+	CHECK_OK(iofd_device_attach(ctx, "b", fx.path[1], space, be, &b, NULL));
+	CHECK_EQ(iofd_space_container_count(space), 2);
+	r = fx_region(&fx, 0x40, 2, 0);
+	CHECK_OK(iofd_space_region_add(space, &r, NULL));
+
+	fr.calls = 0;
+	fr.first = 2;
+	fr.last = 4;
+	CHECK_ERR(EIO, iofd_space_region_del(space, r.iova, r.size, NULL));
+	CHECK_EQ(fr.calls, 4);
+	CHECK(!iofd_space_in_sync(space));
+	fr.first = 0;
+	iofd_ctx_destroy(ctx);
+	fx_fini(&fx);
+}
+
 static void test_backend_verbs(void)
 {
 	struct iofd_backend *be2;
@@ -357,6 +473,7 @@ static const struct check_test tests[] = {
 	{ "region_add_sweep", test_region_add_sweep },
 	{ "region_del_sweep", test_region_del_sweep },
 	{ "undo_failure_marks_space", test_undo_failure_marks_space },
+	{ "undo_tried_twice", test_undo_tried_twice },
 	{ "backend_verbs", test_backend_verbs },
 	{ "error_object", test_error_object },
 };
