@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <linux/iommufd.h>
+#include <linux/kvm.h>
 
 #include "check.h"
 #include "fixture.h"
@@ -68,8 +69,27 @@ static void test_device_fd_handed_in(void)
 	cfg.sysfs_path = NULL;
 	cfg.fd = CHECK_OK(h.ops->open(h.priv, "/dev/iommu", O_RDWR));
 	CHECK_OK(h.ops->close(h.priv, cfg.fd));
+	iofd_error_clear(&err);
 	CHECK_ERR(EBADF, iofd_device_attach_cfg(fx.ctx, &cfg, fx.space, fx.be,
-						&dev, NULL));
+						&dev, &err));
+	CHECK_EQ(err.errnum, EBADF);
+	CHECK(!strncmp(err.msg, "device given: fstat of fd ", 26));
+
+	/* an open fd that is no char device: a KVM VM's (closed: given) */
+	{
+		int kvm = CHECK_OK(h.ops->open(h.priv, "/dev/kvm", O_RDWR));
+
+		cfg.fd = CHECK_OK(h.ops->ioctl(h.priv, kvm, KVM_CREATE_VM,
+					       NULL));
+		iofd_error_clear(&err);
+		CHECK_ERR(EBADF, iofd_device_attach_cfg(fx.ctx, &cfg, fx.space,
+							fx.be, &dev, &err));
+		CHECK_EQ(err.errnum, EBADF);
+		CHECK(!strncmp(err.msg, "device given: fd ", 17));
+		CHECK(strstr(err.msg, " is not a char device: ") != NULL);
+		CHECK_OK(h.ops->close(h.priv, kvm));
+		fx_check_counters(&fx, &empty);
+	}
 
 	/* bad flags and names close the fd too */
 	cfg.fd = CHECK_OK(open_cdev(&fx, 0));
