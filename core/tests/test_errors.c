@@ -43,12 +43,15 @@ static void check_msg(const struct iofd_error *err, int errnum, ...)
 	CHECK(strstr(at, strerrorname_np(errnum)) != NULL);
 }
 
-/* The attach steps, each failed with its own host call. */
+/*
+ * The attach steps, each failed with its own host call. Every attach runs
+ * with KVM on (a kvm-vfio device set on the ctx), so every unwind after
+ * the ADD must DEL.
+ */
 enum step_setup {
 	SETUP_SECOND,		/* device 0 attached first, dev1 joins it */
 	SETUP_FIRST,		/* dev1 is the backend's first user */
 	SETUP_HANDED_IN,	/* dev1 first, its cdev fd handed in */
-	SETUP_KVM,		/* as SECOND, with a kvm-vfio fd set */
 	SETUP_DISCARD,		/* dev1 first, RAM discard required */
 };
 
@@ -76,7 +79,7 @@ static const struct attach_step attach_steps[] = {
 	  EIO, { ": fstat of fd " }, { NULL } },
 	{ "connect", SETUP_HANDED_IN, "e1000e", EMU_FAULT_OPEN, 0, EACCES,
 	  { ": open /dev/iommu" }, { "fail:connect" } },
-	{ "kvm add", SETUP_KVM, "e1000e", EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR,
+	{ "kvm add", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR,
 	  EIO, { ": KVM_DEV_VFIO_FILE_ADD of fd " }, { "fail:kvm add" } },
 	{ "bind", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL,
 	  VFIO_DEVICE_BIND_IOMMUFD, EIO, { ": bind to iommufd " },
@@ -118,7 +121,9 @@ static void attach_step_fails(const struct attach_step *st)
 	struct emu_counters before;
 	unsigned int users;
 	size_t containers;
+	struct emu_counters after;
 	struct iofd_region r;
+	int kdev, vm, kvm;
 	struct fx fx;
 	size_t i;
 	int ret;
@@ -129,10 +134,10 @@ static void attach_step_fails(const struct attach_step *st)
 	fx_add_device(&fx, st->profile, EMU_SYSFS_OK);
 	r = fx_region(&fx, 0x10, 2, 0);
 	CHECK_OK(iofd_space_region_add(fx.space, &r, NULL));
-	if (st->setup == SETUP_SECOND || st->setup == SETUP_KVM)
+	kdev = fx_kvm_vfio_open(&fx, &vm, &kvm);
+	iofd_ctx_set_kvm_vfio(fx.ctx, kdev);
+	if (st->setup == SETUP_SECOND)
 		first = fx_attach(&fx, 0, NULL, fx.space);
-	if (st->setup == SETUP_KVM)
-		iofd_ctx_set_kvm_vfio(fx.ctx, 999);
 	if (st->setup == SETUP_DISCARD)
 		CHECK_OK(iofd_ctx_require_discard(fx.ctx, true, NULL));
 	emu_counters_get(fx.emu, &before);
@@ -165,6 +170,8 @@ static void attach_step_fails(const struct attach_step *st)
 		CHECK(fx_traced(&fx, st->trace[i]));
 	/* a handed-in fd is libiofd's from the call on: closed too */
 	fx_check_counters(&fx, &before);
+	emu_counters_get(fx.emu, &after);
+	CHECK_EQ(after.kvm_vfio_files, before.kvm_vfio_files);
 	CHECK_EQ(iofd_backend_users(fx.be), users);
 	CHECK_EQ(iofd_space_container_count(fx.space), containers);
 	CHECK_EQ(iofd_ctx_discard_disablers(fx.ctx), first ? 1 : 0);
@@ -172,7 +179,9 @@ static void attach_step_fails(const struct attach_step *st)
 		fx_check_container(&fx, iofd_device_container(first));
 	if (st->setup == SETUP_DISCARD)
 		CHECK_OK(iofd_ctx_require_discard(fx.ctx, false, NULL));
-	iofd_ctx_set_kvm_vfio(fx.ctx, -1);
+	if (first)
+		CHECK_OK(iofd_device_detach(first, NULL));
+	fx_kvm_vfio_close(&fx, kdev, vm, kvm);
 	fx_fini(&fx);
 }
 
