@@ -33,7 +33,7 @@
 # Usage: tools/mutants/mutants.sh [-j N] [--fast] [--class C[,C...]]
 #          [--file F[,F...]] [--id ID]... [--stages S[,S...]]
 #          [--all-stages] [--timeout SECONDS] [--equivalent FILE]
-#          [--work DIR] [--list]
+#          [--work DIR] [--list] [--report-only]
 #   -j N           jobs (scratch trees) in parallel, 1-8 (default 1)
 #   --fast         keep and reuse the scratch trees and their builds
 #   --class C      only mutants of these classes (mutgen.pl classes)
@@ -48,6 +48,8 @@
 #   --equivalent F the equivalents file (default tools/mutants/equivalent.txt)
 #   --work DIR     where the scratch trees go (default build/mutants)
 #   --list         print the selected mutants and exit
+#   --report-only  report again on the selected mutants from the results
+#                  a --fast run left in DIR, running nothing
 # Builds and tests run under nice -n 10.
 # Exit status: 0 every counted mutant was killed and every listed
 # equivalent survived; 1 a survivor, a listed equivalent that was killed,
@@ -57,7 +59,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 gen=$top/tools/mutants/mutgen.pl
-usage_line="usage: mutants.sh [-j N] [--fast] [--class C[,C...]] [--file F[,F...]] [--id ID]... [--stages S[,S...]] [--all-stages] [--timeout SECONDS] [--equivalent FILE] [--work DIR] [--list]"
+usage_line="usage: mutants.sh [-j N] [--fast] [--class C[,C...]] [--file F[,F...]] [--id ID]... [--stages S[,S...]] [--all-stages] [--timeout SECONDS] [--equivalent FILE] [--work DIR] [--list] [--report-only]"
 
 # The kill set, in the order it runs: stage name and its CTest selection.
 declare -A stage_select=(
@@ -77,7 +79,7 @@ need_value() {
 	[ $# -ge 2 ] || usage_error "$1 needs a value"
 }
 
-jobs=1 fast=0 timeout='' list_only=0 each_stage=0
+jobs=1 fast=0 timeout='' list_only=0 each_stage=0 report_only=0
 # The unmutated tree's stages must pass within this.
 max_timeout=600
 equiv=$top/tools/mutants/equivalent.txt
@@ -97,6 +99,7 @@ while [ $# -gt 0 ]; do
 	--equivalent) need_value "$@"; equiv=$2; shift ;;
 	--work) need_value "$@"; work=$2; shift ;;
 	--list) list_only=1 ;;
+	--report-only) report_only=1 ;;
 	-h|--help) echo "$usage_line"; exit 0 ;;
 	*) usage_error "unknown argument '$1'" ;;
 	esac
@@ -192,16 +195,27 @@ total=$(wc -l <<<"$selected")
 
 # -- scratch trees ----------------------------------------------------------
 
+if [ "$report_only" -eq 1 ]; then
+	[ -d "$work/results" ] ||
+		usage_error "--report-only: no results of a --fast run in '$work'"
+	run=$work
+	results=$run/results
+	start=$SECONDS
+fi
 mkdir -p "$work"
-if [ "$fast" -eq 1 ]; then
+if [ "$report_only" -eq 1 ]; then
+	:
+elif [ "$fast" -eq 1 ]; then
 	run=$work
 else
 	run=$(mktemp -d "$work/run.XXXXXX")
 	trap 'rm -rf "$run"' EXIT
 fi
-results=$run/results
-mkdir -p "$results"
-rm -f "$results"/*
+if [ "$report_only" -eq 0 ]; then
+	results=$run/results
+	mkdir -p "$results"
+	rm -f "$results"/*
+fi
 
 # Bring slot $1's source copy up to date with the checkout: copy what
 # differs, with a new time stamp so that ninja rebuilds from it even when
@@ -341,92 +355,87 @@ run_job() {
 
 # Two compilers in all: both for one job, one each for two.
 build_jobs=$((jobs > 1 ? 1 : 2))
-start=$SECONDS
-echo "mutants.sh: $total mutants, $jobs job(s), stages ${stages[*]}, scratch trees in $run"
-pids=()
-for j in $(seq 1 "$jobs"); do
-	prepare_slot "$run/slot$j" &
-	pids+=($!)
-done
-for p in "${pids[@]}"; do
-	wait "$p" || exit 1
-done
-pids=()
-for j in $(seq 1 "$jobs"); do
-	run_job "$j" &
-	pids+=($!)
-done
-failed=0
-for p in "${pids[@]}"; do
-	wait "$p" || failed=1
-done
-[ "$failed" -eq 0 ] || { echo "mutants.sh: a job failed" >&2; exit 1; }
+if [ "$report_only" -eq 0 ]; then
+	start=$SECONDS
+	echo "mutants.sh: $total mutants, $jobs job(s), stages ${stages[*]}, scratch trees in $run"
+	pids=()
+	for j in $(seq 1 "$jobs"); do
+		prepare_slot "$run/slot$j" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || exit 1
+	done
+	pids=()
+	for j in $(seq 1 "$jobs"); do
+		run_job "$j" &
+		pids+=($!)
+	done
+	failed=0
+	for p in "${pids[@]}"; do
+		wait "$p" || failed=1
+	done
+	[ "$failed" -eq 0 ] || { echo "mutants.sh: a job failed" >&2; exit 1; }
+fi
 
 # -- report -----------------------------------------------------------------
 
 export LC_ALL=C
-cat "$results"/job* | sort >"$run/all-results"
-report=$(join -t $'\t' <(sort <<<"$selected") "$run/all-results")
-# fields: id file line class desc status killers seconds
+cat "$results"/job* 2>/dev/null | sort >"$run/all-results"
+for id in "${!equivalent[@]}"; do
+	echo "$id"
+done | sort >"$run/equivalent-ids"
+# fields: id file line class desc status killers seconds equivalent(0/1)
+report=$(join -t $'\t' <(sort <<<"$selected") "$run/all-results" |
+	awk -F'\t' -v OFS='\t' -v eqf="$run/equivalent-ids" '
+		BEGIN { while ((getline id < eqf) > 0) eq[id] = 1 }
+		{ print $0, ($1 in eq) ? 1 : 0 }')
 status=0
-survivors=$(awk -F'\t' '$6 == "survived"' <<<"$report" | sort -t $'\t' -k2,2 -k3,3n)
+survivors=$(awk -F'\t' '$6 == "survived" && !$9' <<<"$report" |
+	sort -t $'\t' -k2,2 -k3,3n)
 if [ -n "$survivors" ]; then
-	while IFS=$'\t' read -r id file line class desc st k sec; do
-		if [ -n "${equivalent[$id]+x}" ]; then
-			continue
-		fi
-		echo "survived: $id  $file:$line  $class  $desc"
-		status=1
-	done <<<"$survivors"
+	awk -F'\t' '{ printf "survived: %s  %s:%s  %s  %s\n", $1, $2, $3, $4, $5 }' \
+		<<<"$survivors"
+	status=1
 fi
-while IFS=$'\t' read -r id file line class desc st k sec; do
-	[ -n "${equivalent[$id]+x}" ] || continue
-	if [ "$st" = killed ]; then
-		echo "listed as equivalent but killed by $k: $id  $file:$line  $class  $desc"
-		status=1
-	fi
-done <<<"$report"
+wrong=$(awk -F'\t' '$6 == "killed" && $9' <<<"$report")
+if [ -n "$wrong" ]; then
+	awk -F'\t' '{ printf "listed as equivalent but killed by %s: %s  %s:%s  %s  %s\n",
+		$7, $1, $2, $3, $4, $5 }' <<<"$wrong"
+	status=1
+fi
 # An equivalence for a mutant that no longer exists is stale (the code
 # changed under it): say so, so that the list is kept true.
-for id in "${!equivalent[@]}"; do
-	grep -qxF -- "core/${id%%:*}" <<<"$(printf '%s\n' "${sources[@]}")" ||
-		continue
+printf 'core/%s\n' "${sources[@]#core/}" >"$run/sources"
+while read -r id; do
+	grep -qxF -- "core/${id%%:*}" "$run/sources" || continue
 	grep -qxF -- "$id" <<<"$all_ids" ||
 		echo "equivalents file: '$id' is no mutant of core/${id%%:*} (stale?)"
-done
-uncompiled=$(awk -F'\t' '$6 == "uncompiled" { print $1 }' <<<"$report")
-[ -z "$uncompiled" ] ||
-	echo "did not compile (not counted): $(echo $uncompiled)"
-n_equiv=$(awk -F'\t' '$6 == "survived"' <<<"$report" | cut -f1 | while read -r id; do
-	[ -n "${equivalent[$id]+x}" ] && echo "$id"; done | wc -l)
-echo "equivalent (listed, survived): $n_equiv"
-if [ "$each_stage" -eq 1 ]; then
-	for s in "${stages[@]}"; do
+done <"$run/equivalent-ids"
+uncompiled=$(awk -F'\t' '$6 == "uncompiled" { printf "%s ", $1 }' <<<"$report")
+[ -z "$uncompiled" ] || echo "did not compile (not counted): $uncompiled"
+echo "equivalent (listed, survived): $(awk -F'\t' '$6 == "survived" && $9 { n++ }
+	END { print n + 0 }' <<<"$report")"
+for s in "${stages[@]}"; do
+	if [ "$each_stage" -eq 1 ]; then
 		echo "stage $s alone kills: $(awk -F'\t' -v s="$s" '
 			$6 == "killed" { n = split($7, k, ","); for (i = 1; i <= n; i++)
 				{ sub(/:timeout$/, "", k[i]); if (k[i] == s) { c++; break } } }
 			END { print c + 0 }' <<<"$report")"
-	done
-else
-	for s in "${stages[@]}"; do
+	else
 		echo "first killed by $s: $(awk -F'\t' -v s="$s" '
 			$6 == "killed" { split($7, k, ","); sub(/:timeout$/, "", k[1]);
 				if (k[1] == s) c++ } END { print c + 0 }' <<<"$report")"
-	done
-fi
-echo "timed out: $(grep -c ':timeout' <<<"$report" || true)"
-# Per class, K/N as in the figure.
-counted=$(awk -F'\t' '$6 != "uncompiled"' <<<"$report" | while IFS=$'\t' read -r id rest; do
-	[ -n "${equivalent[$id]+x}" ] || printf '%s\t%s\n' "$id" "$rest"; done)
+	fi
+done
+echo "timed out: $(awk -F'\t' '$7 ~ /:timeout/ { n++ } END { print n + 0 }' <<<"$report")"
+# Per class, and the figure: compiled mutants not listed as equivalent.
+counted=$(awk -F'\t' '$6 != "uncompiled" && !$9' <<<"$report")
 for c in $known_classes; do
 	awk -F'\t' -v c="$c" '$4 == c { n++; if ($6 == "killed") k++ }
 		END { if (n) printf "class %-13s %d killed / %d\n", c, k, n }' <<<"$counted"
 done
-echo "wall time: $((SECONDS - start)) s"
-if [ -z "$counted" ]; then
-	echo "mutants: 0 killed / 0"
-else
-	awk -F'\t' '{ n++; if ($6 == "killed") k++ }
-		END { printf "mutants: %d killed / %d\n", k, n }' <<<"$counted"
-fi
+[ "$report_only" -eq 1 ] || echo "wall time: $((SECONDS - start)) s"
+awk -F'\t' 'NF { n++; if ($6 == "killed") k++ }
+	END { printf "mutants: %d killed / %d\n", k, n }' <<<"$counted"
 exit "$status"

@@ -68,3 +68,8 @@ bad_work_in_checkout() {
 	expect 2 "--work '$SRC/core' is inside the checkout but not under build/" \
 		"$SRC/tools/mutants/mutants.sh" --work "$SRC/core"
 }
+
+bad_report_only_no_results() {
+	expect 2 "--report-only: no results of a --fast run in '$SCRATCH/none'" \
+		"$SRC/tools/mutants/mutants.sh" --report-only --work "$SCRATCH/none"
+}
