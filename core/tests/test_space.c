@@ -10,6 +10,8 @@
 
 #include <linux/iommufd.h>
 
+#include <emu/filter.h>
+
 #include "check.h"
 #include "fixture.h"
 
@@ -250,78 +252,28 @@ static void test_undo_failure_marks_space(void)
 }
 
 /*
- * A host over another that fails its calls number first..last (from 1)
- * with EIO: several calls in a row, which one fault plan cannot do.
+ * A host filter that fails its calls number first..last (from 1) with EIO:
+ * several calls in a row, which one fault plan cannot do.
  */
 struct failrun {
-	struct iofd_host lower;
+	struct emu_filter filter;
 	unsigned long calls, first, last;
 };
 
-static int failrun_next(struct failrun *f)
+static bool failrun_before(void *priv, struct emu_filter *f,
+			   struct emu_host_call *c)
 {
-	f->calls++;
-	return f->calls >= f->first && f->calls <= f->last ? -EIO : 0;
+	struct failrun *fr = priv;
+
+	fr->calls++;
+	if (fr->calls < fr->first || fr->calls > fr->last)
+		return true;
+	c->ret = -EIO;
+	return false;
 }
 
-static int fr_open(void *priv, const char *path, int flags)
-{
-	struct failrun *f = priv;
-
-	return failrun_next(f) ?: f->lower.ops->open(f->lower.priv, path, flags);
-}
-
-static int fr_close(void *priv, int fd)
-{
-	struct failrun *f = priv;
-
-	return failrun_next(f) ?: f->lower.ops->close(f->lower.priv, fd);
-}
-
-static int fr_ioctl(void *priv, int fd, unsigned long req, void *arg)
-{
-	struct failrun *f = priv;
-
-	return failrun_next(f) ?: f->lower.ops->ioctl(f->lower.priv, fd, req,
-						      arg);
-}
-
-static int fr_fstat(void *priv, int fd, struct stat *st)
-{
-	struct failrun *f = priv;
-
-	return failrun_next(f) ?: f->lower.ops->fstat(f->lower.priv, fd, st);
-}
-
-static int fr_stat(void *priv, const char *path, struct stat *st)
-{
-	struct failrun *f = priv;
-
-	return failrun_next(f) ?: f->lower.ops->stat(f->lower.priv, path, st);
-}
-
-static ssize_t fr_read_file(void *priv, const char *path, char *buf,
-			    size_t cap)
-{
-	struct failrun *f = priv;
-
-	return failrun_next(f) ?: f->lower.ops->read_file(f->lower.priv, path,
-							  buf, cap);
-}
-
-static int fr_list_dir(void *priv, const char *path, iofd_dir_cb cb,
-		       void *arg)
-{
-	struct failrun *f = priv;
-
-	return failrun_next(f) ?: f->lower.ops->list_dir(f->lower.priv, path,
-							 cb, arg);
-}
-
-static const struct iofd_host_ops failrun_ops = {
-	.open = fr_open, .close = fr_close, .ioctl = fr_ioctl,
-	.fstat = fr_fstat, .stat = fr_stat, .read_file = fr_read_file,
-	.list_dir = fr_list_dir,
+static const struct emu_filter_ops failrun_ops = {
+	.before = failrun_before,
 };
 
 /*
@@ -333,7 +285,7 @@ static const struct iofd_host_ops failrun_ops = {
 static void test_undo_tried_twice(void)
 {
 	struct failrun fr = { .first = 0 };
-	struct iofd_host h = { .ops = &failrun_ops, .priv = &fr };
+	struct iofd_host lower, h;
 	struct iofd_device *a, *b;
 	struct iofd_backend *be;
 	struct iofd_space *space;
@@ -344,7 +296,8 @@ static void test_undo_tried_twice(void)
 	fx_init(&fx);
 	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
 	fx_add_device(&fx, "noshare", EMU_SYSFS_OK);
-	emu_fault_host(fx.fault, &fr.lower);
+	emu_fault_host(fx.fault, &lower);
+	emu_filter_init(&fr.filter, &lower, &failrun_ops, &fr, &h);
 	CHECK_OK(iofd_ctx_create(&h, &ctx, NULL));
 	CHECK_OK(iofd_backend_create(ctx, &be, NULL));
 	CHECK_OK(iofd_space_create(ctx, &space, NULL));
