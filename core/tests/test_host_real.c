@@ -72,6 +72,9 @@ static void test_real_host(void)
 	CHECK_EQ(h.ops->pread(h.priv, fd, buf, 4, 5), 0);
 	CHECK_ERR(EINVAL, h.ops->pread(h.priv, fd, buf, 1, UINT64_MAX));
 	CHECK_ERR(EINVAL, h.ops->pwrite(h.priv, fd, buf, 1, 1ULL << 63));
+	/* the largest offset off_t holds is the kernel's to judge */
+	CHECK_EQ(h.ops->pread(h.priv, fd, buf, 0, INT64_MAX), 0);
+	CHECK_EQ(h.ops->pwrite(h.priv, fd, buf, 0, INT64_MAX), 0);
 	/* mmap/munmap, the same way. */
 	CHECK_OK(h.ops->mmap(h.priv, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0,
 			     &map));
