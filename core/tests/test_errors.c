@@ -382,6 +382,69 @@ static void test_backend_verb_errors(void)
 	fx_fini(&fx);
 }
 
+/*
+ * A kernel with no user domains for the device (HWPT_ALLOC: EOPNOTSUPP)
+ * gets the device attached to the IOAS itself; when that attach fails,
+ * its error is the attach's.
+ */
+static void test_kernel_domain_attach_fails(void)
+{
+	const struct emu_counters empty = { 0 };
+	struct iofd_device *dev = NULL;
+	struct iofd_error err;
+	unsigned long nth;
+	struct fx fx;
+	int ret;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	/* every ATTACH fails; find the HWPT_ALLOC to refuse */
+	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL,
+			     VFIO_DEVICE_ATTACH_IOMMUFD_PT, EIO);
+	for (nth = 1; nth < 40; nth++) {
+		fx.nr_events = 0;
+		iofd_error_clear(&err);
+		emu_fault_fail_nth(fx.fault, nth, EOPNOTSUPP);
+		ret = iofd_device_attach(fx.ctx, "dev0", fx.path[0], fx.space,
+					 fx.be, &dev, &err);
+		emu_fault_fail_nth(fx.fault, 0, 0);
+		CHECK(ret < 0);
+		if (fx_traced(&fx, "fail:IOMMU_HWPT_ALLOC"))
+			break;
+	}
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	CHECK(nth < 40);
+	CHECK(fx_traced(&fx, "fail:attach"));
+	CHECK_ERR(EIO, ret);
+	check_msg(&err, EIO, "device dev0: attach to 2: ", NULL);
+	fx_check_counters(&fx, &empty);
+	fx_fini(&fx);
+}
+
+/*
+ * GET_HW_INFO refused (EOPNOTSUPP), like a kernel without it (ENOTTY),
+ * means "no capability": the attach goes on with a HWPT that does not
+ * track dirty pages.
+ */
+static void test_hw_info_refused(void)
+{
+	struct iofd_device *dev;
+	uint32_t flags = 0xff;
+	struct fx fx;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "dirty", EMU_SYSFS_OK);
+	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_GET_HW_INFO,
+			     EOPNOTSUPP);
+	dev = fx_attach(&fx, 0, NULL, fx.space);
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	CHECK_OK(iofd_container_hwpt_get(iofd_device_container(dev), 0, NULL,
+					 &flags));
+	CHECK_EQ(flags, 0);
+	CHECK_OK(iofd_device_detach(dev, NULL));
+	fx_fini(&fx);
+}
+
 /* The longest sysfs path libiofd takes leaves room for what it appends. */
 static void test_sysfs_path_length(void)
 {
@@ -415,6 +478,8 @@ static const struct check_test tests[] = {
 	{ "detach_step_errors", test_detach_step_errors },
 	{ "backend_verb_errors", test_backend_verb_errors },
 	{ "sysfs_path_length", test_sysfs_path_length },
+	{ "kernel_domain_attach_fails", test_kernel_domain_attach_fails },
+	{ "hw_info_refused", test_hw_info_refused },
 };
 
 CHECK_MAIN(tests)
