@@ -203,8 +203,9 @@ sub parse_file {
 		next if $paren > 0;
 		my $t = trim($cur->{m});
 		my $is_label = $t =~ /^(\w+):$/;
-		my $is_header = $t =~ /^(?:\}\s*)?(?:if|for|while|else if)\s*\(.*\)$/ ||
-				$t =~ /^(?:\}\s*)?else$/;
+		my $is_header =
+			$t =~ /^(?:\}\s*)?(?:if|for|while|else if)\s*\(.*\)(?: \{)?$/ ||
+			$t =~ /^(?:\}\s*)?else(?: \{)?$/;
 		next unless $t =~ /[;{}]$/ || $is_label || $is_header;
 
 		my $s = $cur;
