@@ -15,8 +15,12 @@ int iofd_ctx_create(const struct iofd_host *host, struct iofd_ctx **out,
 {
 	struct iofd_ctx *ctx;
 
-	if (!host || !host->ops || !out)
-		return iofd_err_set(err, EINVAL, "create context: no host");
+	if (!out)
+		return iofd_err_set(err, EINVAL,
+				    "create context: no out pointer for the context");
+	if (!host || !host->ops)
+		return iofd_err_set(err, EINVAL,
+				    "create context: no host (or a host without ops)");
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return iofd_err_set(err, ENOMEM, "create context");

@@ -40,8 +40,8 @@ int iofd_kvm_add(struct iofd_device *dev, struct iofd_error *err)
 	if (ret < 0) {
 		iofd_trace_fail(dev->ctx, dev->name, "kvm add", -ret);
 		return iofd_err_set(err, -ret,
-				    "device %s: KVM_DEV_VFIO_FILE_ADD of fd %d",
-				    dev->name, dev->fd);
+				    "device %s: KVM_DEV_VFIO_FILE_ADD to kvm-vfio fd %d (device fd %d)",
+				    dev->name, dev->ctx->kvm_vfio_fd, dev->fd);
 	}
 	/*
 	 * The DEL goes where the ADD went, even if the ctx has switched

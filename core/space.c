@@ -105,9 +105,29 @@ int iofd_space_region_add(struct iofd_space *space,
 	size_t idx;
 	int ret;
 
+	if (!region)
+		return iofd_err_set(err, EINVAL, "add region: no region");
 	if (region->size == 0)
 		return iofd_err_set(err, EINVAL, "add region at 0x%llx: size 0",
 				    (unsigned long long)region->iova);
+	/*
+	 * Checked here, not left to the kernel: an IOAS with no device yet
+	 * takes any alignment and does not touch the memory, so such a
+	 * region would be accepted now and make every later attach of the
+	 * space fail (its replay, or the domain's alignment check).
+	 */
+	if (!region->vaddr)
+		return iofd_err_set(err, EINVAL,
+				    "add region at 0x%llx size 0x%llx: vaddr is NULL",
+				    (unsigned long long)region->iova,
+				    (unsigned long long)region->size);
+	if ((region->iova | region->size | (uintptr_t)region->vaddr) %
+	    IOFD_REGION_ALIGN)
+		return iofd_err_set(err, EINVAL,
+				    "add region at 0x%llx size 0x%llx vaddr %p: not aligned to %u bytes",
+				    (unsigned long long)region->iova,
+				    (unsigned long long)region->size,
+				    region->vaddr, IOFD_REGION_ALIGN);
 	if (__builtin_add_overflow(region->iova, region->size - 1, &last))
 		return iofd_err_set(err, EOVERFLOW,
 				    "add region at 0x%llx size 0x%llx",

@@ -114,7 +114,8 @@ struct iofd_device;
 
 /*
  * Create a context whose system calls all go through @host (copied; the
- * host's priv must outlive the context). Returns 0, or -ENOMEM / -EINVAL.
+ * host's priv must outlive the context) and store it in *@out. Returns 0,
+ * -ENOMEM, or -EINVAL (@out NULL, @host NULL or without ops).
  */
 IOFD_API int iofd_ctx_create(const struct iofd_host *host,
 			     struct iofd_ctx **out, struct iofd_error *err);
@@ -313,6 +314,13 @@ IOFD_API int iofd_backend_get_dirty_bitmap(struct iofd_backend *be,
 /* ------------------------------------------------------------------ */
 /* Space: an address space and its RAM regions                         */
 
+/*
+ * A RAM region: @size bytes at @vaddr, mapped at @iova. The kernel maps
+ * whole pages, so @iova, @size and @vaddr are multiples of
+ * IOFD_REGION_ALIGN (the smallest IOMMU page), and @vaddr is not NULL.
+ */
+#define IOFD_REGION_ALIGN 4096u
+
 struct iofd_region {
 	uint64_t iova;
 	uint64_t size;
@@ -333,9 +341,11 @@ IOFD_API int iofd_space_destroy(struct iofd_space *space);
 /*
  * Add a RAM region and map it into every container of the space. All or
  * nothing: when one container refuses, the containers already mapped are
- * unmapped again and the region is not added. Returns 0, -EINVAL (size 0),
- * -EOVERFLOW (range wraps), -EEXIST (overlaps a region), -ENOMEM, or the
- * kernel's -errno.
+ * unmapped again and the region is not added. The region is checked
+ * before anything happens, with or without containers. Returns 0, -EINVAL
+ * (no region, size 0, @iova, @size or @vaddr not a multiple of
+ * IOFD_REGION_ALIGN, or @vaddr NULL), -EOVERFLOW (range wraps), -EEXIST
+ * (overlaps a region), -ENOMEM, or the kernel's -errno.
  */
 IOFD_API int iofd_space_region_add(struct iofd_space *space,
 				   const struct iofd_region *region,
