@@ -4,36 +4,74 @@
 # run one main and N-1 secondary afl-fuzz instances (N: all cores) for a
 # bounded time from corpus/fuzz_attach, in a scratch directory (the
 # checkout is never written). Prints each instance's summary and the
-# crashes found, with the command that replays one as text.
+# crashes found, with the command that replays one as text, and draws the
+# campaign (coverage and corpus size over time, from AFL++'s plot_data)
+# into campaign.png in the output directory.
 #
 # Usage: tools/afl.sh [--seconds S] [--jobs N] [--no-asan] [--no-build]
-#                     [--out DIR]
+#                     [--out DIR [--force]]
 #   --seconds S  stop every instance after S seconds (default 60)
 #   --jobs N     instances (default: nproc)
 #   --no-asan    build without sanitizers (faster; invariants still abort)
-#   --out DIR    AFL++ output directory (default build/afl/run)
+#   --no-build   reuse build/afl as it is
+#   --out DIR    AFL++ output directory (default build/afl/run). A run
+#                empties it first, so DIR must be new, empty, or one an
+#                earlier afl.sh run made (it holds .iofd-afl-out); --force
+#                empties any other directory (never /, $HOME or the
+#                checkout or one above them)
 # Environment: extra afl-fuzz flags in IOFD_AFL_FLAGS.
-# Exit status: 0 when no instance found a crash or hang, 1 otherwise.
+# Exit status: 0 when no instance found a crash or hang, 1 otherwise, 2 for
+# a usage error (nothing was done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/args.sh
+. tools/lib/plot.sh
 
+prog=tools/afl.sh
+
+marker=.iofd-afl-out
 secs=60
 jobs=$(nproc)
 asan=1
 build=1
 out=build/afl/run
+force=0
+args_split "$@"
+set -- ${ARGS[@]+"${ARGS[@]}"}
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--seconds) secs=$2; shift ;;
-	--jobs) jobs=$2; shift ;;
+	-h | --help) args_usage "$0"; exit 0 ;;
+	--seconds) args_value "$@"; secs=$(args_uint --seconds "$2" 1 604800); shift ;;
+	--jobs) args_value "$@"; jobs=$(args_uint --jobs "$2" 1 64); shift ;;
 	--no-asan) asan=0 ;;
 	--no-build) build=0 ;;
-	--out) out=$2; shift ;;
-	*) echo "usage: $0 [--seconds S] [--jobs N] [--no-asan] [--no-build] [--out DIR]" >&2
-	   exit 1 ;;
+	--out) args_value "$@"; out=$2; shift ;;
+	--force) force=1 ;;
+	*) args_unknown "$1" ;;
 	esac
 	shift
 done
+
+# What --out may empty: never a directory that holds the checkout or the
+# home directory, force or not; else only one this script made, or an
+# empty one, unless --force says so.
+out_abs=$(realpath -m -- "$out")
+for keep in / "$PWD" "$(realpath -m -- "$HOME")"; do
+	case "$keep/" in
+	"$out_abs"/*) args_die "--out '$out' is $keep or holds it: give a directory of its own" ;;
+	esac
+done
+if [ -e "$out" ] && [ ! -d "$out" ]; then
+	args_die "--out '$out' exists and is not a directory"
+fi
+if [ -d "$out" ] && [ ! -e "$out/$marker" ] && [ "$force" -eq 0 ] &&
+	[ -n "$(ls -A -- "$out")" ]; then
+	args_die "--out '$out' is not empty and no afl.sh run made it (no $marker in it): give a new or empty directory, or add --force to empty it"
+fi
+[ -x "$(command -v afl-fuzz)" ] || { echo "afl: afl-fuzz is not installed (tools/setup.sh installs afl++)" >&2; exit 1; }
+if [ "$build" -eq 0 ] && [ ! -x build/afl/fuzz/fuzz_attach_afl ]; then
+	args_die "--no-build: build/afl/fuzz/fuzz_attach_afl is not built yet (run once without --no-build)"
+fi
 
 bdir=build/afl
 if [ "$build" -eq 1 ]; then
@@ -58,8 +96,9 @@ if [ "$build" -eq 1 ]; then
 fi
 bin=$bdir/fuzz/fuzz_attach_afl
 
-rm -rf "$out"
-mkdir -p "$out"
+rm -rf -- "$out"
+mkdir -p -- "$out"
+: >"$out/$marker"
 # AFL++ wants every seed to run cleanly: the corpus does, regress may not.
 seeds=corpus/fuzz_attach
 
@@ -102,6 +141,15 @@ for d in "$out"/*/; do
 	echo "afl $name: ${execs:-0} execs, ${eps:-0} exec/s, ${paths:-0} inputs, $c crashes, $hg hangs"
 done
 echo "afl: $jobs instances, ${secs}s, $crashes crashes, $hangs hangs in $out"
+if plot_afl "$out/campaign.png" "AFL++ on fuzz_attach: $jobs instances, ${secs} s" \
+	"$out"/*/plot_data; then
+	echo "afl: picture of the campaign (edges and corpus over time): $out/campaign.png"
+else
+	echo "afl: no picture of the campaign (needs gnuplot: tools/setup.sh installs gnuplot-nox; see $out/campaign.png.log)"
+fi
+if [ -f build/coverage/lcov/html/index.html ]; then
+	echo "afl: core branch coverage of a corpus: tools/coverage.sh --corpus $out/main/queue (last report: build/coverage/lcov/html/index.html)"
+fi
 if [ "$crashes" -ne 0 ] || [ "$hangs" -ne 0 ]; then
 	echo "replay one: build/asan/fuzz/fuzz_attach_replay -v $out/<instance>/crashes/<id>"
 	exit 1

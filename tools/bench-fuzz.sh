@@ -21,27 +21,35 @@
 #     points swept and wall time (goal: at most 10 s).
 #
 # Usage: tools/bench-fuzz.sh [--seconds S] [--rounds R] [--no-build]
-#        (defaults: S 10 seconds per run, R 3 rounds)
+#   --seconds S  each libFuzzer run's time, 1 to 3600 (default 10)
+#   --rounds R   runs of each target, 1 to 100 (default 3)
+#   --no-build   reuse build/fuzz (the `fuzz` preset) as it is
+# Exit status: 0, 1 when a run failed, 2 for a usage error (nothing was
+# done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/args.sh
 . tools/lib/build.sh
 
+prog=tools/bench-fuzz.sh
 secs=10
 rounds=3
 build=1
+args_split "$@"
+set -- ${ARGS[@]+"${ARGS[@]}"}
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--seconds) secs=$2; shift ;;
-	--rounds) rounds=$2; shift ;;
+	-h | --help) args_usage "$0"; exit 0 ;;
+	--seconds) args_value "$@"; secs=$(args_uint --seconds "$2" 1 3600); shift ;;
+	--rounds) args_value "$@"; rounds=$(args_uint --rounds "$2" 1 100); shift ;;
 	--no-build) build=0 ;;
-	*) echo "usage: $0 [--seconds S] [--rounds R] [--no-build]" >&2
-	   exit 1 ;;
+	*) args_unknown "$1" ;;
 	esac
 	shift
 done
-case "$rounds" in
-''|*[!0-9]*|0) echo "bench: --rounds wants a positive number" >&2; exit 1 ;;
-esac
+if [ "$build" -eq 0 ] && [ ! -x build/fuzz/fuzz/fuzz_trivial ]; then
+	args_die "--no-build: build/fuzz/fuzz/fuzz_trivial is not built yet (run once without --no-build)"
+fi
 
 bdir=build/fuzz
 if [ "$build" -eq 1 ]; then

@@ -2,6 +2,13 @@
 # Merge and minimise the fuzz_attach corpus with libFuzzer's -merge=1.
 #
 # Usage: tools/corpus.sh [--replace] [--no-build] [DIR...]
+#   --replace   then make corpus/fuzz_attach exactly the result (by hand:
+#               look at `git status corpus/` and commit what you want)
+#   --no-build  reuse build/fuzz (the `fuzz` preset) as it is
+#   DIR         a directory of inputs to merge in (it must hold at least
+#               one): a fuzzing run's new corpus, an AFL++ queue, ...
+# Exit status: 0, 1 when a step failed, 2 for a usage error (nothing was
+# done).
 #
 # Inputs: corpus/fuzz_attach plus every DIR given (a fuzzing run's new
 # corpus, an AFL++ queue, ClusterFuzzLite's corpus). The result is written
@@ -12,26 +19,37 @@
 # are always kept, under their names; any other input that adds coverage
 # is named min-<sha1 prefix>. Every input of the result is replayed once
 # (ASan+UBSan) before anything else happens.
-#
-#   --replace   then make corpus/fuzz_attach exactly the result (by hand:
-#               look at `git status corpus/` and commit what you want)
-#   --no-build  reuse build/fuzz (the `fuzz` preset) as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/args.sh
 . tools/lib/build.sh
 
+prog=tools/corpus.sh
 replace=0
 build=1
 extra=()
+args_split "$@"
+set -- ${ARGS[@]+"${ARGS[@]}"}
 while [ $# -gt 0 ]; do
 	case "$1" in
+	-h | --help) args_usage "$0"; exit 0 ;;
 	--replace) replace=1 ;;
 	--no-build) build=0 ;;
-	-*) echo "usage: $0 [--replace] [--no-build] [DIR...]" >&2; exit 1 ;;
+	--) shift; extra+=("$@"); break ;;
+	-*) args_unknown "$1" ;;
 	*) extra+=("$1") ;;
 	esac
 	shift
 done
+for d in ${extra[@]+"${extra[@]}"}; do
+	[ -d "$d" ] || args_die "'$d' is not a directory of inputs"
+	if [ -z "$(find "$d" -type f ! -name 'README*' ! -name '.*' -print -quit)" ]; then
+		args_die "'$d' holds no input: there is nothing to merge from it"
+	fi
+done
+if [ "$build" -eq 0 ] && [ ! -x build/fuzz/fuzz/fuzz_text ]; then
+	args_die "--no-build: build/fuzz is not built yet (run once without --no-build)"
+fi
 
 bdir=build/fuzz
 if [ "$build" -eq 1 ]; then
@@ -55,7 +73,7 @@ done
 # clash across directories, so each directory is canonicalised apart.
 n_in=0
 i=0
-for dir in corpus/fuzz_attach "${extra[@]}"; do
+for dir in corpus/fuzz_attach ${extra[@]+"${extra[@]}"}; do
 	i=$((i + 1))
 	mkdir -p "$work/canon/$i"
 	find "$dir" -type f ! -name 'README*' ! -name '.*' -print0 |

@@ -14,32 +14,48 @@
 #   --no-build  reuse build/coverage as it is
 #   --out DIR   where the report goes (default build/coverage/lcov)
 #   --corpus DIR  replay DIR instead of corpus/fuzz_attach (and leave out
-#               corpus/regress): what a fuzzing run's output reaches
-# The corpus alone is what issue 5 measures: it must reach every branch of
-# core/ that can be reached under the emulator (fuzz/UNREACHABLE.md lists
-# the others). Exit status: 0, or 1 when a step failed.
+#               corpus/regress): what a fuzzing run's output reaches; DIR
+#               must hold at least one input
+# The corpus alone must reach every branch of core/ that can be reached
+# under the emulator (fuzz/UNREACHABLE.md lists the others). Exit status:
+# 0, 1 when a step failed, 2 for a usage error (nothing was done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/args.sh
 . tools/lib/build.sh
+. tools/lib/coverage.sh
 
+prog=tools/coverage.sh
 tests=0
 sweep=0
 build=1
 out=build/coverage/lcov
 corpus=corpus/fuzz_attach
 regress=1
+args_split "$@"
+set -- ${ARGS[@]+"${ARGS[@]}"}
 while [ $# -gt 0 ]; do
 	case "$1" in
+	-h | --help) args_usage "$0"; exit 0 ;;
 	--tests) tests=1 ;;
 	--sweep) sweep=1 ;;
 	--no-build) build=0 ;;
-	--out) out=$2; shift ;;
-	--corpus) corpus=$2; regress=0; shift ;;
-	*) echo "usage: $0 [--tests] [--sweep] [--no-build] [--out DIR] [--corpus DIR]" >&2
-	   exit 1 ;;
+	--out) args_value "$@"; out=$2; shift ;;
+	--corpus) args_value "$@"; corpus=$2; regress=0; shift ;;
+	*) args_unknown "$1" ;;
 	esac
 	shift
 done
+[ -d "$corpus" ] || args_die "--corpus '$corpus' is not a directory"
+if [ -z "$(find "$corpus" -type f ! -name 'README*' ! -name '.*' -print -quit)" ]; then
+	args_die "--corpus '$corpus' holds no input: there is nothing to measure"
+fi
+if [ -e "$out" ] && [ ! -d "$out" ]; then
+	args_die "--out '$out' exists and is not a directory"
+fi
+if [ "$build" -eq 0 ] && [ ! -x build/coverage/fuzz/fuzz_attach_replay ]; then
+	args_die "--no-build: build/coverage is not built yet (run once without --no-build)"
+fi
 
 bdir=build/coverage
 if [ "$build" -eq 1 ]; then
@@ -66,20 +82,7 @@ if [ "$regress" -eq 1 ]; then
 	done
 fi
 
-info="$out/core.info"
-lcov --quiet --capture --directory "$bdir/core" --base-directory . \
-	--rc lcov_branch_coverage=1 --output-file "$out/all.info" 2>/dev/null
-lcov --quiet --extract "$out/all.info" "$PWD/core/*" \
-	--rc lcov_branch_coverage=1 --output-file "$info" 2>/dev/null
-# core/tests/ and the real host (libc calls, never run under the emulator)
-# are not what the corpus is measured on.
-lcov --quiet --remove "$info" "$PWD/core/tests/*" "$PWD/core/host_real.c" \
-	--rc lcov_branch_coverage=1 --output-file "$info" 2>/dev/null
-genhtml --quiet --branch-coverage --output-directory "$out/html" "$info" \
-	>/dev/null 2>&1
-
-# BRH/BRF of every file: branches hit / branches found.
-awk -F: '/^BRF:/ { f += $2 } /^BRH:/ { h += $2 }
-	END { printf "core branch coverage: %d/%d (%.1f%%)\n", h, f,
-		f ? 100 * h / f : 0 }' "$info"
+cov_capture "$bdir" "$out"
+cov_html "$out/core.info" "$out/html"
+echo "core branch coverage: $(cov_text $(cov_figure "$out/core.info"))"
 echo "report: $out/html/index.html" >&2

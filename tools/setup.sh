@@ -7,8 +7,16 @@
 # from bookworm-backports, which this script adds with the same archive URI as
 # the machine's existing bookworm entry, and from which it installs only that
 # one package. Every check is a probe of the real thing (a header symbol, a
-# compiler flag), so a second run does no apt work at all.
+# compiler flag), so a second run does no apt work at all. gnuplot-nox
+# draws the campaign pictures of tools/main.sh and tools/afl.sh.
+#
+# Usage: tools/setup.sh [--help]
+# Exit status: 0 when everything is present, 1 when something is missing
+# and could not be installed, 2 for a usage error.
 set -euo pipefail
+. "$(dirname "$0")/lib/args.sh"
+prog=tools/setup.sh
+args_none "$0" "$@"
 
 log() { printf 'setup: %s\n' "$*"; }
 
@@ -37,6 +45,7 @@ have_cmd cmake || need+=(cmake)
 have_cmd ninja || need+=(ninja-build)
 have_cmd gcc || need+=(gcc)
 have_cmd git || need+=(git)
+have_cmd gnuplot || need+=(gnuplot-nox)
 need_uapi=0
 uapi_ok || need_uapi=1
 
@@ -139,7 +148,7 @@ fi
 fail=0
 libfuzzer_ok || { log "clang cannot build a libFuzzer target" >&2; fail=1; }
 uapi_ok || { log "linux-libc-dev >= 6.6 still missing (<linux/iommufd.h>)" >&2; fail=1; }
-for c in afl-clang-fast lcov cmake ninja; do
+for c in afl-clang-fast lcov cmake ninja gnuplot; do
 	have_cmd $c || { log "$c still missing" >&2; fail=1; }
 done
 [ -f /usr/src/linux-source-6.12.tar.xz ] || { log "linux-source-6.12 still missing" >&2; fail=1; }

@@ -12,22 +12,35 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/args.sh"
+prog=initramfs.sh
 kdir="" tool="" payload="" out=""
 corpora=()
-while getopts "k:t:p:c:o:" opt; do
+case "${1:-}" in -h | --help) args_usage "$0"; exit 0 ;; esac
+while getopts ":k:t:p:c:o:" opt; do
 	case "$opt" in
 	k) kdir="$OPTARG" ;;
 	t) tool="$OPTARG" ;;
 	p) payload="$OPTARG" ;;
 	c) corpora+=("$OPTARG") ;;
 	o) out="$OPTARG" ;;
-	*) echo "usage: initramfs.sh -k KDIR -t IOFD_HW -p PAYLOAD [-c DIR]... -o OUT" >&2; exit 2 ;;
+	:) args_die "option -$OPTARG needs a value" ;;
+	*) args_die "unknown option -$OPTARG" ;;
 	esac
 done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || args_unknown "$1"
 if [ -z "$kdir" ] || [ -z "$tool" ] || [ -z "$payload" ] || [ -z "$out" ]; then
 	echo "usage: initramfs.sh -k KDIR -t IOFD_HW -p PAYLOAD [-c DIR]... -o OUT" >&2
 	exit 2
 fi
+[ -x "$kdir/gen_init_cpio" ] || args_die "-k '$kdir' is not a kernel cache directory (no gen_init_cpio in it)"
+[ -f "$tool" ] || args_die "-t '$tool': no such file"
+[ -f "$payload" ] || args_die "-p '$payload': no such file"
+for c in ${corpora[@]+"${corpora[@]}"}; do
+	[ -d "$c" ] || args_die "-c '$c' is not a directory"
+done
+[ -d "$(dirname -- "$out")" ] || args_die "-o '$out': its directory does not exist"
 
 busybox=/bin/busybox
 if ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
@@ -56,7 +69,7 @@ trap 'rm -f "$list"' EXIT
 	echo "file /init $here/init.sh 0755 0 0"
 	echo "file /bin/iofd_hw $tool 0755 0 0"
 	echo "file /etc/iofd/payload.sh $payload 0644 0 0"
-	for c in "${corpora[@]}"; do
+	for c in ${corpora[@]+"${corpora[@]}"}; do
 		name=$(basename "$c")
 		echo "dir /corpus/$name 0755 0 0"
 		for f in "$c"/*; do
