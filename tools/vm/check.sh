@@ -12,17 +12,37 @@
 # (default ${XDG_CACHE_HOME:-$HOME/.cache}/iofd): the kernel, the static
 # build, and a scratch directory per run that is removed at the end.
 #
-# Exit: 0 pass; 1 a mismatch or the guest failed; 77 this machine cannot
-# run the check at all (the reason is printed; CTest reports a skip).
+# Each phase is said as it starts (tools/lib/progress.sh: on stdout, and
+# to the test command's progress channel when it runs under tools/test.sh),
+# and the guest's console is printed as it comes. A guest that goes silent
+# for IOFD_VM_STALL seconds is stopped and the check fails with that
+# reason, its last lines and QEMU's view of its vCPUs (tools/vm/run.sh).
+#
+# Usage: tools/vm/check.sh [--help]
+# Environment: IOFD_VM_TIMEOUT (the whole boot's limit, 10 to 86400 s,
+# default 900), IOFD_VM_STALL (console silence taken as a stall, 10 to
+# 3600 s, default 60), IOFD_CACHE (see above).
+# Exit: 0 pass; 1 a mismatch or the guest failed; 2 a usage error; 77 this
+# machine cannot run the check at all (the reason is printed; CTest
+# reports a skip).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
+. "$here/../lib/args.sh"
+. "$here/../lib/progress.sh"
+prog=tools/vm/check.sh
+args_none "$0" "$@"
+timeout_s=$(args_env_uint IOFD_VM_TIMEOUT 900 10 86400)
+stall_s=$(args_env_uint IOFD_VM_STALL 60 10 3600)
+if [ -n "${IOFD_CACHE+set}" ] && [ -z "$IOFD_CACHE" ]; then
+	args_die "IOFD_CACHE is set but empty (unset it for the default)"
+fi
 cache_root=${IOFD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iofd}
-timeout_s=${IOFD_VM_TIMEOUT:-900}
+say() { progress_say vm_check "$@"; }
 
 skip() {
-	echo "vm_check: SKIP: $*"
+	say "SKIP: $*"
 	exit 77
 }
 
@@ -47,6 +67,7 @@ work=$(mktemp -d "$cache_root/vm-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 t0=$(date +%s)
+say "phase 1/4: the kernel (tools/vm/kernel.sh: from the cache, or built once)"
 kdir=$("$here/kernel.sh")
 t1=$(date +%s)
 echo "vm_check: kernel $kdir ($((t1 - t0)) s)"
@@ -55,16 +76,28 @@ echo "vm_check: kernel $kdir ($((t1 - t0)) s)"
 # at the same time.
 static_dir="$cache_root/hw-static/$(echo "$src" | sha256sum | cut -c1-12)"
 mkdir -p "$static_dir"
+say "phase 2/4: a static iofd_hw for the guest (gcc -static)"
 tool=$(flock "$static_dir.lock" "$src/tools/hw/build-static.sh" "$static_dir")
 t2=$(date +%s)
 echo "vm_check: static iofd_hw $tool ($((t2 - t1)) s)"
 
+say "phase 3/4: the initramfs (busybox, iofd_hw, the corpus)"
 "$here/initramfs.sh" -k "$kdir" -t "$tool" -p "$here/payload.sh" \
 	-c "$src/corpus/fuzz_attach" -o "$work/initramfs.cpio"
 
-rc=0
+say "phase 4/4: booting Linux 6.12 under QEMU TCG (about a minute; a guest silent for ${stall_s} s is stopped)"
+# The guest's own phase lines ("iofd-vm: ...") go to the progress channel.
+set +e
 "$here/run.sh" -k "$kdir/bzImage" -i "$work/initramfs.cpio" -n 2 \
-	-t "$timeout_s" -l "$work/console.log" || rc=$?
+	-t "$timeout_s" -s "$stall_s" -l "$work/console.log" |
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case "$line" in
+		iofd-vm:* | run.sh:*) say "guest: ${line#iofd-vm: }" >/dev/null ;;
+		esac
+	done
+rc=${PIPESTATUS[0]}
+set -e
 
 echo
 echo "vm_check: ===== results ====="
@@ -72,8 +105,10 @@ grep -a -E '^(summary|  ops matching|  kernel clean|  fail-nth|  kernel host cal
 	"$work/console.log" | tr -d '\r' || true
 echo "vm_check: mismatches reported by the guest: $(grep -a -c 'MISMATCH' "$work/console.log" || true) lines"
 case "$rc" in
-0) echo "vm_check: PASS" ;;
-1) echo "vm_check: FAIL (the guest found mismatches)" ;;
-*) echo "vm_check: FAIL (the guest did not finish: run.sh exit $rc)" ;;
+0) say "PASS" ;;
+1) say "FAIL (the guest found mismatches)" ;;
+4) say "FAIL (the guest stalled: no console output for ${stall_s} s; its last lines and QEMU's view are above)" ;;
+5) say "FAIL (the payload passed but the guest did not power off)" ;;
+*) say "FAIL (the guest did not finish: run.sh exit $rc)" ;;
 esac
 [ "$rc" = 0 ]
