@@ -21,7 +21,8 @@
 # Usage: tools/vm/check.sh [--help]
 # Environment: IOFD_VM_TIMEOUT (the whole boot's limit, 10 to 86400 s,
 # default 900), IOFD_VM_STALL (console silence taken as a stall, 10 to
-# 3600 s, default 60), IOFD_CACHE (see above).
+# 3600 s, default 60), IOFD_VM_TCG (single, the default, or multi: QEMU's
+# TCG threading, see tools/vm/run.sh), IOFD_CACHE (see above).
 # Exit: 0 pass; 1 a mismatch or the guest failed; 2 a usage error; 77 this
 # machine cannot run the check at all (the reason is printed; CTest
 # reports a skip).
@@ -35,6 +36,11 @@ prog=tools/vm/check.sh
 args_none "$0" "$@"
 timeout_s=$(args_env_uint IOFD_VM_TIMEOUT 900 10 86400)
 stall_s=$(args_env_uint IOFD_VM_STALL 60 10 3600)
+tcg=${IOFD_VM_TCG:-single}
+case "$tcg" in
+single | multi) ;;
+*) args_die "IOFD_VM_TCG '$tcg': expected single or multi" ;;
+esac
 if [ -n "${IOFD_CACHE+set}" ] && [ -z "$IOFD_CACHE" ]; then
 	args_die "IOFD_CACHE is set but empty (unset it for the default)"
 fi
@@ -89,11 +95,12 @@ say "phase 4/4: booting Linux 6.12 under QEMU TCG (about a minute; a guest silen
 # The guest's own phase lines ("iofd-vm: ...") go to the progress channel.
 set +e
 "$here/run.sh" -k "$kdir/bzImage" -i "$work/initramfs.cpio" -n 2 \
-	-t "$timeout_s" -s "$stall_s" -l "$work/console.log" |
+	-t "$timeout_s" -s "$stall_s" -T "$tcg" -l "$work/console.log" |
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
 		case "$line" in
-		iofd-vm:* | run.sh:*) say "guest: ${line#iofd-vm: }" >/dev/null ;;
+		iofd-vm:*) say "guest: ${line#iofd-vm: }" >/dev/null ;;
+		run.sh:*) say "${line#run.sh: }" >/dev/null ;;
 		esac
 	done
 rc=${PIPESTATUS[0]}

@@ -145,15 +145,20 @@ setsid timeout -k 5 "$secs" "$qemu" \
 qpid=$!
 
 # Follow the console until QEMU exits, the guest goes silent, or it
-# finishes and does not power off.
+# finishes and does not power off. Descriptor 6 reads the log from where
+# the last turn stopped.
+exec 6<"$log"
 shown=0 last=$start ended="" why=""
 while kill -0 "$qpid" 2>/dev/null; do
 	sleep 1
 	now=$(date +%s)
 	size=$(stat -c %s "$log")
 	if [ "$size" -gt "$shown" ]; then
-		[ "$quiet" = 1 ] ||
-			tail -c +"$((shown + 1))" "$log" | head -c "$((size - shown))" | tr -d '\r'
+		if [ "$quiet" = 1 ]; then
+			cat <&6 >/dev/null
+		else
+			cat <&6 | tr -d '\r'
+		fi
 		shown=$size
 		last=$now
 	fi
@@ -170,6 +175,8 @@ while kill -0 "$qpid" 2>/dev/null; do
 	fi
 done
 wall=$(($(date +%s) - start))
+[ "$quiet" = 1 ] || cat <&6 | tr -d '\r'
+exec 6<&-
 echo
 if [ -n "$why" ]; then
 	if [ "$why" = stall ]; then
