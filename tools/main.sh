@@ -95,7 +95,7 @@ fpid="" tpid=""
 cleanup() {
 	local p
 	for p in $fpid $tpid; do
-		kill -KILL -- "-$p" 2>/dev/null || true
+		kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
 	done
 }
 trap cleanup EXIT
@@ -195,6 +195,9 @@ status_line() {
 	printf '%s %s %s %s %s\n' "$t" "$c" "$f" "$k" "${core_h:--}" >>"$work/plot.dat"
 }
 
+# A Ctrl-C also kills whatever this loop is running at that moment (a
+# find, a sleep): that must not end the script before the summary.
+set +e
 shown=0
 while kill -0 "$fpid" 2>/dev/null; do
 	tick
@@ -206,10 +209,12 @@ while kill -0 "$fpid" 2>/dev/null; do
 		echo "$line"
 		shown=$t
 	fi
-	sleep 1 || true
+	sleep 1
 done
-wait "$fpid" && rc=0 || rc=$?
+wait "$fpid"
+rc=$?
 fpid=""
+set -e
 elapsed=$(($(date +%s) - start))
 status_line "$elapsed" 1
 [ "$tty" -eq 0 ] || printf '\r\033[K'
@@ -227,23 +232,48 @@ new=$(find "$work/corpus" -type f | wc -l)
 
 cov_line="not measured (--no-coverage): tools/coverage.sh --corpus $work/corpus measures the new inputs"
 report=""
-if [ "$coverage" -eq 1 ]; then
-	say "measuring the core branch coverage of the corpus (lcov, as tools/coverage.sh counts it)"
-	bdir=build/coverage replay=build/coverage/fuzz/fuzz_attach_replay
+# The seeds' figure, then the figure with the new inputs and its HTML
+# report, into $work/final: "seeds_hit seeds_found hit found html".
+final_coverage() {
+	local bdir=build/coverage replay=build/coverage/fuzz/fuzz_attach_replay
+	local html=-
+
 	find "$bdir" -name '*.gcda' -delete
 	cov_replay "$replay" corpus/fuzz_attach corpus/regress
 	cov_capture "$bdir" "$work/lcov-seeds"
-	read -r sh sf < <(cov_figure "$work/lcov-seeds/core.info")
 	cov_replay "$replay" "$work/corpus"
 	cov_capture "$bdir" "$work/lcov"
-	read -r th tf < <(cov_figure "$work/lcov/core.info")
-	cov_line="$(cov_text "$th" "$tf") with the new inputs; the seeds alone: $(cov_text "$sh" "$sf")"
-	if cov_html "$work/lcov/core.info" "$work/lcov/html"; then
-		report=$work/lcov/html/index.html
+	cov_html "$work/lcov/core.info" "$work/lcov/html" &&
+		html=$work/lcov/html/index.html
+	echo "$(cov_figure "$work/lcov-seeds/core.info") $(cov_figure "$work/lcov/core.info") $html" \
+		>"$work/final"
+}
+if [ "$coverage" -eq 1 ]; then
+	say "measuring the core branch coverage of the corpus (lcov, as tools/coverage.sh counts it)"
+	final_coverage &
+	tpid=$!
+	t0=$(date +%s)
+	while kill -0 "$tpid" 2>/dev/null; do
+		sleep 1
+		t=$(($(date +%s) - t0))
+		if [ "$tty" -eq 1 ]; then
+			printf '\r\033[Kmain: replaying the corpus through the coverage build and counting (%d s)' "$t"
+		elif [ $((t % 5)) -eq 0 ]; then
+			say "still measuring ($t s)"
+		fi
+	done
+	[ "$tty" -eq 0 ] || printf '\r\033[K'
+	wait "$tpid" || true
+	tpid=""
+	if read -r sh sf th tf html 2>/dev/null <"$work/final"; then
+		cov_line="$(cov_text "$th" "$tf") with the new inputs; the seeds alone: $(cov_text "$sh" "$sf")"
+		[ "$html" = - ] || report=$html
+		# the last point of the picture: the exact figure
+		printf '%s %s %s %s %s\n' "$elapsed" \
+			$(fuzz_report | awk '{ print $2, $3, $4 }') "$th" >>"$work/plot.dat"
+	else
+		cov_line="the measurement failed: tools/coverage.sh --corpus $work/corpus"
 	fi
-	# the last point of the picture: the exact figure
-	printf '%s %s %s %s %s\n' "$elapsed" \
-		$(fuzz_report | awk '{ print $2, $3, $4 }') "$th" >>"$work/plot.dat"
 fi
 picture="none (needs gnuplot: tools/setup.sh installs gnuplot-nox; see $work/campaign.png.log)"
 if plot_libfuzzer "$work/plot.dat" "$work/campaign.png" \

@@ -22,7 +22,7 @@ progress_say() {
 
 # progress_ctest NAME CTEST_ARG...: run ctest with the arguments, print its
 # output as it comes and the phases the tests report (indented, "|"), and
-# after every QUIET seconds without a word (10, or IOFD_PROGRESS_QUIET) a
+# after every QUIET seconds without a word (7, or IOFD_PROGRESS_QUIET) a
 # line with the tests done and those running, with their time so far. A
 # stop (Ctrl-C, TERM) takes ctest and its tests down. Returns ctest's
 # status.
@@ -32,7 +32,7 @@ progress_ctest() {
 	local -A running=()
 
 	shift
-	quiet=${IOFD_PROGRESS_QUIET:-10}
+	quiet=${IOFD_PROGRESS_QUIET:-7}
 	out=$(mktemp)
 	chan=$(mktemp)
 	IOFD_PROGRESS=$chan setsid ctest "$@" >"$out" 2>&1 &
