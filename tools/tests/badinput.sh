@@ -186,3 +186,24 @@ bad_vm_run_no_args() {
 bad_kernel_unknown_option() {
 	expect 2 "unknown option '-x'" "$T/vm/kernel.sh" -x
 }
+
+# tools/libfuzzer.sh sets up only a directory of its own.
+bad_libfuzzer_help() { expect 0 '^Usage: tools/libfuzzer\.sh' "$T/libfuzzer.sh" --help; }
+bad_libfuzzer_foreign_dir() {
+	mkdir -p mine
+	echo keep >mine/notes
+	expect 2 "'[^']*mine' is not empty and was not set up by this script" \
+		"$T/libfuzzer.sh" "$SCRATCH/mine"
+}
+bad_libfuzzer_two_dirs() {
+	expect 2 "unexpected argument '[^']*b'" "$T/libfuzzer.sh" "$SCRATCH/a" "$SCRATCH/b"
+}
+
+bad_vm_check_tcg_mode() {
+	expect 2 "IOFD_VM_TCG 'mttcg': expected single or multi" \
+		env IOFD_VM_TCG=mttcg "$T/vm/check.sh"
+}
+bad_vm_soak_help() { expect 0 '^Usage: tools/vm/soak\.sh' "$T/vm/soak.sh" --help; }
+bad_vm_soak_runs_zero() {
+	expect 2 "-n '0' is out of range \(expected 1 to 1000\)" "$T/vm/soak.sh" -n 0
+}
