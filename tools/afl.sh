@@ -21,7 +21,8 @@
 #                checkout or one above them)
 # Environment: extra afl-fuzz flags in IOFD_AFL_FLAGS.
 # Exit status: 0 when no instance found a crash or hang, 1 otherwise, 2 for
-# a usage error (nothing was done).
+# a usage error (nothing was done), 130 when stopped by Ctrl-C (after the
+# summary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/args.sh
@@ -114,7 +115,20 @@ export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1
 common=(-i "$seeds" -o "$out" -m none -t 1000+ -V "$secs"
 	-x fuzz/fuzz_attach.dict ${IOFD_AFL_FLAGS:-})
 
+# Background jobs of a script ignore the terminal's Ctrl-C: it reaches
+# this script, which stops every instance (they save their state on
+# TERM) and goes on to the summary; the EXIT trap leaves none running.
 pids=()
+stopped=0
+stop_all() {
+	local p
+	for p in ${pids[@]+"${pids[@]}"}; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+}
+trap 'stopped=1; stop_all' INT
+trap 'stop_all; exit 143' TERM
+trap 'stop_all' EXIT
 afl-fuzz "${common[@]}" -M main -- "$bin" >"$out/main.log" 2>&1 &
 pids+=($!)
 for i in $(seq 1 $((jobs - 1))); do
@@ -123,8 +137,12 @@ for i in $(seq 1 $((jobs - 1))); do
 done
 rc=0
 for pid in "${pids[@]}"; do
-	wait "$pid" || rc=1
+	# a trapped Ctrl-C interrupts wait: wait again for the same instance
+	until wait "$pid"; do
+		kill -0 "$pid" 2>/dev/null || { rc=1; break; }
+	done
 done
+[ "$stopped" -eq 0 ] || echo "afl: stopped by Ctrl-C"
 
 crashes=0
 hangs=0
@@ -159,3 +177,4 @@ if [ "$rc" -ne 0 ]; then
 	tail -n 20 "$out/main.log" >&2
 	exit 1
 fi
+[ "$stopped" -eq 0 ] || exit 130

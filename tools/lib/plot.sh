@@ -19,6 +19,7 @@ set ytics nomirror
 set y2tics
 set key bottom right
 set grid
+set xrange [0:*]
 set datafile missing "-"
 EOF
 }
@@ -58,8 +59,8 @@ plot_afl() {
 			     END { print t + 0, e + 0, c + 0 }')
 		[ "$t" -gt 0 ] && [ "$e" -gt 0 ] && [ "$c" -gt 0 ] || continue
 		name=$(basename "$(dirname "$f")")
-		cmd+="$sep'$f' using $t:$e with steps lw 2 title '$name edges', "
-		cmd+="'$f' using $t:$c axes x1y2 with steps dt 2 title '$name corpus (right axis)'"
+		cmd+="$sep'$f' using $t:$e with linespoints pt 7 ps 0.6 lw 2 title '$name edges', "
+		cmd+="'$f' using $t:$c axes x1y2 with linespoints pt 6 ps 0.6 dt 2 title '$name corpus (right axis)'"
 		sep=', '
 	done
 	[ -n "$sep" ] || return 1
