@@ -77,7 +77,7 @@ progress() {
 	else
 		left="estimating the time left"
 	fi
-	printf 'building Linux 6.12: %d/%d objects (%d%%), %s elapsed, %s' \
+	printf 'building Linux 6.12: %d/%d objects (%d%%), %s so far, %s' \
 		"$built" "$total" $((100 * built / total)) "$(mmss "$t")" "$left"
 }
 
@@ -166,7 +166,7 @@ step() {
 	bg=$!
 	while kill -0 "$bg" 2>/dev/null; do
 		if [ "$what" = build ]; then
-			status "$(progress "$dir/build.log" "$start" "$total")"
+			status "$(progress "$dir/build.log" "$bstart" "$total")"
 		else
 			status "$what ($(mmss $(($(date +%s) - start))) elapsed)"
 		fi
@@ -197,6 +197,7 @@ done <"$fragment"
 
 log "configured; building bzImage with -j$jobs under nice -n 10 (log: $dir/build.log)"
 # Not -s: make's "  CC  foo.o" lines are what the progress counts.
+bstart=$(date +%s)
 step build sh -c 'exec nice -n 10 make -C "$1" -j"$2" bzImage >"$3" 2>&1' \
 	sh "$src" "$jobs" "$dir/build.log" ||
 	{ tail -n 30 "$dir/build.log" >&2; exit 1; }
