@@ -205,11 +205,12 @@ while kill -0 "$fpid" 2>/dev/null; do
 	status_line "$t"
 	if [ "$tty" -eq 1 ]; then
 		printf '\r\033[K%s' "${line:0:$((cols - 1))}"
-	elif [ $((t - shown)) -ge 5 ]; then
+	elif [ $((t - shown)) -ge 4 ]; then
+		# 4, not 5: a turn of this loop takes up to a second more
 		echo "$line"
 		shown=$t
 	fi
-	sleep 1
+	sleep 0.5
 done
 wait "$fpid"
 rc=$?
