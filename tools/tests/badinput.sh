@@ -207,3 +207,15 @@ bad_vm_soak_help() { expect 0 '^Usage: tools/vm/soak\.sh' "$T/vm/soak.sh" --help
 bad_vm_soak_runs_zero() {
 	expect 2 "-n '0' is out of range \(expected 1 to 1000\)" "$T/vm/soak.sh" -n 0
 }
+
+# The guest's scripts never run on the host: /init would bind devices to
+# vfio-pci and power the machine off.
+bad_vm_init_on_host() {
+	expect 2 'init\.sh: refusing to run as pid [0-9]+: this is the VM check guest' \
+		sh "$T/vm/init.sh"
+}
+bad_vm_payload_on_host() {
+	expect 2 'payload\.sh: refusing to run here' \
+		env IOFD_DEVICES=0000:00:03.0 sh "$T/vm/payload.sh"
+}
+bad_vm_init_help() { expect 0 '^Usage: tools/vm/init\.sh' sh "$T/vm/init.sh" --help; }

@@ -11,6 +11,19 @@
 # tell this run's end from anything else on the console, and powers off.
 # Nothing here may stop the power-off: a hang would cost the host its
 # whole timeout.
+#
+# Usage: none by hand. It runs only as PID 1 of the guest: anywhere else it
+# refuses (exit 2) before it touches anything, since it mounts, binds
+# devices to vfio-pci and powers the machine off.
+case "${1:-}" in
+-h | --help)
+	echo "Usage: tools/vm/init.sh is the VM check guest's /init; run tools/vm/check.sh"
+	exit 0 ;;
+esac
+if [ "$$" != 1 ]; then
+	echo "init.sh: refusing to run as pid $$: this is the VM check guest's /init (it binds devices to vfio-pci and powers the machine off) and runs only as PID 1 in the guest; run tools/vm/check.sh" >&2
+	exit 2
+fi
 /bin/busybox --install -s /bin
 export PATH=/bin
 

@@ -16,7 +16,20 @@
 #    emulated device (tens of ms under TCG), so the sweep takes a subset
 #    to keep the whole check within a minute or two.
 # The exit status is non-zero when either found a mismatch.
+#
+# Usage: none by hand. It runs only in the guest, started by its /init
+# (PID 1) with IOFD_DEVICES set; anywhere else it refuses (exit 2) before
+# it touches a device.
 set -u
+case "${1:-}" in
+-h | --help)
+	echo "Usage: tools/vm/payload.sh runs in the VM check's guest, started by its /init; run tools/vm/check.sh"
+	exit 0 ;;
+esac
+if [ "$PPID" != 1 ] || [ -z "${IOFD_DEVICES+set}" ]; then
+	echo "payload.sh: refusing to run here: it drives the devices named in IOFD_DEVICES through vfio-pci and runs only in the VM check's guest, started by its /init; run tools/vm/check.sh" >&2
+	exit 2
+fi
 # busybox sh has no arrays: the device options are the positional args.
 set --
 for d in $IOFD_DEVICES; do
