@@ -58,7 +58,7 @@ objects_total() {
 	if [ -n "$f" ] && [ -s "$f" ]; then
 		cat "$f"
 	else
-		echo 1325
+		echo 1139
 	fi
 }
 
