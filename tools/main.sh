@@ -32,6 +32,7 @@ cd "$(dirname "$0")/.."
 . tools/lib/args.sh
 . tools/lib/coverage.sh
 . tools/lib/plot.sh
+. tools/lib/progress.sh
 
 prog=tools/main.sh
 secs=$(args_env_uint IOFD_FUZZ_SECONDS 60 1 604800)
@@ -55,11 +56,13 @@ say "step 1/4: tools/setup.sh (installs only what is missing)"
 bash tools/setup.sh
 say "step 2/4: building the fuzzing build (build/fuzz: clang, libFuzzer, ASan+UBSan)"
 cmake --preset fuzz >/dev/null
-nice -n 10 cmake --build --preset fuzz -j 2 --target fuzz_attach fuzz_attach_replay
+progress_run "main: build (fuzz)" nice -n 10 cmake --build --preset fuzz -j 2 \
+	--target fuzz_attach fuzz_attach_replay
 if [ "$coverage" -eq 1 ]; then
 	say "step 3/4: building the coverage build (build/coverage: gcc --coverage, for the core branch figure)"
 	cmake --preset coverage >/dev/null
-	nice -n 10 cmake --build --preset coverage -j 2 --target fuzz_attach_replay
+	progress_run "main: build (coverage)" nice -n 10 cmake --build --preset coverage -j 2 \
+		--target fuzz_attach_replay
 else
 	say "step 3/4: no coverage build (--no-coverage)"
 fi

@@ -15,6 +15,7 @@
 # and could not be installed, 2 for a usage error.
 set -euo pipefail
 . "$(dirname "$0")/lib/args.sh"
+. "$(dirname "$0")/lib/progress.sh"
 prog=tools/setup.sh
 args_none "$0" "$@"
 
@@ -125,24 +126,35 @@ SRC
 	fi
 fi
 
-log "apt-get update"
-apt-get update -q -o Dpkg::Use-Pty=0 >/dev/null
+# apt_step WHAT CMD...: say WHAT, run CMD with its output in a log, and
+# say that it is still running every few seconds (apt can take minutes).
+apt_step() {
+	local what=$1 out rc=0
+
+	shift
+	log "$what"
+	out=$(mktemp)
+	progress_run -l "$out" "setup: $what" "$@" || rc=$?
+	rm -f "$out"
+	return $rc
+}
+
+apt_step "apt-get update" apt-get update -q -o Dpkg::Use-Pty=0
 if [ ${#need[@]} -gt 0 ]; then
-	log "installing ${need[*]}"
-	apt-get install "${apt_opts[@]}" "${need[@]}" >/dev/null
+	apt_step "installing ${need[*]}" apt-get install "${apt_opts[@]}" "${need[@]}"
 fi
 if [ $need_uapi -eq 1 ]; then
-	log "installing linux-libc-dev from bookworm-backports"
-	apt-get install "${apt_opts[@]}" -t bookworm-backports linux-libc-dev >/dev/null
+	apt_step "installing linux-libc-dev from bookworm-backports" \
+		apt-get install "${apt_opts[@]}" -t bookworm-backports linux-libc-dev
 fi
 if [ $need_ksrc -eq 1 ]; then
-	log "installing linux-source-6.12 from bookworm-backports (VM check)"
-	apt-get install "${apt_opts[@]}" -t bookworm-backports linux-source-6.12 >/dev/null
+	apt_step "installing linux-source-6.12 from bookworm-backports (VM check)" \
+		apt-get install "${apt_opts[@]}" -t bookworm-backports linux-source-6.12
 fi
 
 if [ $need_qemu -eq 1 ]; then
-	log "installing qemu-system-x86 10 from bookworm-backports (VM check, QEMU sweep)"
-	apt-get install "${apt_opts[@]}" -t bookworm-backports qemu-system-x86 >/dev/null
+	apt_step "installing qemu-system-x86 10 from bookworm-backports (VM check, QEMU sweep)" \
+		apt-get install "${apt_opts[@]}" -t bookworm-backports qemu-system-x86
 fi
 
 fail=0

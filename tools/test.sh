@@ -30,7 +30,7 @@ bash tools/setup.sh
 
 say "step 2/6: building with clang ASan+UBSan (build/asan) [$(elapsed)]"
 cmake --preset asan >/dev/null
-nice -n 10 cmake --build --preset asan -j "$(nproc)"
+progress_run "test: build (asan)" nice -n 10 cmake --build --preset asan -j "$(nproc)"
 
 # The VM check needs a kernel of its own; building it inside CTest would
 # hide ten minutes behind one "Start vm_check" line.
@@ -53,7 +53,7 @@ progress_ctest "ctest (asan)" --preset asan -j "$(nproc)" || rc=$?
 # all of it, since nothing but libc is linked in.
 say "step 5/6: building with clang MemorySanitizer (build/msan) [$(elapsed)]"
 cmake --preset msan >/dev/null
-nice -n 10 cmake --build --preset msan -j "$(nproc)"
+progress_run "test: build (msan)" nice -n 10 cmake --build --preset msan -j "$(nproc)"
 say "step 6/6: CTest on the MemorySanitizer build, every test but the VM check [$(elapsed)]"
 progress_ctest "ctest (msan)" --preset msan -j "$(nproc)" || rc=$?
 

@@ -1,7 +1,9 @@
-# Sourced by tools/test.sh (and the long tests it runs): CTest's own output
-# with the phases of the long tests in between, and a line naming what
-# still runs whenever nothing else was said for a while, so that a test
-# command never sits silent.
+# Sourced by the README's two commands and the long tests they run: no
+# step may sit silent. A long command runs through progress_run (its own
+# output as it comes, or kept in a log) or progress_ctest (CTest's output
+# with the phases of the long tests in between); whenever nothing was said
+# for QUIET seconds (7, or IOFD_PROGRESS_QUIET), a line says what is still
+# running and for how long.
 #
 # The channel: ctest is run with IOFD_PROGRESS naming a file; a long test
 # (the VM check, the QEMU and kselftest checks) appends one line per phase
@@ -20,29 +22,24 @@ progress_say() {
 	fi
 }
 
-# progress_ctest NAME CTEST_ARG...: run ctest with the arguments, print its
-# output as it comes and the phases the tests report (indented, "|"), and
-# after every QUIET seconds without a word (7, or IOFD_PROGRESS_QUIET) a
-# line with the tests done and those running, with their time so far. A
-# stop (Ctrl-C, TERM) takes ctest and its tests down. Returns ctest's
+# _progress_watch PID OUT SHOW CHAN LINE_FN QUIET_FN: until process PID
+# ends, print every new line of the file OUT when SHOW is 1 and hand it to
+# LINE_FN, print every new line of CHAN indented after "|", and call
+# QUIET_FN SECONDS_SO_FAR whenever nothing was printed for QUIET seconds.
+# A stop (Ctrl-C, TERM) takes PID's process group down. Returns PID's
 # status.
-progress_ctest() {
-	local name=$1 out chan pid rc=0 quiet said now alive
-	local line part="" cpart="" total=? done=0 t ofd cfd
-	local -A running=()
+_progress_watch() {
+	local pid=$1 out=$2 show=$3 chan=$4 line_fn=$5 quiet_fn=$6
+	local rc=0 quiet said now start alive line part="" cpart="" ofd cfd
 
-	shift
 	quiet=${IOFD_PROGRESS_QUIET:-7}
-	out=$(mktemp)
-	chan=$(mktemp)
-	IOFD_PROGRESS=$chan setsid ctest "$@" >"$out" 2>&1 &
-	pid=$!
 	# shellcheck disable=SC2064 # the values are this call's
-	trap "kill -TERM -- -$pid 2>/dev/null; rm -f '$out' '$chan'" EXIT
+	trap "kill -TERM -- -$pid 2>/dev/null" EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	exec {ofd}<"$out" {cfd}<"$chan"
-	said=$(date +%s)
+	start=$(date +%s)
+	said=$start
 	while :; do
 		kill -0 "$pid" 2>/dev/null && alive=1 || alive=0
 		now=$(date +%s)
@@ -50,15 +47,8 @@ progress_ctest() {
 		while IFS= read -r -u "$ofd" line || { part+=$line; false; }; do
 			line=$part$line
 			part=""
-			printf '%s\n' "$line"
-			said=$now
-			if [[ $line =~ Start\ +[0-9]+:\ (.+)$ ]]; then
-				running[${BASH_REMATCH[1]}]=$now
-			elif [[ $line =~ ^\ *([0-9]+)/([0-9]+)\ Test\ +#[0-9]+:\ ([^ ]+) ]]; then
-				done=${BASH_REMATCH[1]}
-				total=${BASH_REMATCH[2]}
-				unset "running[${BASH_REMATCH[3]}]"
-			fi
+			[ "$show" = 0 ] || { printf '%s\n' "$line"; said=$now; }
+			"$line_fn" "$line" "$now"
 		done
 		while IFS= read -r -u "$cfd" line || { cpart+=$line; false; }; do
 			printf '        | %s\n' "$cpart$line"
@@ -66,21 +56,89 @@ progress_ctest() {
 			said=$now
 		done
 		[ "$alive" = 1 ] || break
-		if [ $((now - said)) -ge "$quiet" ] && [ ${#running[@]} -gt 0 ]; then
-			line=""
-			for t in "${!running[@]}"; do
-				line+=" $t ($((now - running[$t])) s)"
-			done
-			printf '        %s: %s/%s tests done; running:%s\n' \
-				"$name" "$done" "$total" "$line"
+		if [ $((now - said)) -ge "$quiet" ]; then
+			"$quiet_fn" $((now - start))
 			said=$now
 		fi
 		sleep 1
 	done
-	[ -z "$part" ] || printf '%s\n' "$part"
+	[ "$show" = 0 ] || [ -z "$part" ] || printf '%s\n' "$part"
 	exec {ofd}<&- {cfd}<&-
 	wait "$pid" || rc=$?
 	trap - EXIT INT TERM
+	return $rc
+}
+
+# progress_run [-l LOG] NAME CMD...: run CMD in a process group of its own
+# and print its output as it comes (with -l, keep it in LOG instead, and
+# print LOG's last 30 lines if CMD fails); whenever it is silent for QUIET
+# seconds, say "NAME: still running (N s)" with its last line. Returns
+# CMD's status.
+progress_run() {
+	local log="" show=1 name pid rc=0 chan last=""
+
+	if [ "$1" = -l ]; then
+		log=$2
+		show=0
+		shift 2
+	fi
+	name=$1
+	shift
+	chan=$(mktemp)
+	[ -n "$log" ] || log=$(mktemp)
+	: >"$log"
+	setsid "$@" >"$log" 2>&1 </dev/null &
+	pid=$!
+	_progress_run_line() { last=$1; }
+	_progress_run_quiet() {
+		printf '%s: still running (%d s)%s\n' "$name" "$1" \
+			"${last:+; last: ${last:0:90}}"
+	}
+	_progress_watch "$pid" "$log" "$show" "$chan" _progress_run_line \
+		_progress_run_quiet || rc=$?
+	rm -f "$chan"
+	if [ "$show" = 1 ]; then
+		rm -f "$log"
+	elif [ "$rc" -ne 0 ]; then
+		tail -n 30 "$log"
+	fi
+	return $rc
+}
+
+# progress_ctest NAME CTEST_ARG...: run ctest with the arguments, print its
+# output as it comes and the phases the tests report, and after QUIET
+# seconds without a word a line with the tests done and those running,
+# with their time so far. Returns ctest's status.
+progress_ctest() {
+	local name=$1 out chan pid rc=0 total=? done=0
+	local -A running=()
+
+	shift
+	out=$(mktemp)
+	chan=$(mktemp)
+	IOFD_PROGRESS=$chan setsid ctest "$@" >"$out" 2>&1 </dev/null &
+	pid=$!
+	_progress_ctest_line() {
+		if [[ $1 =~ Start\ +[0-9]+:\ (.+)$ ]]; then
+			running[${BASH_REMATCH[1]}]=$2
+		elif [[ $1 =~ ^\ *([0-9]+)/([0-9]+)\ Test\ +#[0-9]+:\ ([^ ]+) ]]; then
+			done=${BASH_REMATCH[1]}
+			total=${BASH_REMATCH[2]}
+			unset "running[${BASH_REMATCH[3]}]"
+		fi
+	}
+	_progress_ctest_quiet() {
+		local t line="" now
+
+		now=$(date +%s)
+		for t in "${!running[@]}"; do
+			line+=" $t ($((now - running[$t])) s)"
+		done
+		printf '        %s: %s/%s tests done; running:%s\n' \
+			"$name" "$done" "$total" "${line:- (none yet)}"
+	}
+	_progress_watch "$pid" "$out" 1 "$chan" _progress_ctest_line \
+		_progress_ctest_quiet || rc=$?
 	rm -f "$out" "$chan"
 	return $rc
 }
