@@ -223,7 +223,10 @@ elapsed=$(($(date +%s) - start))
 status_line "$elapsed" 1
 [ "$tty" -eq 0 ] || printf '\r\033[K'
 echo "$line"
+# A live coverage step still running is of no use now: the summary
+# measures the whole corpus afresh.
 if [ -n "$tpid" ]; then
+	kill -TERM -- "-$tpid" 2>/dev/null || true
 	wait "$tpid" 2>/dev/null || true
 	tpid=""
 fi
