@@ -39,7 +39,11 @@ libfuzzer_ok() {
 }
 
 need=()
-libfuzzer_ok || need+=(clang libclang-rt-14-dev)
+# Compiling and linking a sanitized libFuzzer target takes seconds, more
+# on a loaded machine: said, and said again while it lasts.
+log "checking what is installed"
+progress_run "setup: probing clang's libFuzzer" libfuzzer_ok ||
+	need+=(clang libclang-rt-14-dev)
 have_cmd afl-clang-fast || need+=(afl++)
 have_cmd lcov || need+=(lcov)
 have_cmd cmake || need+=(cmake)

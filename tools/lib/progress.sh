@@ -34,7 +34,7 @@ _progress_watch() {
 
 	quiet=${IOFD_PROGRESS_QUIET:-7}
 	# shellcheck disable=SC2064 # the values are this call's
-	trap "kill -TERM -- -$pid 2>/dev/null" EXIT
+	trap "kill -TERM -- -$pid 2>/dev/null || kill -TERM $pid 2>/dev/null" EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	exec {ofd}<"$out" {cfd}<"$chan"
@@ -70,10 +70,10 @@ _progress_watch() {
 }
 
 # progress_run [-l LOG] NAME CMD...: run CMD in a process group of its own
-# and print its output as it comes (with -l, keep it in LOG instead, and
-# print LOG's last 30 lines if CMD fails); whenever it is silent for QUIET
-# seconds, say "NAME: still running (N s)" with its last line. Returns
-# CMD's status.
+# (a shell function of the caller: in a subshell) and print its output as
+# it comes (with -l, keep it in LOG instead, and print LOG's last 30 lines
+# if CMD fails); whenever it is silent for QUIET seconds, say "NAME: still
+# running (N s)" with its last line. Returns CMD's status.
 progress_run() {
 	local log="" show=1 name pid rc=0 chan last=""
 
@@ -87,7 +87,11 @@ progress_run() {
 	chan=$(mktemp)
 	[ -n "$log" ] || log=$(mktemp)
 	: >"$log"
-	setsid "$@" >"$log" 2>&1 </dev/null &
+	if declare -F "$1" >/dev/null; then
+		"$@" >"$log" 2>&1 </dev/null &
+	else
+		setsid "$@" >"$log" 2>&1 </dev/null &
+	fi
 	pid=$!
 	_progress_run_line() { last=$1; }
 	_progress_run_quiet() {
