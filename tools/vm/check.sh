@@ -10,7 +10,8 @@
 #
 # Everything it writes lives outside the repository, under $IOFD_CACHE
 # (default ${XDG_CACHE_HOME:-$HOME/.cache}/iofd): the kernel, the static
-# build, and a scratch directory per run that is removed at the end.
+# build, and a scratch directory per run that is removed at the end (a
+# failed run leaves its console log there, vm-failed-<date>-<pid>.log).
 #
 # Each phase is said as it starts (tools/lib/progress.sh: on stdout, and
 # to the test command's progress channel when it runs under tools/test.sh),
@@ -118,4 +119,11 @@ case "$rc" in
 5) say "FAIL (the payload passed but the guest did not power off)" ;;
 *) say "FAIL (the guest did not finish: run.sh exit $rc)" ;;
 esac
+if [ "$rc" != 0 ] && [ -f "$work/console.log" ]; then
+	# The whole console, with QEMU's monitor dump of a stalled guest,
+	# outlives the scratch directory.
+	kept="$cache_root/vm-failed-$(date +%Y%m%d-%H%M%S)-$$.log"
+	cp "$work/console.log" "$kept"
+	say "the guest's whole console log (and QEMU's view of a stalled guest): $kept"
+fi
 [ "$rc" = 0 ]
