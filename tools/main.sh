@@ -55,12 +55,12 @@ mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
 say "step 1/4: tools/setup.sh (installs only what is missing)"
 bash tools/setup.sh
 say "step 2/4: building the fuzzing build (build/fuzz: clang, libFuzzer, ASan+UBSan)"
-cmake --preset fuzz >/dev/null
+progress_run -q "main: configure (fuzz)" cmake --preset fuzz
 progress_run "main: build (fuzz)" nice -n 10 cmake --build --preset fuzz -j 2 \
 	--target fuzz_attach fuzz_attach_replay
 if [ "$coverage" -eq 1 ]; then
 	say "step 3/4: building the coverage build (build/coverage: gcc --coverage, for the core branch figure)"
-	cmake --preset coverage >/dev/null
+	progress_run -q "main: configure (coverage)" cmake --preset coverage
 	progress_run "main: build (coverage)" nice -n 10 cmake --build --preset coverage -j 2 \
 		--target fuzz_attach_replay
 else

@@ -133,14 +133,11 @@ fi
 # apt_step WHAT CMD...: say WHAT, run CMD with its output in a log, and
 # say that it is still running every few seconds (apt can take minutes).
 apt_step() {
-	local what=$1 out rc=0
+	local what=$1
 
 	shift
 	log "$what"
-	out=$(mktemp)
-	progress_run -l "$out" "setup: $what" "$@" || rc=$?
-	rm -f "$out"
-	return $rc
+	progress_run -q "setup: $what" "$@"
 }
 
 apt_step "apt-get update" apt-get update -q -o Dpkg::Use-Pty=0

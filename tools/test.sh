@@ -29,7 +29,7 @@ say "step 1/6: tools/setup.sh (installs only what is missing)"
 bash tools/setup.sh
 
 say "step 2/6: building with clang ASan+UBSan (build/asan) [$(elapsed)]"
-cmake --preset asan >/dev/null
+progress_run -q "test: configure (asan)" cmake --preset asan
 progress_run "test: build (asan)" nice -n 10 cmake --build --preset asan -j "$(nproc)"
 
 # The VM check needs a kernel of its own; building it inside CTest would
@@ -52,7 +52,7 @@ progress_ctest "ctest (asan)" --preset asan -j "$(nproc)" || rc=$?
 # Every byte the core and the model read must have been written: MSan sees
 # all of it, since nothing but libc is linked in.
 say "step 5/6: building with clang MemorySanitizer (build/msan) [$(elapsed)]"
-cmake --preset msan >/dev/null
+progress_run -q "test: configure (msan)" cmake --preset msan
 progress_run "test: build (msan)" nice -n 10 cmake --build --preset msan -j "$(nproc)"
 say "step 6/6: CTest on the MemorySanitizer build, every test but the VM check [$(elapsed)]"
 progress_ctest "ctest (msan)" --preset msan -j "$(nproc)" || rc=$?

@@ -69,24 +69,23 @@ _progress_watch() {
 	return $rc
 }
 
-# progress_run [-l LOG] NAME CMD...: run CMD in a process group of its own
+# progress_run [-q] NAME CMD...: run CMD in a process group of its own
 # (a shell function of the caller: in a subshell) and print its output as
-# it comes (with -l, keep it in LOG instead, and print LOG's last 30 lines
-# if CMD fails); whenever it is silent for QUIET seconds, say "NAME: still
-# running (N s)" with its last line. Returns CMD's status.
+# it comes (with -q, keep it in a temporary log instead, and print the
+# log's last 30 lines if CMD fails); whenever it is silent for QUIET
+# seconds, say "NAME: still running (N s)" with its last line. Returns
+# CMD's status.
 progress_run() {
-	local log="" show=1 name pid rc=0 chan last=""
+	local show=1 log name pid rc=0 chan last=""
 
-	if [ "$1" = -l ]; then
-		log=$2
+	if [ "$1" = -q ]; then
 		show=0
-		shift 2
+		shift
 	fi
 	name=$1
 	shift
 	chan=$(mktemp)
-	[ -n "$log" ] || log=$(mktemp)
-	: >"$log"
+	log=$(mktemp)
 	if declare -F "$1" >/dev/null; then
 		"$@" >"$log" 2>&1 </dev/null &
 	else
@@ -100,12 +99,8 @@ progress_run() {
 	}
 	_progress_watch "$pid" "$log" "$show" "$chan" _progress_run_line \
 		_progress_run_quiet || rc=$?
-	rm -f "$chan"
-	if [ "$show" = 1 ]; then
-		rm -f "$log"
-	elif [ "$rc" -ne 0 ]; then
-		tail -n 30 "$log"
-	fi
+	[ "$show" = 1 ] || [ "$rc" -eq 0 ] || tail -n 30 "$log"
+	rm -f "$chan" "$log"
 	return $rc
 }
 
