@@ -6,10 +6,12 @@
 # libFuzzer run, the bad-input suite and the real-kernel VM check, with
 # whatever else is registered: the QEMU and kselftest checks); then build
 # everything again with MemorySanitizer and run the same tests but the VM
-# check (which tests the kernel, not our code).
+# check (which tests the kernel, not our code) and the QEMU checks (an MSan
+# build does not register them: QEMU cannot take an MSan-built shim).
 #
 # While CTest runs, the long tests' phases are printed as they go, and a
-# line names the tests still running whenever nothing was said for 10 s.
+# line names the tests still running whenever nothing was said for 7 s; a
+# slow step (apt, configure, a build) says it is still running likewise.
 #
 # Usage: tools/test.sh [--help]
 # Exit status: 0 when every test passed, 1 otherwise, 2 for a usage error.
@@ -54,7 +56,7 @@ progress_ctest "ctest (asan)" --preset asan -j "$(nproc)" || rc=$?
 say "step 5/6: building with clang MemorySanitizer (build/msan) [$(elapsed)]"
 progress_run -q "test: configure (msan)" cmake --preset msan
 progress_run "test: build (msan)" nice -n 10 cmake --build --preset msan -j "$(nproc)"
-say "step 6/6: CTest on the MemorySanitizer build, every test but the VM check [$(elapsed)]"
+say "step 6/6: CTest on the MemorySanitizer build, every test but the VM and QEMU checks [$(elapsed)]"
 progress_ctest "ctest (msan)" --preset msan -j "$(nproc)" || rc=$?
 
 if [ "$rc" -ne 0 ]; then
