@@ -80,7 +80,7 @@ static const struct attach_step attach_steps[] = {
 	{ "connect", SETUP_HANDED_IN, "e1000e", EMU_FAULT_OPEN, 0, EACCES,
 	  { ": open /dev/iommu" }, { "fail:connect" } },
 	{ "kvm add", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL, KVM_SET_DEVICE_ATTR,
-	  EIO, { ": KVM_DEV_VFIO_FILE_ADD of fd " }, { "fail:kvm add" } },
+	  EIO, { ": KVM_DEV_VFIO_FILE_ADD to kvm-vfio fd " }, { "fail:kvm add" } },
 	{ "bind", SETUP_SECOND, "e1000e", EMU_FAULT_IOCTL,
 	  VFIO_DEVICE_BIND_IOMMUFD, EIO, { ": bind to iommufd " },
 	  { "fail:bind" } },
