@@ -6,9 +6,12 @@ function(iofd_add_badinput file)
   cmake_parse_arguments(ARG "" "PREFIX" "ENVIRONMENT" ${ARGN})
   get_filename_component(path ${file} ABSOLUTE)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${path})
-  file(STRINGS ${path} lines REGEX "^bad_[a-z0-9_]+\\(\\)")
-  foreach(l IN LISTS lines)
-    string(REGEX REPLACE "^bad_([a-z0-9_]+)\\(\\).*" "\\1" n "${l}")
+  # Names only: a whole line in a CMake list would be split or joined at
+  # any unbalanced bracket it holds.
+  file(READ ${path} text)
+  string(REGEX MATCHALL "(^|\n)bad_[a-z0-9_]+\\(\\)" heads "${text}")
+  foreach(h IN LISTS heads)
+    string(REGEX REPLACE "^\n?bad_([a-z0-9_]+)\\(\\)$" "\\1" n "${h}")
     add_test(NAME ${ARG_PREFIX}.${n}
       COMMAND bash ${PROJECT_SOURCE_DIR}/testlib/badinput.sh ${path} ${n}
               ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
