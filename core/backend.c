@@ -29,6 +29,7 @@ int iofd_backend_create(struct iofd_ctx *ctx, struct iofd_backend **out,
 	be->ctx = ctx;
 	be->fd = -1;
 	be->owned = true;
+	iofd_list_init(&be->stranded);
 	iofd_list_add_tail(&ctx->backends, &be->ctx_node);
 	*out = be;
 	return 0;
@@ -52,10 +53,39 @@ int iofd_backend_create_fd(struct iofd_ctx *ctx, int fd,
 	return 0;
 }
 
+/*
+ * Forget the stranded objects: their iommufd is closed (the kernel freed
+ * them) or is the manager's from now on. What is forgotten while the fd is
+ * still open is traced as a failure naming each id.
+ */
+static void iofd_backend_drop_stranded(struct iofd_backend *be, bool open)
+{
+	struct iofd_list *pos, *tmp;
+
+	iofd_list_for_each_safe(pos, tmp, &be->stranded) {
+		struct iofd_strand *s = iofd_container_of(pos,
+				struct iofd_strand, be_node);
+
+		if (open) {
+			struct iofd_trace_event ev = {
+				.kind = IOFD_TRACE_FAIL, .what = "abandon id",
+				.fd = be->fd, .id = s->id, .errnum = EBUSY,
+			};
+
+			iofd_trace(be->ctx, &ev);
+		}
+		iofd_list_del(&s->be_node);
+		iofd_free(be->ctx, s);
+	}
+}
+
 int iofd_backend_destroy(struct iofd_backend *be)
 {
 	if (be->users)
 		return -EBUSY;
+	/* Handed in: the fd stays the manager's; a last try first. */
+	iofd_backend_retry_stranded(be);
+	iofd_backend_drop_stranded(be, !be->owned);
 	iofd_list_del(&be->ctx_node);
 	iofd_free(be->ctx, be);
 	return 0;
@@ -99,6 +129,11 @@ void iofd_backend_disconnect(struct iofd_backend *be)
 		if (ret)
 			iofd_trace_fail(be->ctx, NULL, "close", -ret);
 		be->fd = -1;
+		/* The close took every object of the context with it. */
+		iofd_backend_drop_stranded(be, false);
+	} else if (be->users == 0) {
+		/* No device holds anything any more: the last chance is now. */
+		iofd_backend_retry_stranded(be);
 	}
 	ev.id = be->users;
 	iofd_trace(be->ctx, &ev);
@@ -179,6 +214,53 @@ int iofd_backend_free_id(struct iofd_backend *be, uint32_t id,
 	}
 	iofd_backend_trace(be, IOFD_TRACE_FREE_ID, id, 0, 0);
 	return 0;
+}
+
+int iofd_backend_release(struct iofd_backend *be, uint32_t id, void *block,
+			 struct iofd_error *err)
+{
+	struct iofd_strand *s = block;
+	int ret;
+
+	ret = iofd_backend_free_id(be, id, err);
+	if (ret == 0) {
+		iofd_free(be->ctx, block);
+		iofd_backend_retry_stranded(be);
+		return 0;
+	}
+	/* The bookkeeping is done with: its memory becomes the entry. */
+	s->id = id;
+	iofd_list_add_tail(&be->stranded, &s->be_node);
+	return ret;
+}
+
+void iofd_backend_retry_stranded(struct iofd_backend *be)
+{
+	struct iofd_list *pos, *tmp;
+
+	if (be->owned && be->users == 0)
+		return;
+	iofd_list_for_each_safe(pos, tmp, &be->stranded) {
+		struct iofd_strand *s = iofd_container_of(pos,
+				struct iofd_strand, be_node);
+
+		if (iofd_backend_free_id(be, s->id, NULL) == 0) {
+			iofd_list_del(&s->be_node);
+			iofd_free(be->ctx, s);
+		}
+	}
+}
+
+size_t iofd_backend_stranded_count(const struct iofd_backend *be)
+{
+	return iofd_list_count(&be->stranded);
+}
+
+uint32_t iofd_backend_stranded_get(const struct iofd_backend *be, size_t idx)
+{
+	struct iofd_list *n = iofd_list_nth(&be->stranded, idx);
+
+	return n ? iofd_container_of(n, struct iofd_strand, be_node)->id : 0;
 }
 
 int iofd_backend_map(struct iofd_backend *be, uint32_t ioas_id, uint64_t iova,

@@ -60,8 +60,13 @@ int iofd_container_create(struct iofd_space *space, struct iofd_backend *be,
 	return 0;
 
 err_free_ioas:
-	/* Drops the areas the replay made; the first error is the one told. */
-	iofd_backend_free_id(be, c->ioas_id, NULL);
+	/*
+	 * Drops the areas the replay made; the first error is the one told.
+	 * The container's memory goes with the IOAS (or stays its entry on
+	 * the stranded list).
+	 */
+	iofd_backend_release(be, c->ioas_id, c, NULL);
+	return ret;
 err_free_container:
 	iofd_free(space->ctx, c);
 	return ret;
@@ -72,13 +77,12 @@ int iofd_container_destroy(struct iofd_container *c, struct iofd_error *err)
 	int ret;
 
 	/*
-	 * If DESTROY fails the IOAS stays in the kernel until the backend's
-	 * last connection closes the iommufd, which frees every object.
+	 * If DESTROY fails the IOAS stays in the kernel: the backend keeps
+	 * it on its stranded list and destroys it again later.
 	 */
-	ret = iofd_backend_free_id(c->be, c->ioas_id, err);
 	iofd_list_del(&c->space_node);
 	iofd_free(c->space->ctx, c->ranges);
-	iofd_free(c->space->ctx, c);
+	ret = iofd_backend_release(c->be, c->ioas_id, c, err);
 	return ret;
 }
 

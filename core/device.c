@@ -176,19 +176,17 @@ err_destroy_container:
 /*
  * Leave the container (undo of step 6): detach from the HWPT, free the HWPT
  * with its last device and the container with its last device. Every part
- * runs; the first failure is returned.
+ * runs; the first failure is returned. A DESTROY that fails (EBUSY while
+ * a failed DETACH left the device attached, or an injected fault) leaves
+ * the object on the backend's stranded list.
  */
 static int iofd_device_leave(struct iofd_device *dev, struct iofd_error *err)
 {
 	struct iofd_container *c = dev->container;
-	uint32_t hwpt_id = dev->hwpt && dev->hwpt->users == 1 ? dev->hwpt->id : 0;
-	uint32_t ioas_id = c->ioas_id;
 	int ret, first;
 
 	first = iofd_device_detach_pt(dev, err);
 	ret = iofd_hwpt_detach(dev, first ? NULL : err);
-	if (ret == -EBUSY)
-		dev->deferred[dev->nr_deferred++] = hwpt_id;
 	if (!first && ret) {
 		iofd_error_prepend(err, "device %s", dev->name);
 		first = ret;
@@ -197,33 +195,12 @@ static int iofd_device_leave(struct iofd_device *dev, struct iofd_error *err)
 	dev->container = NULL;
 	if (iofd_list_empty(&c->devices)) {
 		ret = iofd_container_destroy(c, first ? NULL : err);
-		if (ret == -EBUSY)
-			dev->deferred[dev->nr_deferred++] = ioas_id;
 		if (!first && ret) {
 			iofd_error_prepend(err, "device %s", dev->name);
 			first = ret;
 		}
 	}
 	return first;
-}
-
-/*
- * A DESTROY that met EBUSY because the device was still attached (its
- * DETACH failed) can succeed once the device fd is closed, which detaches
- * it: try again then, HWPT before IOAS, so the objects do not outlive the
- * device while the backend stays open for other users. When the backend
- * closed with this device, the context went with it and there is nothing
- * to retry.
- */
-static void iofd_device_retry_destroys(struct iofd_device *dev)
-{
-	unsigned int i;
-
-	if (dev->be->owned && dev->be->users == 0)
-		return;
-	for (i = 0; i < dev->nr_deferred; i++)
-		iofd_backend_free_id(dev->be, dev->deferred[i], NULL);
-	dev->nr_deferred = 0;
 }
 
 static int iofd_device_get_info(struct iofd_device *dev,
@@ -360,7 +337,8 @@ err_disconnect:
 err_close_fd:
 	if (dev->fd >= 0)
 		iofd_host_close(ctx, dev->fd);
-	iofd_device_retry_destroys(dev);
+	/* Closing the fd detached it: what it kept busy can go now. */
+	iofd_backend_retry_stranded(be);
 	iofd_free(ctx, dev);
 	return ret;
 
@@ -405,7 +383,8 @@ int iofd_device_detach(struct iofd_device *dev, struct iofd_error *err)
 	cret = iofd_host_close(ctx, dev->fd);
 	if (cret < 0)
 		iofd_trace_fail(ctx, dev->name, "close", -cret);
-	iofd_device_retry_destroys(dev);
+	/* Closing the fd detached it: what it kept busy can go now. */
+	iofd_backend_retry_stranded(dev->be);
 	iofd_list_del(&dev->ctx_node);
 	iofd_trace(ctx, &ev);
 	iofd_free(ctx, dev);

@@ -195,7 +195,8 @@ static int iofd_hwpt_attach_new(struct iofd_device *dev,
 	return 0;
 
 err_destroy_hwpt:
-	iofd_backend_free_id(c->be, hwpt->id, NULL);
+	iofd_backend_release(c->be, hwpt->id, hwpt, NULL);
+	return ret;
 err_free_hwpt:
 	iofd_free(dev->ctx, hwpt);
 	return ret;
@@ -234,9 +235,9 @@ int iofd_hwpt_detach(struct iofd_device *dev, struct iofd_error *err)
 		return 0;
 	dev->hwpt = NULL;
 	if (--hwpt->users == 0) {
-		ret = iofd_backend_free_id(dev->container->be, hwpt->id, err);
 		iofd_list_del(&hwpt->container_node);
-		iofd_free(dev->ctx, hwpt);
+		ret = iofd_backend_release(dev->container->be, hwpt->id, hwpt,
+					   err);
 		/* No HWPT of ours left: nothing tracks any more. */
 		if (iofd_list_empty(&dev->container->hwpts))
 			dev->container->dirty_tracking = false;

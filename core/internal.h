@@ -40,6 +40,23 @@ struct iofd_backend {
 	int fd;			/* owned: -1 while users == 0 */
 	unsigned int users;
 	bool owned;		/* false: handed in, never closed by us */
+	/*
+	 * Objects libiofd made on this iommufd whose IOMMU_DESTROY failed
+	 * (struct iofd_strand): still in the kernel, destroyed again at the
+	 * next chance (iofd_backend_retry_stranded), forgotten only when the
+	 * iommufd they live in is closed.
+	 */
+	struct iofd_list stranded;
+};
+
+/*
+ * A stranded object's entry. It lives in the memory of the bookkeeping the
+ * object had (its container or HWPT), so stranding allocates nothing and
+ * cannot fail.
+ */
+struct iofd_strand {
+	struct iofd_list be_node;
+	uint32_t id;
 };
 
 struct iofd_space {
@@ -88,11 +105,14 @@ struct iofd_device {
 	struct iofd_device_info info;
 	uint32_t flags;			/* IOFD_DEVICE_* */
 	int kvm_fd;			/* kvm-vfio fd it was added to, or -1 */
-	/* HWPT and IOAS ids whose DESTROY met EBUSY, retried after close */
-	uint32_t deferred[2];
-	unsigned int nr_deferred;
 	bool discard_disabled;
 };
+
+/* A container's or HWPT's memory becomes its strand entry (backend.c). */
+_Static_assert(sizeof(struct iofd_strand) <= sizeof(struct iofd_container),
+	       "a container can hold its strand entry");
+_Static_assert(sizeof(struct iofd_strand) <= sizeof(struct iofd_hwpt),
+	       "a HWPT can hold its strand entry");
 
 /* alloc.c: the ctx's allocator (zeroed; array with overflow check). */
 IOFD_HIDDEN extern const struct iofd_alloc_ops iofd_libc_alloc;
@@ -141,6 +161,23 @@ static inline int iofd_host_ioctl(const struct iofd_ctx *ctx, int fd,
 {
 	return ctx->host.ops->ioctl(ctx->host.priv, fd, req, arg);
 }
+
+/*
+ * backend.c: IOMMU_DESTROY of @id, an object libiofd made whose
+ * bookkeeping is @block (from iofd_zalloc, at least as large as struct
+ * iofd_strand). Success frees @block; on failure @block becomes the
+ * object's entry on the stranded list (nothing is allocated). Either way
+ * the caller is done with @block. Returns 0 or the DESTROY's -errno.
+ */
+IOFD_HIDDEN int iofd_backend_release(struct iofd_backend *be, uint32_t id,
+				     void *block, struct iofd_error *err);
+/*
+ * backend.c: destroy the stranded objects again (a device that kept them
+ * busy may be gone, a fault may have passed); the ones that still fail
+ * stay. Nothing is tried while an owned backend is not connected: its
+ * iommufd closed, and the objects with it.
+ */
+IOFD_HIDDEN void iofd_backend_retry_stranded(struct iofd_backend *be);
 
 /*
  * backend.c: one iommufd ioctl on the backend fd; -EBADF when an owned

@@ -2,50 +2,68 @@
 /*
  * fuzz_text: convert op-sequence programs between their binary form (what
  * the fuzzers and the corpus hold) and their text form (what people read
- * and write).
+ * and write), and print the text grammar.
  *
  *   fuzz_text decode FILE          print the program in FILE as text
  *   fuzz_text encode FILE.txt OUT  write the bytes of the text program
  *   fuzz_text canon DIR FILE...    write each FILE's canonical bytes (the
  *                                  encoding of its decoded program) to
  *                                  DIR/<its name>, in one process
+ *   fuzz_text grammar              print the text form of every op (the
+ *                                  content of fuzz/GRAMMAR)
  *
- * decode accepts any bytes (every byte string is a program); encode rejects
- * a text that does not parse, naming the line. Encoding the output of
- * decode gives back the input whenever the input was canonical, as every
- * encoded program is: that is how the corpus seeds are checked.
+ * decode accepts any bytes (every byte string is a program); encode
+ * refuses a text that does not parse, naming the file, the line, the word
+ * and what was expected there, and writes nothing then. Encoding the
+ * output of decode gives back the input whenever the input was canonical,
+ * as every encoded program is: that is how the corpus seeds are checked.
+ * Exit: 0, 1 when a file cannot be read, parsed or written, 2 for usage.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "op.h"
 
 #define FUZZ_TEXT_MAX (1u << 20)
 
 /*
- * Read all of @path (at most FUZZ_TEXT_MAX bytes) into a NUL-terminated
- * buffer: 0 or -errno.
+ * Read all of @path (a regular file of at most FUZZ_TEXT_MAX bytes) into a
+ * NUL-terminated buffer: 0 or -errno, with the reason printed.
  */
 static int fuzz_text_read(const char *path, char **out, size_t *len)
 {
+	struct stat st;
 	FILE *f;
 	char *buf;
 	size_t n;
 	int ret = 0;
 
 	f = fopen(path, "rb");
-	if (!f)
-		return -errno;
+	if (!f) {
+		ret = -errno;
+		fprintf(stderr, "fuzz_text: %s: %s\n", path, strerror(-ret));
+		return ret;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "fuzz_text: %s: is a directory; give one program file\n",
+			path);
+		ret = -EISDIR;
+		goto out_close;
+	}
 	buf = malloc(FUZZ_TEXT_MAX + 1);
 	if (!buf) {
 		ret = -ENOMEM;
+		fprintf(stderr, "fuzz_text: %s: out of memory\n", path);
 		goto out_close;
 	}
 	n = fread(buf, 1, FUZZ_TEXT_MAX + 1, f);
 	if (ferror(f) || n > FUZZ_TEXT_MAX) {
 		ret = ferror(f) ? -EIO : -EFBIG;
+		fprintf(stderr, "fuzz_text: %s: %s\n", path, ferror(f) ?
+			"read error" : "larger than 1 MiB");
 		goto err_free;
 	}
 	buf[n] = '\0';
@@ -65,78 +83,67 @@ static int fuzz_text_decode(const char *path)
 	struct op_program prog;
 	char *data;
 	size_t len;
-	int ret;
 
-	ret = fuzz_text_read(path, &data, &len);
-	if (ret < 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(-ret));
+	if (fuzz_text_read(path, &data, &len) < 0)
 		return 1;
-	}
 	op_program_decode((const uint8_t *)data, len, &prog);
 	free(data);
 	return op_program_to_text(&prog, stdout, false) < 0 ? 1 : 0;
 }
 
-static int fuzz_text_write(const struct op_program *prog,
-			   const char *out_path);
-
-static int fuzz_text_encode(const char *path, const char *out_path)
-{
-	struct op_program prog;
-	unsigned int bad_line;
-	char *text;
-	size_t len;
-	int ret;
-
-	ret = fuzz_text_read(path, &text, &len);
-	if (ret < 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(-ret));
-		return 1;
-	}
-	if (strlen(text) != len) {
-		fprintf(stderr, "%s: not a text file\n", path);
-		free(text);
-		return 1;
-	}
-	ret = op_program_from_text(text, &prog, &bad_line);
-	free(text);
-	if (ret < 0) {
-		fprintf(stderr, "%s:%u: %s\n", path, bad_line,
-			ret == -ENOSPC ? "more than 64 ops" :
-			"not an op (see fuzz/op.h)");
-		return 1;
-	}
-	return fuzz_text_write(&prog, out_path);
-}
-
 /* Write the canonical bytes of @prog to @out_path: 0, or 1 on failure. */
 static int fuzz_text_write(const struct op_program *prog, const char *out_path)
 {
-	uint8_t bytes[OP_MAX * 8];
+	uint8_t bytes[OP_MAX * (1 + OP_MAX_ARGS)];
 	FILE *out;
 	size_t n;
 
 	n = op_program_encode(prog, bytes, sizeof(bytes));
-	if (n > sizeof(bytes)) {
-		fprintf(stderr, "%s: program too long\n", out_path);
-		return 1;
-	}
-
 	out = fopen(out_path, "wb");
 	if (!out) {
-		fprintf(stderr, "%s: %s\n", out_path, strerror(errno));
+		fprintf(stderr, "fuzz_text: %s: %s\n", out_path,
+			strerror(errno));
 		return 1;
 	}
 	if (fwrite(bytes, 1, n, out) != n) {
-		fprintf(stderr, "%s: write failed\n", out_path);
+		fprintf(stderr, "fuzz_text: %s: write failed\n", out_path);
 		fclose(out);
+		remove(out_path);
 		return 1;
 	}
 	if (fclose(out) != 0) {
-		fprintf(stderr, "%s: %s\n", out_path, strerror(errno));
+		fprintf(stderr, "fuzz_text: %s: %s\n", out_path,
+			strerror(errno));
+		remove(out_path);
 		return 1;
 	}
 	return 0;
+}
+
+static int fuzz_text_encode(const char *path, const char *out_path)
+{
+	struct op_text_error err;
+	struct op_program prog;
+	char *text;
+	size_t len;
+	int ret;
+
+	if (fuzz_text_read(path, &text, &len) < 0)
+		return 1;
+	if (strlen(text) != len) {
+		fprintf(stderr, "fuzz_text: %s: holds a NUL byte at %zu: not a text program (decode reads binary ones)\n",
+			path, strlen(text));
+		free(text);
+		return 1;
+	}
+	ret = op_program_from_text(text, &prog, &err);
+	free(text);
+	if (ret < 0) {
+		fprintf(stderr, "fuzz_text: %s:%u: %s\n", path, err.line,
+			err.msg);
+		return 1;
+	}
+	return fuzz_text_write(&prog, out_path);
 }
 
 /* canon: every input in its canonical bytes, under its own name. */
@@ -147,27 +154,33 @@ static int fuzz_text_canon(const char *dir, char **paths, int n)
 	const char *base;
 	char *data;
 	size_t len;
-	int i, ret;
+	int i;
 
 	for (i = 0; i < n; i++) {
-		ret = fuzz_text_read(paths[i], &data, &len);
-		if (ret < 0) {
-			fprintf(stderr, "%s: %s\n", paths[i], strerror(-ret));
+		if (fuzz_text_read(paths[i], &data, &len) < 0)
 			return 1;
-		}
 		op_program_decode((const uint8_t *)data, len, &prog);
 		free(data);
 		base = strrchr(paths[i], '/');
 		base = base ? base + 1 : paths[i];
 		if (snprintf(out, sizeof(out), "%s/%s", dir, base) >=
 		    (int)sizeof(out)) {
-			fprintf(stderr, "%s: path too long\n", paths[i]);
+			fprintf(stderr, "fuzz_text: %s: path too long\n",
+				paths[i]);
 			return 1;
 		}
 		if (fuzz_text_write(&prog, out))
 			return 1;
 	}
 	return 0;
+}
+
+static void fuzz_text_usage(FILE *f)
+{
+	fprintf(f, "usage: fuzz_text decode FILE\n"
+		   "       fuzz_text encode FILE.txt OUT\n"
+		   "       fuzz_text canon DIR FILE...\n"
+		   "       fuzz_text grammar\n");
 }
 
 int main(int argc, char **argv)
@@ -178,8 +191,13 @@ int main(int argc, char **argv)
 		return fuzz_text_encode(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "canon") == 0)
 		return fuzz_text_canon(argv[2], argv + 3, argc - 3);
-	fprintf(stderr, "usage: fuzz_text decode FILE\n"
-			"       fuzz_text encode FILE.txt OUT\n"
-			"       fuzz_text canon DIR FILE...\n");
+	if (argc == 2 && strcmp(argv[1], "grammar") == 0)
+		return op_grammar_print(stdout) < 0 ? 1 : 0;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+			  strcmp(argv[1], "-h") == 0)) {
+		fuzz_text_usage(stdout);
+		return 0;
+	}
+	fuzz_text_usage(stderr);
 	return 2;
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Binary form of the op-sequence language (grammar in op.h): a bounded
- * reader that turns any byte string into a canonical program, and the
- * encoder that turns a program back into the bytes that decode to it.
+ * The op table (op.h) and the binary form it defines: a bounded reader
+ * that turns any byte string into a canonical program, the encoder that
+ * turns a program back into the bytes that decode to it, and the field
+ * access the mutator edits through.
  *
- * The one rule both directions keep: an op's argument bytes are written in
- * the order of op_args[] below and every value is reduced to its range the
- * same way, so decode(encode(p)) == p for every canonical program p.
+ * The one rule every direction keeps: a field lives in the bits the table
+ * gives it and is reduced modulo its range the same way, so
+ * decode(encode(p)) == p for every canonical program p.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <linux/iommufd.h>
@@ -20,38 +22,8 @@
 
 #include "op.h"
 
-struct op_desc {
-	const char *name;
-	unsigned int nargs;
-};
-
-static const struct op_desc op_descs[OP_COUNT] = {
-	[OP_DEVICE]	= { "device", 2 },
-	[OP_SPACE]	= { "space", 0 },
-	[OP_ATTACH]	= { "attach", 3 },
-	[OP_DETACH]	= { "detach", 1 },
-	[OP_REGION_ADD]	= { "region-add", 4 },
-	[OP_REGION_DEL]	= { "region-del", 2 },
-	[OP_MAP]	= { "map", 4 },
-	[OP_UNMAP]	= { "unmap", 4 },
-	[OP_FAULT]	= { "fault", 2 },
-	[OP_ATTACH_CFG]	= { "attach-cfg", 5 },
-	[OP_CONNECT]	= { "connect", 1 },
-	[OP_DISCONNECT]	= { "disconnect", 1 },
-	[OP_BACKEND]	= { "backend", 2 },
-	[OP_UNMAP_ALL]	= { "unmap-all", 1 },
-	[OP_RANGES]	= { "ranges", 2 },
-	[OP_PROBE]	= { "probe", 2 },
-	[OP_HW_INFO]	= { "hw-info", 1 },
-	[OP_HWPT]	= { "hwpt", 2 },
-	[OP_DIRTY]	= { "dirty", 5 },
-	[OP_KVM]	= { "kvm", 1 },
-	[OP_DISCARD]	= { "discard", 1 },
-	[OP_FAULT_KIND]	= { "fault-kind", 3 },
-	[OP_FAULT_ALLOC] = { "fault-alloc", 1 },
-	[OP_ERRORS]	= { "errors", 1 },
-	[OP_LEAVE]	= { "leave", 0 },
-};
+/* ------------------------------------------------------------------ */
+/* Value tables                                                        */
 
 /*
  * The ioctls a fault-kind op can single out: every request the core makes
@@ -99,29 +71,30 @@ int op_req_find(const char *name)
 	return -ENOENT;
 }
 
-/* Bit n of a fault-kind mask is the n-th kind of emu.h's enum. */
+/* Bit n of a fault-kind mask is host entry n (emu/filter.h). */
 static const char *const op_kinds[OP_KIND_BITS] = {
 	"open", "close", "ioctl", "fstat", "stat", "read-file", "list-dir",
 };
+
+_Static_assert(EMU_FAULT_LIST_DIR == 1u << (OP_KIND_BITS - 1),
+	       "the kinds mask ends with list_dir");
 
 const char *op_kind_name(unsigned int bit)
 {
 	return bit < OP_KIND_BITS ? op_kinds[bit] : NULL;
 }
 
-struct op_errno {
-	const char *name;
-	int value;
-};
-
 /*
  * The first entries are the errnos the kernel really returns on the calls
  * the core makes; the rest are ones the core should never see but must
  * still carry through unchanged (the last has no name in libc at all).
- * EINVAL comes first because the core gives
- * it a meaning of its own (an attach refused as incompatible).
+ * EINVAL comes first because the core gives it a meaning of its own (an
+ * attach refused as incompatible).
  */
-static const struct op_errno op_errnos[OP_ERRNO_COUNT] = {
+static const struct {
+	const char *name;
+	int value;
+} op_errnos[OP_ERRNO_COUNT] = {
 	{ "EINVAL", EINVAL },
 	{ "ENOMEM", ENOMEM },
 	{ "EFAULT", EFAULT },
@@ -138,22 +111,17 @@ static const struct op_errno op_errnos[OP_ERRNO_COUNT] = {
 	{ "E2BIG", E2BIG },
 	{ "EOVERFLOW", EOVERFLOW },
 	{ "ENODEV", ENODEV },
-	/* The largest errno: no name, no strerror text; carried through. */
 	{ "E4095", 4095 },
 };
 
 int op_errno_value(unsigned int idx)
 {
-	if (idx >= OP_ERRNO_COUNT)
-		return EINVAL;
-	return op_errnos[idx].value;
+	return idx < OP_ERRNO_COUNT ? op_errnos[idx].value : EINVAL;
 }
 
 const char *op_errno_name(unsigned int idx)
 {
-	if (idx >= OP_ERRNO_COUNT)
-		return NULL;
-	return op_errnos[idx].name;
+	return idx < OP_ERRNO_COUNT ? op_errnos[idx].name : NULL;
 }
 
 int op_errno_find(const char *name)
@@ -169,25 +137,17 @@ int op_errno_find(const char *name)
 /* 512 KiB: the first 128 of an op's 256 pages lie below the line. */
 #define OP_WINDOW_LEAD (128ULL * OP_PAGE_SIZE)
 
-static const struct {
-	const char *name;
-	uint64_t base;
-} op_windows[OP_WINDOW_COUNT] = {
-	[OP_WINDOW_LOW]		= { "low", 0 },
-	[OP_WINDOW_MSI]		= { "msi", 0xfee00000ULL - OP_WINDOW_LEAD },
-	[OP_WINDOW_4G]		= { "4g", (1ULL << 32) - OP_WINDOW_LEAD },
-	[OP_WINDOW_TOP39]	= { "top39", (1ULL << 39) - OP_WINDOW_LEAD },
-	[OP_WINDOW_TOP64]	= { "top64", 0ULL - OP_WINDOW_LEAD },
+static const uint64_t op_window_bases[OP_WINDOW_COUNT] = {
+	[OP_WINDOW_LOW]		= 0,
+	[OP_WINDOW_MSI]		= 0xfee00000ULL - OP_WINDOW_LEAD,
+	[OP_WINDOW_4G]		= (1ULL << 32) - OP_WINDOW_LEAD,
+	[OP_WINDOW_TOP39]	= (1ULL << 39) - OP_WINDOW_LEAD,
+	[OP_WINDOW_TOP64]	= 0ULL - OP_WINDOW_LEAD,
 };
 
 uint64_t op_window_base(unsigned int window)
 {
-	return window < OP_WINDOW_COUNT ? op_windows[window].base : 0;
-}
-
-const char *op_window_name(unsigned int window)
-{
-	return window < OP_WINDOW_COUNT ? op_windows[window].name : NULL;
+	return window < OP_WINDOW_COUNT ? op_window_bases[window] : 0;
 }
 
 uint64_t op_page_iova(unsigned int window, unsigned int page)
@@ -195,411 +155,412 @@ uint64_t op_page_iova(unsigned int window, unsigned int page)
 	return op_window_base(window) + (uint64_t)page * OP_PAGE_SIZE;
 }
 
+/* Names of the values of enumerated fields, indexed by value. */
+static const char *const op_variant_names[EMU_SYSFS_VARIANT_COUNT + 1] = {
+	[EMU_SYSFS_OK]		= "ok",
+	[EMU_SYSFS_NO_VFIO_DEV]	= "no-vfio-dev",
+	[EMU_SYSFS_GARBAGE_DEV]	= "garbage-dev",
+	[EMU_SYSFS_OVERFLOW_DEV] = "overflow-dev",
+	[EMU_SYSFS_WRONG_DEVT]	= "wrong-devt",
+};
+static const char *const op_how_names[OP_HOW_COUNT + 1] = {
+	[OP_HOW_SYSFS]		= "sysfs",
+	[OP_HOW_FD]		= "fd",
+	[OP_HOW_FD_SYSFS]	= "fd-sysfs",
+	[OP_HOW_WRONG_FD]	= "wrong-fd",
+	[OP_HOW_BAD_FD]		= "bad-fd",
+	[OP_HOW_NOTHING]	= "nothing",
+	[OP_HOW_PATH_REL]	= "path-rel",
+	[OP_HOW_PATH_DOT]	= "path-dot",
+	[OP_HOW_PATH_DOTDOT]	= "path-dotdot",
+	[OP_HOW_PATH_LONG]	= "path-long",
+	[OP_HOW_PATH_WIDE]	= "path-wide",
+};
+static const char *const op_name_names[OP_NAME_COUNT + 1] = {
+	"ok", "null", "empty", "long", "blank",
+};
+static const char *const op_mix_names[OP_MIX_COUNT + 1] = {
+	"ok", "null-space", "null-be", "foreign-space", "foreign-be",
+};
+static const char *const op_be_names[OP_BE_COUNT + 1] = {
+	"owned", "fd", "badfd",
+};
+static const char *const op_probe_names[OP_PROBE_COUNT + 1] = {
+	"alloc-ioas", "free-id", "map", "unmap", "unmap-all", "ranges",
+	"hwpt-alloc", "hw-info", "set-dirty", "get-dirty",
+};
+static const char *const op_dirty_names[OP_DIRTY_COUNT + 1] = {
+	"on", "off", "query", "mark",
+};
+static const char *const op_kvm_names[OP_KVM_COUNT + 1] = {
+	"on", "off", "bogus",
+};
+static const char *const op_discard_names[OP_DISCARD_COUNT + 1] = {
+	"require", "release",
+};
+static const char *const op_errors_names[OP_ERRORS_COUNT + 1] = {
+	"null", "set",
+};
+static const char *const op_window_names[OP_WINDOW_COUNT + 1] = {
+	"low", "msi", "4g", "top39", "top64",
+};
+static const char *const op_access_names[3] = { "rw", "ro" };
+
+static const char *op_profile_name(unsigned int idx)
+{
+	const struct emu_profile *p = emu_profile_get(idx);
+
+	return p ? p->name : NULL;
+}
+
+#define OP_NAMES(list) (&(const struct op_names){ list, NULL })
+#define OP_NAMES_FN(fn) (&(const struct op_names){ NULL, fn })
+
+/* ------------------------------------------------------------------ */
+/* The table                                                           */
+
+#define OP_OFF(m) ((uint8_t)offsetof(struct op, m))
+
+/* devN, spaceM, beK: a whole byte, written with its prefix. */
+#define OP_F_DEV(m, a) { .name = "dev", .offset = OP_OFF(m), .arg = a, \
+	.bits = 8, .range = OP_MAX_DEVICES, .ref = OP_REF_DEV, \
+	.text = OP_TEXT_NUM, .prefix = "dev" }
+#define OP_F_SPACE(m, a) { .name = "space", .offset = OP_OFF(m), .arg = a, \
+	.bits = 8, .range = OP_MAX_SPACES, .ref = OP_REF_SPACE, \
+	.text = OP_TEXT_NUM, .prefix = "space" }
+#define OP_F_BE(m, a) { .name = "be", .offset = OP_OFF(m), .arg = a, \
+	.bits = 8, .range = OP_MAX_BACKENDS, .text = OP_TEXT_NUM, \
+	.prefix = "be" }
+/* A plain number: a whole byte. */
+#define OP_F_NUM(n, m, a, r) { .name = n, .offset = OP_OFF(m), .arg = a, \
+	.bits = 8, .range = r, .text = OP_TEXT_NUM }
+/* A name from @list, in bits [s, s + b) of byte a. */
+#define OP_F_NAME(n, m, a, s, b, r, nm) { .name = n, .offset = OP_OFF(m), \
+	.arg = a, .shift = s, .bits = b, .range = r, .text = OP_TEXT_NAME, \
+	.names = nm }
+#define OP_F_FLAG(w, m, a, s) { .name = w, .offset = OP_OFF(m), .arg = a, \
+	.shift = s, .bits = 1, .range = 2, .text = OP_TEXT_FLAG, .prefix = w }
+#define OP_F_KEY(k, m, a, s, b, r, nm) { .name = k, .offset = OP_OFF(m), \
+	.arg = a, .shift = s, .bits = b, .range = r, .text = OP_TEXT_KEY, \
+	.prefix = k, .names = nm }
+#define OP_F_WINDOW(m, a, s, b) { .name = "window", .offset = OP_OFF(m), \
+	.arg = a, .shift = s, .bits = b, .range = OP_WINDOW_COUNT, \
+	.text = OP_TEXT_TAIL, .names = OP_NAMES(op_window_names) }
+
+static const struct op_desc op_table[OP_COUNT] = {
+	[OP_DEVICE] = { "device", 2, 2,
+		"add a device: profile and sysfs variant (devN is the N-th)", {
+		{ .name = "profile", .offset = OP_OFF(device.profile),
+		  .bits = 8, .range = 0, .text = OP_TEXT_NAME,
+		  .names = OP_NAMES_FN(op_profile_name) },
+		OP_F_NAME("variant", device.variant, 1, 0, 8,
+			  EMU_SYSFS_VARIANT_COUNT, OP_NAMES(op_variant_names)),
+	} },
+	[OP_SPACE] = { "space", 0, 0,
+		"create an address space (spaceM is the M-th)", { { 0 } } },
+	[OP_ATTACH] = { "attach", 3, 3,
+		"attach devN, found through sysfs, to spaceM with beK", {
+		OP_F_DEV(attach.dev, 0), OP_F_SPACE(attach.space, 1),
+		OP_F_BE(attach.be, 2),
+	} },
+	[OP_DETACH] = { "detach", 1, 1, "detach devN", {
+		OP_F_DEV(detach.dev, 0),
+	} },
+	[OP_REGION_ADD] = { "region-add", 4, 5,
+		"add the RAM region of n pages from page to spaceM", {
+		OP_F_SPACE(region_add.space, 0),
+		OP_F_NUM("page", region_add.page, 1, 256),
+		OP_F_NUM("n", region_add.npages, 2, OP_MAX_PAGES + 1),
+		OP_F_NAME("access", region_add.ro, 3, 0, 1, 2,
+			  OP_NAMES(op_access_names)),
+		OP_F_WINDOW(region_add.window, 3, 1, 3),
+	} },
+	[OP_REGION_DEL] = { "region-del", 2, 2,
+		"remove the idx-th region of spaceM (past the last: a bogus one)", {
+		OP_F_SPACE(region_del.space, 0),
+		OP_F_NUM("idx", region_del.idx, 1, OP_MAX_REGION_IDX),
+	} },
+	[OP_MAP] = { "map", 4, 4,
+		"map n pages from page in beK's scratch IOAS", {
+		OP_F_BE(map.be, 0), OP_F_NUM("page", map.page, 1, 256),
+		OP_F_NUM("n", map.npages, 2, OP_MAX_PAGES + 1),
+		OP_F_WINDOW(map.window, 3, 0, 8),
+	} },
+	[OP_UNMAP] = { "unmap", 4, 4,
+		"unmap n pages from page in beK's scratch IOAS", {
+		OP_F_BE(map.be, 0), OP_F_NUM("page", map.page, 1, 256),
+		OP_F_NUM("n", map.npages, 2, OP_MAX_PAGES + 1),
+		OP_F_WINDOW(map.window, 3, 0, 8),
+	} },
+	[OP_FAULT] = { "fault", 2, 2,
+		"fail the nth host call from now with errno (0 disarms)", {
+		OP_F_NUM("nth", fault.nth, 0, OP_MAX_NTH),
+		OP_F_NAME("errno", fault.err, 1, 0, 8, OP_ERRNO_COUNT,
+			  OP_NAMES_FN(op_errno_name)),
+	} },
+	[OP_ATTACH_CFG] = { "attach-cfg", 5, 8,
+		"attach devN with a configuration: how the cdev is found, flags, name, objects", {
+		OP_F_DEV(attach_cfg.dev, 0), OP_F_SPACE(attach_cfg.space, 1),
+		OP_F_BE(attach_cfg.be, 2),
+		OP_F_NAME("how", attach_cfg.how, 3, 0, 8, OP_HOW_COUNT,
+			  OP_NAMES(op_how_names)),
+		OP_F_FLAG("discard-ok", attach_cfg.discard_ok, 4, 0),
+		OP_F_FLAG("bad-flag", attach_cfg.bad_flag, 4, 1),
+		OP_F_KEY("name", attach_cfg.name, 4, 2, 3, OP_NAME_COUNT,
+			 OP_NAMES(op_name_names)),
+		OP_F_KEY("mix", attach_cfg.mix, 4, 5, 3, OP_MIX_COUNT,
+			 OP_NAMES(op_mix_names)),
+	} },
+	[OP_CONNECT] = { "connect", 1, 1, "take one connection on beK", {
+		OP_F_BE(be.be, 0),
+	} },
+	[OP_DISCONNECT] = { "disconnect", 1, 1,
+		"drop one connection on beK", {
+		OP_F_BE(be.be, 0),
+	} },
+	[OP_BACKEND] = { "backend", 2, 2,
+		"destroy beK and create it again: owned, on a handed-in fd, or on fd -1", {
+		OP_F_BE(backend.be, 0),
+		OP_F_NAME("mode", backend.mode, 1, 0, 8, OP_BE_COUNT,
+			  OP_NAMES(op_be_names)),
+	} },
+	[OP_UNMAP_ALL] = { "unmap-all", 1, 1,
+		"unmap everything in beK's scratch IOAS", {
+		OP_F_BE(be.be, 0),
+	} },
+	[OP_RANGES] = { "ranges", 2, 2,
+		"IOVA ranges of beK's scratch IOAS, or of its container cN", {
+		OP_F_BE(ranges.be, 0),
+		{ .name = "which", .offset = OP_OFF(ranges.which), .arg = 1,
+		  .bits = 8, .range = OP_MAX_WHICH, .text = OP_TEXT_NUM,
+		  .prefix = "c", .zero = "scratch", .bias = 1 },
+	} },
+	[OP_PROBE] = { "probe", 2, 2,
+		"one backend verb on object id 0, without connecting", {
+		OP_F_BE(probe.be, 0),
+		OP_F_NAME("verb", probe.verb, 1, 0, 8, OP_PROBE_COUNT,
+			  OP_NAMES(op_probe_names)),
+	} },
+	[OP_HW_INFO] = { "hw-info", 1, 1, "GET_HW_INFO of attached devN", {
+		OP_F_DEV(hwpt.dev, 0),
+	} },
+	[OP_HWPT] = { "hwpt", 2, 3,
+		"allocate a HWPT for attached devN over the scratch IOAS, use it, free it", {
+		OP_F_DEV(hwpt.dev, 0),
+		OP_F_FLAG("dirty", hwpt.dirty, 1, 0),
+		OP_F_FLAG("bad-pt", hwpt.bad_pt, 1, 1),
+	} },
+	[OP_DIRTY] = { "dirty", 5, 5,
+		"dirty tracking of container idx of spaceM: on, off, query or mark pages", {
+		OP_F_SPACE(dirty.space, 0),
+		OP_F_NUM("idx", dirty.idx, 1, OP_MAX_CIDX),
+		OP_F_NAME("action", dirty.action, 2, 0, 8, OP_DIRTY_COUNT,
+			  OP_NAMES(op_dirty_names)),
+		{ .name = "page", .offset = OP_OFF(dirty.page), .arg = 3,
+		  .bits = 8, .range = 256, .text = OP_TEXT_NUM,
+		  .when = OP_WHEN_IN, .when_field = 2,
+		  .when_set = 1u << OP_DIRTY_QUERY | 1u << OP_DIRTY_MARK },
+		{ .name = "n", .offset = OP_OFF(dirty.npages), .arg = 4,
+		  .bits = 8, .range = OP_MAX_PAGES + 1, .text = OP_TEXT_NUM,
+		  .when = OP_WHEN_IN, .when_field = 2,
+		  .when_set = 1u << OP_DIRTY_QUERY | 1u << OP_DIRTY_MARK },
+	} },
+	[OP_KVM] = { "kvm", 1, 1, "hand the context a kvm-vfio fd, none, or a bogus one", {
+		OP_F_NAME("mode", mode.mode, 0, 0, 8, OP_KVM_COUNT,
+			  OP_NAMES(op_kvm_names)),
+	} },
+	[OP_DISCARD] = { "discard", 1, 1, "require RAM discard, or release it", {
+		OP_F_NAME("mode", mode.mode, 0, 0, 8, OP_DISCARD_COUNT,
+			  OP_NAMES(op_discard_names)),
+	} },
+	[OP_FAULT_KIND] = { "fault-kind", 3, 3,
+		"fail every host call of these kinds (ioctls: of this request) with errno; off disarms", {
+		{ .name = "kinds", .offset = OP_OFF(fault_kind.kinds),
+		  .bits = OP_KIND_BITS, .range = 1u << OP_KIND_BITS,
+		  .text = OP_TEXT_KINDS, .zero = "off" },
+		{ .name = "request", .offset = OP_OFF(fault_kind.req),
+		  .arg = 1, .bits = 8, .range = OP_REQ_COUNT,
+		  .text = OP_TEXT_NAME, .names = OP_NAMES_FN(op_req_name),
+		  .when = OP_WHEN_NONZERO, .when_field = 0 },
+		{ .name = "errno", .offset = OP_OFF(fault_kind.err), .arg = 2,
+		  .bits = 8, .range = OP_ERRNO_COUNT, .text = OP_TEXT_NAME,
+		  .names = OP_NAMES_FN(op_errno_name),
+		  .when = OP_WHEN_NONZERO, .when_field = 0 },
+	} },
+	[OP_FAULT_ALLOC] = { "fault-alloc", 1, 1,
+		"fail the core's nth memory allocation from now (0 disarms)", {
+		OP_F_NUM("nth", fault.nth, 0, OP_MAX_NTH),
+	} },
+	[OP_ERRORS] = { "errors", 1, 1,
+		"core calls get a NULL error object from now, or a real one", {
+		OP_F_NAME("mode", mode.mode, 0, 0, 8, OP_ERRORS_COUNT,
+			  OP_NAMES(op_errors_names)),
+	} },
+	[OP_LEAVE] = { "leave", 0, 0,
+		"stop: iofd_ctx_destroy alone takes down the rest", { { 0 } } },
+};
+
+const struct op_desc *op_desc_get(enum op_code code)
+{
+	return (unsigned int)code < OP_COUNT ? &op_table[code] : NULL;
+}
+
 const char *op_code_name(enum op_code code)
 {
-	if ((unsigned int)code >= OP_COUNT)
-		return NULL;
-	return op_descs[code].name;
+	const struct op_desc *d = op_desc_get(code);
+
+	return d ? d->name : NULL;
 }
 
 unsigned int op_code_nargs(enum op_code code)
 {
-	if ((unsigned int)code >= OP_COUNT)
-		return 0;
-	return op_descs[code].nargs;
+	const struct op_desc *d = op_desc_get(code);
+
+	return d ? d->nargs : 0;
 }
 
-/* Reads bytes of the input; past its end every byte reads as 0. */
-struct op_reader {
-	const uint8_t *data;
-	size_t size;
-	size_t pos;
-};
+/* ------------------------------------------------------------------ */
+/* Fields                                                              */
 
-static uint8_t op_read_byte(struct op_reader *r)
+static const struct op_field *op_field_desc(enum op_code code,
+					    unsigned int field)
 {
-	if (r->pos >= r->size)
-		return 0;
-	return r->data[r->pos++];
+	const struct op_desc *d = op_desc_get(code);
+
+	return d && field < d->nfields ? &d->fields[field] : NULL;
 }
 
-static uint8_t op_mod(uint8_t v, unsigned int range)
-{
-	return (uint8_t)(v % range);
-}
-
-/*
- * Reduce the raw argument bytes @a of an op with opcode @code into @op. The
- * order of @a is the order of the bytes in the binary form.
- */
-static void op_from_args(enum op_code code, const uint8_t *a, struct op *op)
+unsigned int op_desc_field_range(const struct op_field *f)
 {
 	size_t nprofiles = emu_profile_count();
 
+	if (f->range)
+		return f->range;
+	return nprofiles ? (unsigned int)nprofiles : 1;
+}
+
+static uint8_t *op_slot(struct op *op, const struct op_field *f)
+{
+	return (uint8_t *)op + f->offset;
+}
+
+unsigned int op_desc_field_value(const struct op *op,
+				 const struct op_field *f)
+{
+	return *((const uint8_t *)op + f->offset);
+}
+
+bool op_desc_field_present(const struct op *op, const struct op_field *f)
+{
+	const struct op_desc *d = &op_table[op->code];
+	unsigned int v;
+
+	if (f->when == OP_WHEN_ALWAYS)
+		return true;
+	v = op_desc_field_value(op, &d->fields[f->when_field]);
+	if (f->when == OP_WHEN_NONZERO)
+		return v != 0;
+	return v < 32 && (f->when_set & (1u << v));
+}
+
+/*
+ * Reduce the raw argument bytes @a of an op with opcode @code into @op, in
+ * table order (a field's presence depends on the fields before it).
+ */
+static void op_from_args(enum op_code code, const uint8_t *a, struct op *op)
+{
+	const struct op_desc *d = &op_table[code];
+	unsigned int i;
+
 	memset(op, 0, sizeof(*op));
 	op->code = code;
-	switch (code) {
-	case OP_DEVICE:
-		op->device.profile = nprofiles ?
-			(uint8_t)(a[0] % nprofiles) : 0;
-		op->device.variant = op_mod(a[1], EMU_SYSFS_VARIANT_COUNT);
-		break;
-	case OP_SPACE:
-		break;
-	case OP_ATTACH:
-		op->attach.dev = op_mod(a[0], OP_MAX_DEVICES);
-		op->attach.space = op_mod(a[1], OP_MAX_SPACES);
-		op->attach.be = op_mod(a[2], OP_MAX_BACKENDS);
-		break;
-	case OP_DETACH:
-		op->detach.dev = op_mod(a[0], OP_MAX_DEVICES);
-		break;
-	case OP_REGION_ADD:
-		op->region_add.space = op_mod(a[0], OP_MAX_SPACES);
-		op->region_add.page = a[1];
-		op->region_add.npages = op_mod(a[2], OP_MAX_PAGES + 1);
-		op->region_add.ro = a[3] & 1;
-		op->region_add.window = (uint8_t)(((a[3] >> 1) & 7) %
-						  OP_WINDOW_COUNT);
-		break;
-	case OP_REGION_DEL:
-		op->region_del.space = op_mod(a[0], OP_MAX_SPACES);
-		op->region_del.idx = op_mod(a[1], OP_MAX_REGION_IDX);
-		break;
-	case OP_MAP:
-	case OP_UNMAP:
-		op->map.be = op_mod(a[0], OP_MAX_BACKENDS);
-		op->map.page = a[1];
-		op->map.npages = op_mod(a[2], OP_MAX_PAGES + 1);
-		op->map.window = op_mod(a[3], OP_WINDOW_COUNT);
-		break;
-	case OP_FAULT:
-		op->fault.nth = op_mod(a[0], OP_MAX_NTH);
-		op->fault.err = op_mod(a[1], OP_ERRNO_COUNT);
-		break;
-	case OP_FAULT_ALLOC:
-		op->fault.nth = op_mod(a[0], OP_MAX_NTH);
-		break;
-	case OP_ATTACH_CFG:
-		op->attach_cfg.dev = op_mod(a[0], OP_MAX_DEVICES);
-		op->attach_cfg.space = op_mod(a[1], OP_MAX_SPACES);
-		op->attach_cfg.be = op_mod(a[2], OP_MAX_BACKENDS);
-		op->attach_cfg.how = op_mod(a[3], OP_HOW_COUNT);
-		op->attach_cfg.discard_ok = a[4] & 1;
-		op->attach_cfg.bad_flag = (a[4] >> 1) & 1;
-		op->attach_cfg.name = op_mod((a[4] >> 2) & 7, OP_NAME_COUNT);
-		op->attach_cfg.mix = op_mod((uint8_t)(a[4] >> 5), OP_MIX_COUNT);
-		break;
-	case OP_CONNECT:
-	case OP_DISCONNECT:
-	case OP_UNMAP_ALL:
-		op->be.be = op_mod(a[0], OP_MAX_BACKENDS);
-		break;
-	case OP_BACKEND:
-		op->backend.be = op_mod(a[0], OP_MAX_BACKENDS);
-		op->backend.mode = op_mod(a[1], OP_BE_COUNT);
-		break;
-	case OP_RANGES:
-		op->ranges.be = op_mod(a[0], OP_MAX_BACKENDS);
-		op->ranges.which = op_mod(a[1], OP_MAX_WHICH);
-		break;
-	case OP_PROBE:
-		op->probe.be = op_mod(a[0], OP_MAX_BACKENDS);
-		op->probe.verb = op_mod(a[1], OP_PROBE_COUNT);
-		break;
-	case OP_HW_INFO:
-		op->hwpt.dev = op_mod(a[0], OP_MAX_DEVICES);
-		break;
-	case OP_HWPT:
-		op->hwpt.dev = op_mod(a[0], OP_MAX_DEVICES);
-		op->hwpt.dirty = a[1] & 1;
-		op->hwpt.bad_pt = (a[1] >> 1) & 1;
-		break;
-	case OP_DIRTY:
-		op->dirty.space = op_mod(a[0], OP_MAX_SPACES);
-		op->dirty.idx = op_mod(a[1], OP_MAX_CIDX);
-		op->dirty.action = op_mod(a[2], OP_DIRTY_COUNT);
-		/* A range only means something to query and mark. */
-		if (op->dirty.action == OP_DIRTY_QUERY ||
-		    op->dirty.action == OP_DIRTY_MARK) {
-			op->dirty.page = a[3];
-			op->dirty.npages = op_mod(a[4], OP_MAX_PAGES + 1);
-		}
-		break;
-	case OP_KVM:
-		op->mode.mode = op_mod(a[0], OP_KVM_COUNT);
-		break;
-	case OP_DISCARD:
-	case OP_ERRORS:
-		op->mode.mode = op_mod(a[0], 2);
-		break;
-	case OP_LEAVE:
-		break;
-	case OP_FAULT_KIND:
-		op->fault_kind.kinds = (uint8_t)(a[0] & OP_KIND_MASK);
-		/* Disarming takes no request or errno. */
-		if (op->fault_kind.kinds) {
-			op->fault_kind.req = op_mod(a[1], OP_REQ_COUNT);
-			op->fault_kind.err = op_mod(a[2], OP_ERRNO_COUNT);
-		}
-		break;
-	case OP_COUNT:
-		break;
+	for (i = 0; i < d->nfields; i++) {
+		const struct op_field *f = &d->fields[i];
+		unsigned int raw = (a[f->arg] >> f->shift) &
+				   ((1u << f->bits) - 1);
+
+		if (op_desc_field_present(op, f))
+			*op_slot(op, f) = (uint8_t)(raw % op_desc_field_range(f));
 	}
 }
 
 /* The inverse of op_from_args for a canonical @op; returns the arg count. */
 static unsigned int op_to_args(const struct op *op, uint8_t *a)
 {
-	switch (op->code) {
-	case OP_DEVICE:
-		a[0] = op->device.profile;
-		a[1] = op->device.variant;
-		break;
-	case OP_SPACE:
-		break;
-	case OP_ATTACH:
-		a[0] = op->attach.dev;
-		a[1] = op->attach.space;
-		a[2] = op->attach.be;
-		break;
-	case OP_DETACH:
-		a[0] = op->detach.dev;
-		break;
-	case OP_REGION_ADD:
-		a[0] = op->region_add.space;
-		a[1] = op->region_add.page;
-		a[2] = op->region_add.npages;
-		a[3] = (uint8_t)((op->region_add.ro ? 1 : 0) |
-				 (op->region_add.window << 1));
-		break;
-	case OP_REGION_DEL:
-		a[0] = op->region_del.space;
-		a[1] = op->region_del.idx;
-		break;
-	case OP_MAP:
-	case OP_UNMAP:
-		a[0] = op->map.be;
-		a[1] = op->map.page;
-		a[2] = op->map.npages;
-		a[3] = op->map.window;
-		break;
-	case OP_FAULT:
-		a[0] = op->fault.nth;
-		a[1] = op->fault.err;
-		break;
-	case OP_FAULT_ALLOC:
-		a[0] = op->fault.nth;
-		break;
-	case OP_ATTACH_CFG:
-		a[0] = op->attach_cfg.dev;
-		a[1] = op->attach_cfg.space;
-		a[2] = op->attach_cfg.be;
-		a[3] = op->attach_cfg.how;
-		a[4] = (uint8_t)((op->attach_cfg.discard_ok ? 1 : 0) |
-				 (op->attach_cfg.bad_flag ? 2 : 0) |
-				 ((op->attach_cfg.name & 7) << 2) |
-				 ((op->attach_cfg.mix & 7) << 5));
-		break;
-	case OP_CONNECT:
-	case OP_DISCONNECT:
-	case OP_UNMAP_ALL:
-		a[0] = op->be.be;
-		break;
-	case OP_BACKEND:
-		a[0] = op->backend.be;
-		a[1] = op->backend.mode;
-		break;
-	case OP_RANGES:
-		a[0] = op->ranges.be;
-		a[1] = op->ranges.which;
-		break;
-	case OP_PROBE:
-		a[0] = op->probe.be;
-		a[1] = op->probe.verb;
-		break;
-	case OP_HW_INFO:
-		a[0] = op->hwpt.dev;
-		break;
-	case OP_HWPT:
-		a[0] = op->hwpt.dev;
-		a[1] = (uint8_t)((op->hwpt.dirty ? 1 : 0) |
-				 (op->hwpt.bad_pt ? 2 : 0));
-		break;
-	case OP_DIRTY:
-		a[0] = op->dirty.space;
-		a[1] = op->dirty.idx;
-		a[2] = op->dirty.action;
-		a[3] = op->dirty.page;
-		a[4] = op->dirty.npages;
-		break;
-	case OP_KVM:
-	case OP_DISCARD:
-	case OP_ERRORS:
-		a[0] = op->mode.mode;
-		break;
-	case OP_LEAVE:
-		break;
-	case OP_FAULT_KIND:
-		a[0] = op->fault_kind.kinds;
-		a[1] = op->fault_kind.req;
-		a[2] = op->fault_kind.err;
-		break;
-	case OP_COUNT:
-		break;
+	const struct op_desc *d = &op_table[op->code];
+	unsigned int i;
+
+	memset(a, 0, OP_MAX_ARGS);
+	for (i = 0; i < d->nfields; i++) {
+		const struct op_field *f = &d->fields[i];
+
+		a[f->arg] |= (uint8_t)((op_desc_field_value(op, f) &
+					((1u << f->bits) - 1)) << f->shift);
 	}
-	return op_code_nargs(op->code);
-}
-
-#define OP_MAX_ARGS 5
-#define OP_MAX_FIELDS 8
-
-/*
- * Where each field of an op lives in its argument bytes: bits
- * [shift, shift + bits) of byte arg, reduced modulo range (0: the number
- * of emulator profiles). It restates op_from_args; the op_fields test of
- * fuzz_test_mutator checks every field's values round-trip through it.
- */
-struct op_field_desc {
-	uint8_t arg;
-	uint8_t shift;
-	uint8_t bits;		/* 0 ends an op's list */
-	uint8_t ref;		/* enum op_ref */
-	uint16_t range;
-};
-
-#define OP_BYTE(arg, range)	{ arg, 0, 8, OP_REF_NONE, range }
-#define OP_BITS(arg, shift, bits, range) \
-				{ arg, shift, bits, OP_REF_NONE, range }
-#define OP_DEV(arg)		{ arg, 0, 8, OP_REF_DEV, OP_MAX_DEVICES }
-#define OP_SPC(arg)		{ arg, 0, 8, OP_REF_SPACE, OP_MAX_SPACES }
-
-static const struct op_field_desc op_fields[OP_COUNT][OP_MAX_FIELDS] = {
-	[OP_DEVICE]	= { OP_BYTE(0, 0),
-			    OP_BYTE(1, EMU_SYSFS_VARIANT_COUNT) },
-	[OP_ATTACH]	= { OP_DEV(0), OP_SPC(1),
-			    OP_BYTE(2, OP_MAX_BACKENDS) },
-	[OP_DETACH]	= { OP_DEV(0) },
-	[OP_REGION_ADD]	= { OP_SPC(0), OP_BYTE(1, 256),
-			    OP_BYTE(2, OP_MAX_PAGES + 1), OP_BITS(3, 0, 1, 2),
-			    OP_BITS(3, 1, 3, OP_WINDOW_COUNT) },
-	[OP_REGION_DEL]	= { OP_SPC(0), OP_BYTE(1, OP_MAX_REGION_IDX) },
-	[OP_MAP]	= { OP_BYTE(0, OP_MAX_BACKENDS), OP_BYTE(1, 256),
-			    OP_BYTE(2, OP_MAX_PAGES + 1),
-			    OP_BYTE(3, OP_WINDOW_COUNT) },
-	[OP_UNMAP]	= { OP_BYTE(0, OP_MAX_BACKENDS), OP_BYTE(1, 256),
-			    OP_BYTE(2, OP_MAX_PAGES + 1),
-			    OP_BYTE(3, OP_WINDOW_COUNT) },
-	[OP_FAULT]	= { OP_BYTE(0, OP_MAX_NTH),
-			    OP_BYTE(1, OP_ERRNO_COUNT) },
-	[OP_ATTACH_CFG]	= { OP_DEV(0), OP_SPC(1),
-			    OP_BYTE(2, OP_MAX_BACKENDS),
-			    OP_BYTE(3, OP_HOW_COUNT), OP_BITS(4, 0, 1, 2),
-			    OP_BITS(4, 1, 1, 2),
-			    OP_BITS(4, 2, 3, OP_NAME_COUNT),
-			    OP_BITS(4, 5, 3, OP_MIX_COUNT) },
-	[OP_CONNECT]	= { OP_BYTE(0, OP_MAX_BACKENDS) },
-	[OP_DISCONNECT]	= { OP_BYTE(0, OP_MAX_BACKENDS) },
-	[OP_BACKEND]	= { OP_BYTE(0, OP_MAX_BACKENDS),
-			    OP_BYTE(1, OP_BE_COUNT) },
-	[OP_UNMAP_ALL]	= { OP_BYTE(0, OP_MAX_BACKENDS) },
-	[OP_RANGES]	= { OP_BYTE(0, OP_MAX_BACKENDS),
-			    OP_BYTE(1, OP_MAX_WHICH) },
-	[OP_PROBE]	= { OP_BYTE(0, OP_MAX_BACKENDS),
-			    OP_BYTE(1, OP_PROBE_COUNT) },
-	[OP_HW_INFO]	= { OP_DEV(0) },
-	[OP_HWPT]	= { OP_DEV(0), OP_BITS(1, 0, 1, 2),
-			    OP_BITS(1, 1, 1, 2) },
-	[OP_DIRTY]	= { OP_SPC(0), OP_BYTE(1, OP_MAX_CIDX),
-			    OP_BYTE(2, OP_DIRTY_COUNT), OP_BYTE(3, 256),
-			    OP_BYTE(4, OP_MAX_PAGES + 1) },
-	[OP_KVM]	= { OP_BYTE(0, OP_KVM_COUNT) },
-	[OP_DISCARD]	= { OP_BYTE(0, 2) },
-	[OP_FAULT_KIND]	= { OP_BITS(0, 0, 7, OP_KIND_MASK + 1),
-			    OP_BYTE(1, OP_REQ_COUNT),
-			    OP_BYTE(2, OP_ERRNO_COUNT) },
-	[OP_FAULT_ALLOC] = { OP_BYTE(0, OP_MAX_NTH) },
-	[OP_ERRORS]	= { OP_BYTE(0, 2) },
-};
-
-static const struct op_field_desc *op_field_desc(enum op_code code,
-						 unsigned int field)
-{
-	if ((unsigned int)code >= OP_COUNT || field >= OP_MAX_FIELDS ||
-	    !op_fields[code][field].bits)
-		return NULL;
-	return &op_fields[code][field];
+	return d->nargs;
 }
 
 unsigned int op_field_count(enum op_code code)
 {
-	unsigned int n = 0;
+	const struct op_desc *d = op_desc_get(code);
 
-	while (op_field_desc(code, n))
-		n++;
-	return n;
+	return d ? d->nfields : 0;
 }
 
 unsigned int op_field_range(enum op_code code, unsigned int field)
 {
-	const struct op_field_desc *d = op_field_desc(code, field);
-	size_t nprofiles = emu_profile_count();
+	const struct op_field *f = op_field_desc(code, field);
 
-	if (!d)
-		return 1;
-	if (d->range)
-		return d->range;
-	return nprofiles ? (unsigned int)nprofiles : 1;
+	return f ? op_desc_field_range(f) : 1;
 }
 
 enum op_ref op_field_ref(enum op_code code, unsigned int field)
 {
-	const struct op_field_desc *d = op_field_desc(code, field);
+	const struct op_field *f = op_field_desc(code, field);
 
-	return d ? (enum op_ref)d->ref : OP_REF_NONE;
+	return f ? f->ref : OP_REF_NONE;
 }
 
 unsigned int op_field_get(const struct op *op, unsigned int field)
 {
-	const struct op_field_desc *d = op_field_desc(op->code, field);
-	uint8_t args[OP_MAX_ARGS] = { 0 };
+	const struct op_field *f = op_field_desc(op->code, field);
 
-	if (!d)
-		return 0;
-	op_to_args(op, args);
-	return (args[d->arg] >> d->shift) & ((1u << d->bits) - 1);
+	return f ? op_desc_field_value(op, f) : 0;
 }
 
 void op_field_set(struct op *op, unsigned int field, unsigned int value)
 {
-	const struct op_field_desc *d = op_field_desc(op->code, field);
-	uint8_t args[OP_MAX_ARGS] = { 0 };
+	const struct op_field *f = op_field_desc(op->code, field);
+	uint8_t args[OP_MAX_ARGS];
 	unsigned int mask;
 
-	if (!d)
+	if (!f)
 		return;
-	mask = ((1u << d->bits) - 1) << d->shift;
+	mask = ((1u << f->bits) - 1) << f->shift;
 	op_to_args(op, args);
-	value %= op_field_range(op->code, field);
-	args[d->arg] = (uint8_t)((args[d->arg] & ~mask) | (value << d->shift));
-	/* Decoding the new bytes applies the op's own rules (dirty, kinds). */
+	value %= op_desc_field_range(f);
+	args[f->arg] = (uint8_t)((args[f->arg] & ~mask) | (value << f->shift));
+	/* Decoding the new bytes applies the op's presence rules. */
 	op_from_args(op->code, args, op);
 }
+
+/* ------------------------------------------------------------------ */
+/* Binary form                                                         */
 
 void op_program_decode(const uint8_t *data, size_t size,
 		       struct op_program *prog)
 {
-	struct op_reader r = { .data = data, .size = size, .pos = 0 };
+	size_t pos = 0;
 
-	memset(prog, 0, sizeof(*prog));
+	prog->count = 0;
 	/* A trailing opcode with missing arguments still counts: they read 0. */
-	while (r.pos < r.size && prog->count < OP_MAX) {
+	while (pos < size && prog->count < OP_MAX) {
 		uint8_t args[OP_MAX_ARGS] = { 0 };
-		enum op_code code = (enum op_code)(op_read_byte(&r) % OP_COUNT);
+		enum op_code code = (enum op_code)(data[pos++] % OP_COUNT);
 		unsigned int i;
 
-		for (i = 0; i < op_code_nargs(code) && i < OP_MAX_ARGS; i++)
-			args[i] = op_read_byte(&r);
+		for (i = 0; i < op_table[code].nargs && pos < size; i++)
+			args[i] = data[pos++];
 		op_from_args(code, args, &prog->ops[prog->count++]);
 	}
 }
@@ -625,13 +586,14 @@ size_t op_program_encode(const struct op_program *prog, uint8_t *buf,
 
 int op_program_append(struct op_program *prog, const struct op *op)
 {
-	uint8_t args[OP_MAX_ARGS] = { 0 };
+	struct op in = *op;
+	uint8_t args[OP_MAX_ARGS];
 
 	if (prog->count >= OP_MAX)
 		return -ENOSPC;
+	in.code = (enum op_code)((unsigned int)in.code % OP_COUNT);
 	/* Round-trip through the argument bytes: that is the reduction. */
-	op_to_args(op, args);
-	op_from_args((enum op_code)(op->code % OP_COUNT), args,
-		     &prog->ops[prog->count++]);
+	op_to_args(&in, args);
+	op_from_args(in.code, args, &prog->ops[prog->count++]);
 	return 0;
 }

@@ -3,104 +3,46 @@
  * The op-sequence language every fuzz harness and tool of iofd shares.
  *
  * A byte string decodes into a bounded program of operations on one
- * emulated machine: add emulated devices (every profile, broken sysfs
- * variants included), create address spaces, attach devices (found through
- * sysfs or handed in as fds, with or without DISCARD_OK, with bad names,
- * paths, flags and objects of another context) and detach them, add and
- * remove RAM regions, connect, disconnect, close and reopen backends (owned
- * or on a handed-in iommufd), call every backend verb (map, unmap,
- * unmap-all, IOVA ranges, HWPT alloc, hw info, dirty tracking), switch and
- * query a container's dirty tracking, turn KVM on and off, require RAM
- * discard, arm faults by call number, by call kind or on the core's
- * allocations, pass no error object, and stop early to let the context's
- * destroy take the rest down. Every byte string is a valid program, so a
- * fuzzer never wastes an input on a parse error, and a person can read and
- * write the same program as text (optext.c, the fuzz_text tool).
+ * machine: add devices (every emulator profile, broken sysfs variants
+ * included), create address spaces, attach devices (found through sysfs or
+ * handed in as fds, with bad names, paths, flags and objects of another
+ * context) and detach them, add and remove RAM regions, connect,
+ * disconnect, close and reopen backends, call every backend verb, switch
+ * and query dirty tracking, turn KVM on and off, require RAM discard, arm
+ * faults by call number, by call kind or on the core's allocations, pass
+ * no error object, and stop early to let the context's destroy take the
+ * rest down. What each op does to libiofd is the interpreter's (oprun.h).
  *
- * Binary grammar (one op after the other, until the input ends or OP_MAX
- * ops have been decoded; the rest of the input is ignored):
+ * One table (op.c) declares every op: its name, and each field's place in
+ * the bytes, range, the object it refers to, its value names and its text
+ * form. Decoding, encoding, the text printer and parser, the mutator's
+ * field edits and the grammar that `fuzz_text grammar` prints (kept in
+ * fuzz/GRAMMAR) all walk that table; adding an op is one table entry, an
+ * enum value and a union member here, and its meaning in the interpreter.
  *
- *   op         := opcode arg*              (the opcode fixes the arg count)
- *   opcode     := byte % OP_COUNT
- *   arg        := byte                     (past the end of the input: 0)
+ * Binary form (every byte string is a program, so a fuzzer never wastes
+ * an input on a parse error):
  *
- *   opcode  text form                           args (each one byte)
- *   0       device <profile> <variant>          profile % emu_profile_count(),
- *                                               variant % EMU_SYSFS_VARIANT_COUNT
- *   1       space                               -
- *   2       attach devN spaceM beK              N % 8, M % 4, K % 2
- *   3       detach devN                         N % 8
- *   4       region-add spaceM <page> <n> rw|ro [<window>]
- *                                               M % 4, page, n % 17,
- *                                               flags: bit 0 ro,
- *                                               bits 1-3 window % 5
- *   5       region-del spaceM <idx>             M % 4, idx % 16
- *   6       map beK <page> <n> [<window>]       K % 2, page, n % 17, window % 5
- *   7       unmap beK <page> <n> [<window>]     K % 2, page, n % 17, window % 5
- *   8       fault <nth> <errno>                 nth % 64, errno % OP_ERRNO_COUNT
- *   9       attach-cfg devN spaceM beK <how> [discard-ok] [bad-flag]
- *                      [name:<kind>] [mix:<kind>]
- *                                               N % 8, M % 4, K % 2,
- *                                               how % OP_HOW_COUNT,
- *                                               opts: bit 0 discard-ok,
- *                                               bit 1 bad-flag, bits 2-4
- *                                               name % OP_NAME_COUNT, bits
- *                                               5-7 mix % OP_MIX_COUNT
- *   10      connect beK                         K % 2
- *   11      disconnect beK                      K % 2
- *   12      backend beK owned|fd|badfd          K % 2, mode % OP_BE_COUNT
- *   13      unmap-all beK                       K % 2
- *   14      ranges beK <which>                  K % 2, which % 9 (0: the
- *                                               scratch IOAS, 1..8: the
- *                                               which-1'th container of beK)
- *   15      probe beK <verb>                    K % 2, verb % OP_PROBE_COUNT
- *   16      hw-info devN                        N % 8
- *   17      hwpt devN [dirty] [bad-pt]          N % 8, flags % 4 (bit 0
- *                                               dirty, bit 1 bad-pt)
- *   18      dirty spaceM <idx> on|off|query|mark [<page> <n>]
- *                                               M % 4, idx % 8,
- *                                               action % OP_DIRTY_COUNT,
- *                                               page, n % 17 (page and n
- *                                               are 0 for on and off)
- *   19      kvm on|off|bogus                    mode % OP_KVM_COUNT
- *   20      discard require|release             mode % 2
- *   21      fault-kind <kinds> <request> <errno>
- *                                               kinds % 128 (EMU_FAULT_*
- *                                               bits, 0 disarms),
- *                                               request % OP_REQ_COUNT,
- *                                               errno % OP_ERRNO_COUNT
- *                                               (kinds 0: request and
- *                                               errno are 0)
- *   22      fault-alloc <nth>                   nth % 64: fail the core's
- *                                               nth memory allocation from
- *                                               now (0 disarms)
- *   23      errors null|set                     mode % 2: core calls get a
- *                                               NULL iofd_error from now
- *                                               (null) or a real one (set)
- *   24      leave                               -: stop here; the teardown
- *                                               is iofd_ctx_destroy alone
+ *   program := op*                     at most OP_MAX ops; the rest of the
+ *                                      input is ignored
+ *   op      := opcode arg*             opcode = byte % OP_COUNT; the op's
+ *                                      table entry fixes the arg count
+ *   arg     := byte                    past the end of the input: 0
  *
- * Ops 9 and up were added after the first corpus; the bytes of a program
- * that uses only ops 0-8 decode as they always did (canonical opcodes and
- * arguments are below every modulus).
+ * A field is bits [shift, shift + bits) of one arg byte, reduced modulo
+ * its range; a field that only means something for some values of an
+ * earlier field of the same op (the page range of a dirty query, the
+ * request of an armed fault-kind) is 0 otherwise. A decoded program is
+ * therefore canonical: encoding it gives bytes that decode to the same
+ * program, and its text parses back to it.
  *
- * Decoding reduces every argument to its range, so a decoded program is in
- * canonical form: encoding it and decoding the bytes again gives the same
- * program (op_program_encode produces exactly the bytes the text tool
- * writes). What an op means when it runs (which device devN is, which
- * memory backs a page, what "skip" means) is the harness's business and is
- * documented in harness.c. A page is always 4 KiB; the IOVA of a page is
- * op_window_base(window) + page * 4096, where the windows put the 256 pages
- * an op can name around the places where the emulated IOMMUs draw lines:
- *
- *   low    0                    (omitted in text)
- *   msi    0xfee00000 - 512 KiB  pages 128.. are the x86 MSI window
- *   4g     4 GiB - 512 KiB       pages 128.. are past a 32-bit aperture
- *   top39  2^39 - 512 KiB        pages 128.. are past a 39-bit aperture
- *   top64  2^64 - 512 KiB        pages 128.. wrap around (EOVERFLOW)
- *
- * Sizes of 0 pages and out-of-range references are deliberately expressible:
- * they drive the error paths of the core.
+ * A page is always OP_PAGE_SIZE; the IOVA of a page is
+ * op_window_base(window) + page * OP_PAGE_SIZE, where the windows put the
+ * 256 pages an op can name around the places the emulated IOMMUs draw
+ * lines (low: 0; msi, 4g, top39, top64: 128 pages below 0xfee00000, 4 GiB,
+ * 2^39 and 2^64, so that pages 128.. are past the line). Sizes of 0 pages
+ * and references to objects no op made are deliberately expressible: they
+ * drive the error paths of the core.
  */
 #ifndef FUZZ_OP_H
 #define FUZZ_OP_H
@@ -110,6 +52,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The opcode of an op is its index here: part of the binary form. */
 enum op_code {
 	OP_DEVICE,
 	OP_SPACE,
@@ -207,28 +150,36 @@ enum op_dirty_action {
 };
 
 enum op_kvm_mode {
-	OP_KVM_ON,		/* a real kvm-vfio device of the emulator */
+	OP_KVM_ON,		/* a kvm-vfio device of the machine */
 	OP_KVM_OFF,
 	OP_KVM_BOGUS,		/* an fd number that is no kvm-vfio device */
 	OP_KVM_COUNT,
 };
 
-/* fault-kind: which ioctl request an ioctl fault is limited to. */
-#define OP_REQ_COUNT 16
-/* The request number of index @idx (0: every request), 0 out of range. */
-unsigned long op_req_value(unsigned int idx);
-/* "any", "IOMMU_IOAS_MAP", ...; NULL when out of range. */
-const char *op_req_name(unsigned int idx);
-/* Index of the request called @name, or -ENOENT. */
-int op_req_find(const char *name);
+enum op_discard_mode {
+	OP_DISCARD_REQUIRE,
+	OP_DISCARD_RELEASE,
+	OP_DISCARD_COUNT,
+};
 
-/* fault-kind: bit names of the kinds mask ("open", "close", ...). */
-#define OP_KIND_BITS 7
-const char *op_kind_name(unsigned int bit);
+enum op_errors_mode {
+	OP_ERRORS_NULL,		/* core calls get a NULL iofd_error */
+	OP_ERRORS_SET,
+	OP_ERRORS_COUNT,
+};
 
-/* Bounds of the language; the harness sizes its tables from these. */
+enum op_window {
+	OP_WINDOW_LOW,
+	OP_WINDOW_MSI,
+	OP_WINDOW_4G,
+	OP_WINDOW_TOP39,
+	OP_WINDOW_TOP64,	/* pages 128.. wrap past 2^64 */
+	OP_WINDOW_COUNT,
+};
+
+/* Bounds of the language; runners size their tables from these. */
 #define OP_MAX		64	/* ops per program */
-#define OP_MAX_DEVICES	8	/* emulated devices per program */
+#define OP_MAX_DEVICES	8	/* devices per program */
 #define OP_MAX_SPACES	4
 #define OP_MAX_BACKENDS	2
 #define OP_MAX_PAGES	16	/* pages per region or raw map */
@@ -236,12 +187,19 @@ const char *op_kind_name(unsigned int bit);
 #define OP_MAX_NTH	64	/* fault: fail one of the next 1..63 calls */
 #define OP_MAX_WHICH	9	/* ranges: scratch or one of 8 containers */
 #define OP_MAX_CIDX	8	/* dirty: container index in a space */
-#define OP_KIND_MASK	127u	/* fault-kind: the EMU_FAULT_* bits */
+#define OP_REQ_COUNT	16	/* fault-kind: requests it can single out */
+#define OP_ERRNO_COUNT	17	/* errnos a fault can inject */
+/*
+ * fault-kind: the kinds mask covers the first OP_KIND_BITS host entries
+ * (emu/filter.h), the ones the core calls; region I/O has kinds in the
+ * fault plan but the core never makes it.
+ */
+#define OP_KIND_BITS	7
 #define OP_PAGE_SIZE	4096u
 
 /*
- * One decoded operation. Only the member of the union named after the
- * opcode is meaningful; every value is already reduced to its range.
+ * One decoded operation. Only the member of the union the op's table entry
+ * names is meaningful; every value is already reduced to its range.
  */
 struct op {
 	enum op_code code;
@@ -262,30 +220,30 @@ struct op {
 			uint8_t space;
 			uint8_t page;
 			uint8_t npages;
-			bool ro;
+			uint8_t ro;
 			uint8_t window;		/* enum op_window */
 		} region_add;
 		struct {
 			uint8_t space;
 			uint8_t idx;
 		} region_del;
-		struct {			/* OP_MAP and OP_UNMAP */
+		struct {			/* map, unmap */
 			uint8_t be;
 			uint8_t page;
 			uint8_t npages;
 			uint8_t window;		/* enum op_window */
 		} map;
-		struct {
+		struct {			/* fault, fault-alloc */
 			uint8_t nth;		/* 0 disarms */
-			uint8_t err;		/* index into op_errno_table */
+			uint8_t err;		/* op_errno_value index */
 		} fault;
 		struct {
 			uint8_t dev;
 			uint8_t space;
 			uint8_t be;
 			uint8_t how;		/* enum op_how */
-			bool discard_ok;	/* IOFD_DEVICE_DISCARD_OK */
-			bool bad_flag;		/* an unknown flag bit too */
+			uint8_t discard_ok;	/* IOFD_DEVICE_DISCARD_OK */
+			uint8_t bad_flag;	/* an unknown flag bit too */
 			uint8_t name;		/* enum op_name */
 			uint8_t mix;		/* enum op_mix */
 		} attach_cfg;
@@ -298,16 +256,16 @@ struct op {
 		} backend;
 		struct {
 			uint8_t be;
-			uint8_t which;
+			uint8_t which;		/* 0 scratch, n: container n-1 */
 		} ranges;
 		struct {
 			uint8_t be;
 			uint8_t verb;		/* enum op_probe */
 		} probe;
-		struct {			/* hw-info (flags 0), hwpt */
+		struct {			/* hw-info (dev only), hwpt */
 			uint8_t dev;
-			bool dirty;		/* IOMMU_HWPT_ALLOC_DIRTY_TRACKING */
-			bool bad_pt;		/* over an id that is no IOAS */
+			uint8_t dirty;		/* IOMMU_HWPT_ALLOC_DIRTY_TRACKING */
+			uint8_t bad_pt;		/* over an id that is no IOAS */
 		} hwpt;
 		struct {
 			uint8_t space;
@@ -316,50 +274,140 @@ struct op {
 			uint8_t page;
 			uint8_t npages;
 		} dirty;
-		struct {			/* kvm, discard */
+		struct {			/* kvm, discard, errors */
 			uint8_t mode;
 		} mode;
 		struct {
 			uint8_t kinds;		/* EMU_FAULT_* bits; 0 disarms */
-			uint8_t req;		/* index: op_req_value */
-			uint8_t err;		/* index into op_errno_table */
+			uint8_t req;		/* op_req_value index */
+			uint8_t err;		/* op_errno_value index */
 		} fault_kind;
 	};
 };
-
-enum op_window {
-	OP_WINDOW_LOW,
-	OP_WINDOW_MSI,
-	OP_WINDOW_4G,
-	OP_WINDOW_TOP39,
-	OP_WINDOW_TOP64,	/* pages 128.. wrap past 2^64 */
-	OP_WINDOW_COUNT,
-};
-
-/* IOVA of page 0 of @window (OP_WINDOW_LOW when out of range). */
-uint64_t op_window_base(unsigned int window);
-/* "low", "msi", ...; NULL when out of range. */
-const char *op_window_name(unsigned int window);
-/* IOVA of @page in @window. */
-uint64_t op_page_iova(unsigned int window, unsigned int page);
 
 struct op_program {
 	unsigned int count;
 	struct op ops[OP_MAX];
 };
 
-/* The errnos a fault op can inject, by index. */
-#define OP_ERRNO_COUNT 17
+/* ------------------------------------------------------------------ */
+/* The table                                                           */
+
+/* What a field names, when it names an object an earlier op made. */
+enum op_ref {
+	OP_REF_NONE,
+	OP_REF_DEV,		/* devN: the object of the N'th device op */
+	OP_REF_SPACE,		/* spaceM: the object of the M'th space op */
+};
+
+/* How a field is written in the text form. */
+enum op_text {
+	OP_TEXT_NUM,		/* decimal after the prefix: "dev3", "16" */
+	OP_TEXT_NAME,		/* one of the field's names */
+	OP_TEXT_TAIL,		/* a name as the last positional word, left
+				 * out for value 0 */
+	OP_TEXT_KINDS,		/* fault kinds joined by ',' */
+	OP_TEXT_FLAG,		/* the word alone when 1; after the
+				 * positional words, in any order */
+	OP_TEXT_KEY,		/* "key:name" unless 0; likewise */
+};
+
+/* When a field is present (else it is 0 and not written). */
+enum op_when {
+	OP_WHEN_ALWAYS,
+	OP_WHEN_IN,		/* field `when_field` is in the `when_set` bits */
+	OP_WHEN_NONZERO,	/* field `when_field` is not 0 */
+};
+
+/* Value names: a fixed list, or a function for lists known at run time. */
+struct op_names {
+	const char *const *list;
+	const char *(*get)(unsigned int value);
+};
+
+struct op_field {
+	const char *name;	/* for the grammar and errors: "dev", "page" */
+	uint8_t offset;		/* of its uint8_t in struct op */
+	uint8_t arg;		/* its byte, 0-based after the opcode */
+	uint8_t shift;		/* its bits in that byte */
+	uint8_t bits;
+	uint16_t range;		/* values 0 .. range-1; 0: emulator profiles */
+	enum op_ref ref;
+	enum op_text text;
+	const char *prefix;	/* NUM: before the digits; FLAG, KEY: word */
+	const struct op_names *names;	/* NAME, TAIL, KEY */
+	const char *zero;	/* NUM, KINDS: the word for value 0 */
+	uint8_t bias;		/* NUM: written as value - bias (zero: 0) */
+	enum op_when when;
+	uint8_t when_field;
+	uint32_t when_set;
+};
+
+#define OP_MAX_ARGS	5
+#define OP_MAX_FIELDS	8
+
+struct op_desc {
+	const char *name;
+	uint8_t nargs;
+	uint8_t nfields;
+	const char *help;	/* one line for the grammar */
+	struct op_field fields[OP_MAX_FIELDS];
+};
+
+/* The table entry of @code, or NULL out of range. */
+const struct op_desc *op_desc_get(enum op_code code);
+/* The number of values @f takes (the emulator's profiles for range 0). */
+unsigned int op_desc_field_range(const struct op_field *f);
+/* @f's value in @op, and whether the fields before it let it be present. */
+unsigned int op_desc_field_value(const struct op *op,
+				 const struct op_field *f);
+bool op_desc_field_present(const struct op *op, const struct op_field *f);
+/* Text name of an opcode ("attach"), NULL when out of range. */
+const char *op_code_name(enum op_code code);
+/* Number of argument bytes that follow the opcode byte. */
+unsigned int op_code_nargs(enum op_code code);
+
+/*
+ * Fields, numbered 0 .. op_field_count(code) - 1 in table order, each
+ * taking 0 .. op_field_range() - 1: what the mutator edits. A field may not
+ * matter for every value of the others (op_when): setting it then leaves
+ * the op as it was.
+ */
+unsigned int op_field_count(enum op_code code);
+/* The number of values field @field of @code takes (at least 1). */
+unsigned int op_field_range(enum op_code code, unsigned int field);
+enum op_ref op_field_ref(enum op_code code, unsigned int field);
+unsigned int op_field_get(const struct op *op, unsigned int field);
+/* Set field @field of the canonical @op to @value % its range. */
+void op_field_set(struct op *op, unsigned int field, unsigned int value);
+
+/* ------------------------------------------------------------------ */
+/* Value tables                                                        */
+
+/* fault-kind: the request of index @idx (0: every request), 0 past. */
+unsigned long op_req_value(unsigned int idx);
+/* "any", "IOMMU_IOAS_MAP", ...; NULL when out of range. */
+const char *op_req_name(unsigned int idx);
+/* Index of the request called @name, or -ENOENT. */
+int op_req_find(const char *name);
+
+/* fault-kind: bit names of the kinds mask ("open", "read-file", ...). */
+const char *op_kind_name(unsigned int bit);
+
+/* The errnos a fault can inject, by index (EINVAL out of range). */
 int op_errno_value(unsigned int idx);
 /* "EINVAL", ...; NULL when @idx is out of range. */
 const char *op_errno_name(unsigned int idx);
 /* Index of the errno called @name, or -ENOENT. */
 int op_errno_find(const char *name);
 
-/* Text name of an opcode ("attach"), NULL when out of range. */
-const char *op_code_name(enum op_code code);
-/* Number of argument bytes that follow the opcode byte. */
-unsigned int op_code_nargs(enum op_code code);
+/* IOVA of page 0 of @window (OP_WINDOW_LOW when out of range). */
+uint64_t op_window_base(unsigned int window);
+/* IOVA of @page in @window. */
+uint64_t op_page_iova(unsigned int window, unsigned int page);
+
+/* ------------------------------------------------------------------ */
+/* Binary form                                                         */
 
 /*
  * Decode @size bytes at @data into @prog. Never fails: every input is a
@@ -381,29 +429,6 @@ size_t op_program_encode(const struct op_program *prog, uint8_t *buf,
  */
 int op_program_append(struct op_program *prog, const struct op *op);
 
-/*
- * Fields: the values an op carries, numbered 0 .. op_field_count(code) - 1
- * in the order of their bytes, each taking 0 .. op_field_range() - 1. They
- * let a mutator change one value of an op and keep it canonical without
- * knowing the op's layout. A field may not matter for every value of the
- * others (dirty's page without query or mark, fault-kind's errno with no
- * kinds): setting it then leaves the op as it was.
- */
-enum op_ref {
-	OP_REF_NONE,
-	OP_REF_DEV,		/* devN: the object of the N'th device op */
-	OP_REF_SPACE,		/* spaceM: the object of the M'th space op */
-};
-
-unsigned int op_field_count(enum op_code code);
-/* The number of values field @field of @code takes (at least 1). */
-unsigned int op_field_range(enum op_code code, unsigned int field);
-/* What the field names, when it names an object an earlier op made. */
-enum op_ref op_field_ref(enum op_code code, unsigned int field);
-unsigned int op_field_get(const struct op *op, unsigned int field);
-/* Set field @field of the canonical @op to @value % its range. */
-void op_field_set(struct op *op, unsigned int field, unsigned int value);
-
 /* ------------------------------------------------------------------ */
 /* Text form (optext.c)                                                */
 
@@ -421,13 +446,22 @@ int op_to_text(const struct op *op, char *buf, size_t cap);
 int op_program_to_text(const struct op_program *prog, FILE *out,
 		       bool numbered);
 
+/* Why a text did not parse: its line (1-based) and what was wrong there. */
+struct op_text_error {
+	unsigned int line;
+	char msg[256];
+};
+
 /*
  * Parse the text form in @text (NUL-terminated): one op per line, blank
- * lines and everything after '#' ignored. Returns 0, or -EINVAL with
- * *@bad_line set to the 1-based number of the first bad line, or -ENOSPC
- * when there are more than OP_MAX ops (*@bad_line the first one too many).
+ * lines and everything after '#' ignored. Returns 0, or -EINVAL (a line
+ * does not parse) or -ENOSPC (more than OP_MAX ops) with @err filled: the
+ * message names the word at fault and what was expected there.
  */
 int op_program_from_text(const char *text, struct op_program *prog,
-			 unsigned int *bad_line);
+			 struct op_text_error *err);
+
+/* Print the whole text grammar, derived from the table, to @out. */
+int op_grammar_print(FILE *out);
 
 #endif /* FUZZ_OP_H */

@@ -104,7 +104,7 @@ static void t_check_round_trip(const uint8_t *data, size_t size)
 {
 	struct op_program p, q;
 	uint8_t again[BUF];
-	unsigned int bad = 0;
+	struct op_text_error err;
 	size_t len = 0;
 	char *text = NULL;
 	FILE *f;
@@ -114,7 +114,7 @@ static void t_check_round_trip(const uint8_t *data, size_t size)
 	CHECK(f != NULL);
 	CHECK_OK(op_program_to_text(&p, f, false));
 	CHECK(fclose(f) == 0);
-	CHECK_OK(op_program_from_text(text, &q, &bad));
+	CHECK_OK(op_program_from_text(text, &q, &err));
 	free(text);
 	CHECK_EQ(op_program_encode(&q, again, sizeof(again)), size);
 	CHECK(memcmp(again, data, size) == 0);

@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include <linux/vfio.h>
 
 #include <emu/ioctl_names.h>
+#include <emu/strbuf.h>
 
 #include "recorder.h"
 
@@ -338,23 +338,6 @@ void emu_rec_clear(struct emu_rec *r)
 /* ------------------------------------------------------------------ */
 /* Formatting                                                          */
 
-/* snprintf that appends at *len and never runs past @cap. */
-static void emu_rec_put(char *buf, size_t cap, int *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void emu_rec_put(char *buf, size_t cap, int *len, const char *fmt, ...)
-{
-	size_t at = (size_t)*len < cap ? (size_t)*len : cap;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cap ? buf + at : NULL, cap - at, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*len += n;
-}
-
 /* The fields of the out struct that say what the call did. */
 static void emu_rec_print_arg(const struct emu_rec_call *c, char *buf,
 			      size_t cap, int *len)
@@ -365,19 +348,19 @@ static void emu_rec_print_arg(const struct emu_rec_call *c, char *buf,
 	switch (c->request) {
 	case IOMMU_DESTROY:
 		if (EMU_REC_HAS(struct iommu_destroy))
-			emu_rec_put(buf, cap, len, " id=%u",
+			emu_strbuf_printf(buf, cap, len, " id=%u",
 				    ((const struct iommu_destroy *)o)->id);
 		break;
 	case IOMMU_IOAS_ALLOC:
 		if (EMU_REC_HAS(struct iommu_ioas_alloc))
-			emu_rec_put(buf, cap, len, " out_ioas_id=%u",
+			emu_strbuf_printf(buf, cap, len, " out_ioas_id=%u",
 				    ((const struct iommu_ioas_alloc *)o)->out_ioas_id);
 		break;
 	case IOMMU_IOAS_MAP:
 		if (EMU_REC_HAS(struct iommu_ioas_map)) {
 			const struct iommu_ioas_map *m = o;
 
-			emu_rec_put(buf, cap, len,
+			emu_strbuf_printf(buf, cap, len,
 				    " flags=%#x ioas_id=%u user_va=%#llx length=%#llx iova=%#llx",
 				    m->flags, m->ioas_id,
 				    (unsigned long long)m->user_va,
@@ -389,7 +372,7 @@ static void emu_rec_print_arg(const struct emu_rec_call *c, char *buf,
 		if (EMU_REC_HAS(struct iommu_ioas_unmap)) {
 			const struct iommu_ioas_unmap *u = o;
 
-			emu_rec_put(buf, cap, len,
+			emu_strbuf_printf(buf, cap, len,
 				    " ioas_id=%u iova=%#llx length=%#llx",
 				    u->ioas_id, (unsigned long long)u->iova,
 				    (unsigned long long)u->length);
@@ -402,12 +385,12 @@ static void emu_rec_print_arg(const struct emu_rec_call *c, char *buf,
 				(const void *)c->extra;
 			size_t i, n = c->extra_len / sizeof(*rg);
 
-			emu_rec_put(buf, cap, len,
+			emu_strbuf_printf(buf, cap, len,
 				    " ioas_id=%u num_iovas=%u alignment=%#llx",
 				    g->ioas_id, g->num_iovas,
 				    (unsigned long long)g->out_iova_alignment);
 			for (i = 0; i < n; i++)
-				emu_rec_put(buf, cap, len, " [%#llx,%#llx]",
+				emu_strbuf_printf(buf, cap, len, " [%#llx,%#llx]",
 					    (unsigned long long)rg[i].start,
 					    (unsigned long long)rg[i].last);
 		}
@@ -416,7 +399,7 @@ static void emu_rec_print_arg(const struct emu_rec_call *c, char *buf,
 		if (EMU_REC_HAS(struct iommu_hwpt_alloc)) {
 			const struct iommu_hwpt_alloc *h = o;
 
-			emu_rec_put(buf, cap, len,
+			emu_strbuf_printf(buf, cap, len,
 				    " flags=%#x dev_id=%u pt_id=%u out_hwpt_id=%u",
 				    h->flags, h->dev_id, h->pt_id,
 				    h->out_hwpt_id);
@@ -426,16 +409,16 @@ static void emu_rec_print_arg(const struct emu_rec_call *c, char *buf,
 		if (EMU_REC_HAS(struct iommu_hw_info)) {
 			const struct iommu_hw_info *h = o;
 
-			emu_rec_put(buf, cap, len,
+			emu_strbuf_printf(buf, cap, len,
 				    " dev_id=%u data_len=%u out_data_type=%u out_capabilities=%#llx",
 				    h->dev_id, h->data_len, h->out_data_type,
 				    (unsigned long long)h->out_capabilities);
 			if (c->extra_len) {
 				uint32_t i;
 
-				emu_rec_put(buf, cap, len, " data=");
+				emu_strbuf_printf(buf, cap, len, " data=");
 				for (i = 0; i < c->extra_len && i < 32; i++)
-					emu_rec_put(buf, cap, len, "%02x",
+					emu_strbuf_printf(buf, cap, len, "%02x",
 						    c->extra[i]);
 			}
 		}
@@ -444,21 +427,21 @@ static void emu_rec_print_arg(const struct emu_rec_call *c, char *buf,
 		if (EMU_REC_HAS(struct vfio_device_bind_iommufd)) {
 			const struct vfio_device_bind_iommufd *b = o;
 
-			emu_rec_put(buf, cap, len,
+			emu_strbuf_printf(buf, cap, len,
 				    " flags=%#x iommufd=%d out_devid=%u",
 				    b->flags, b->iommufd, b->out_devid);
 		}
 		break;
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
 		if (EMU_REC_HAS(struct vfio_device_attach_iommufd_pt))
-			emu_rec_put(buf, cap, len, " pt_id=%u",
+			emu_strbuf_printf(buf, cap, len, " pt_id=%u",
 				    ((const struct vfio_device_attach_iommufd_pt *)o)->pt_id);
 		break;
 	case VFIO_DEVICE_GET_INFO:
 		if (EMU_REC_HAS(struct vfio_device_info)) {
 			const struct vfio_device_info *i = o;
 
-			emu_rec_put(buf, cap, len,
+			emu_strbuf_printf(buf, cap, len,
 				    " argsz=%u flags=%#x num_regions=%u num_irqs=%u",
 				    i->argsz, i->flags, i->num_regions,
 				    i->num_irqs);
@@ -477,27 +460,27 @@ int emu_rec_print(const struct emu_rec_call *c, char *buf, size_t cap)
 
 	if (cap)
 		buf[0] = '\0';
-	emu_rec_put(buf, cap, &len, "#%lu [%u] %s", c->seq, c->tag,
+	emu_strbuf_printf(buf, cap, &len, "#%lu [%u] %s", c->seq, c->tag,
 		    emu_host_entry_name(c->kind));
 	switch (c->kind) {
 	case EMU_HOST_OPEN:
-		emu_rec_put(buf, cap, &len, " %s flags=%#x", c->path, c->flags);
+		emu_strbuf_printf(buf, cap, &len, " %s flags=%#x", c->path, c->flags);
 		break;
 	case EMU_HOST_CLOSE:
 	case EMU_HOST_FSTAT:
-		emu_rec_put(buf, cap, &len, " fd=%d", c->fd);
+		emu_strbuf_printf(buf, cap, &len, " fd=%d", c->fd);
 		break;
 	case EMU_HOST_PREAD:
 	case EMU_HOST_PWRITE:
-		emu_rec_put(buf, cap, &len, " fd=%d count=%#" PRIx64
+		emu_strbuf_printf(buf, cap, &len, " fd=%d count=%#" PRIx64
 			    " offset=%#" PRIx64, c->fd, c->count, c->offset);
 		break;
 	case EMU_HOST_IOCTL:
 		name = emu_ioctl_name(c->request);
 		if (name)
-			emu_rec_put(buf, cap, &len, " fd=%d %s", c->fd, name);
+			emu_strbuf_printf(buf, cap, &len, " fd=%d %s", c->fd, name);
 		else
-			emu_rec_put(buf, cap, &len, " fd=%d req=%#lx", c->fd,
+			emu_strbuf_printf(buf, cap, &len, " fd=%d req=%#lx", c->fd,
 				    c->request);
 		if (c->ret >= 0 || c->ret == -EMSGSIZE)
 			emu_rec_print_arg(c, buf, cap, &len);
@@ -505,35 +488,35 @@ int emu_rec_print(const struct emu_rec_call *c, char *buf, size_t cap)
 	case EMU_HOST_STAT:
 	case EMU_HOST_READ_FILE:
 	case EMU_HOST_LIST_DIR:
-		emu_rec_put(buf, cap, &len, " %s", c->path);
+		emu_strbuf_printf(buf, cap, &len, " %s", c->path);
 		break;
 	case EMU_HOST_MMAP:
-		emu_rec_put(buf, cap, &len, " fd=%d length=%#" PRIx64
+		emu_strbuf_printf(buf, cap, &len, " fd=%d length=%#" PRIx64
 			    " offset=%#" PRIx64, c->fd, c->count, c->offset);
 		break;
 	case EMU_HOST_MUNMAP:
-		emu_rec_put(buf, cap, &len, " length=%#" PRIx64, c->count);
+		emu_strbuf_printf(buf, cap, &len, " length=%#" PRIx64, c->count);
 		break;
 	case EMU_HOST_ENTRY_COUNT:
 		break;
 	}
 	if ((c->kind == EMU_HOST_FSTAT || c->kind == EMU_HOST_STAT) &&
 	    c->ret >= 0)
-		emu_rec_put(buf, cap, &len, " mode=%#o rdev=%u:%u",
+		emu_strbuf_printf(buf, cap, &len, " mode=%#o rdev=%u:%u",
 			    c->mode & S_IFMT, major(c->rdev), minor(c->rdev));
 	if (c->kind == EMU_HOST_READ_FILE && c->ret > 0) {
 		int n = (int)c->extra_len;
 
 		while (n > 0 && c->extra[n - 1] == '\n')
 			n--;
-		emu_rec_put(buf, cap, &len, " \"%.*s\"", n,
+		emu_strbuf_printf(buf, cap, &len, " \"%.*s\"", n,
 			    (const char *)c->extra);
 	}
 	if (c->ret < 0)
-		emu_rec_put(buf, cap, &len, " = -%d (%s)", c->err,
+		emu_strbuf_printf(buf, cap, &len, " = -%d (%s)", c->err,
 			    strerrorname_np(c->err) ? strerrorname_np(c->err) :
 			    "E?");
 	else
-		emu_rec_put(buf, cap, &len, " = %ld", c->ret);
+		emu_strbuf_printf(buf, cap, &len, " = %ld", c->ret);
 	return len;
 }

@@ -192,7 +192,7 @@ static int hw_load(const struct hw_opts *o, const char *path,
 		   struct op_program *prog)
 {
 	static char buf[HW_FILE_MAX + 1];
-	unsigned int bad = 0;
+	struct op_text_error err;
 	ssize_t n;
 	size_t len = 0;
 	int fd, ret;
@@ -211,9 +211,10 @@ static int hw_load(const struct hw_opts *o, const char *path,
 		return 0;
 	}
 	buf[len] = '\0';
-	ret = op_program_from_text(buf, prog, &bad);
+	ret = op_program_from_text(buf, prog, &err);
 	if (ret < 0)
-		fprintf(stderr, "iofd_hw: %s:%u: bad op\n", path, bad);
+		fprintf(stderr, "iofd_hw: %s:%u: %s\n", path, err.line,
+			err.msg);
 	return ret;
 }
 

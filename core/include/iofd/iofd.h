@@ -224,6 +224,21 @@ IOFD_API int iofd_backend_fd(const struct iofd_backend *be);
 IOFD_API unsigned int iofd_backend_users(const struct iofd_backend *be);
 
 /*
+ * Objects libiofd made on this backend's iommufd (IOASes of containers,
+ * HWPTs) whose IOMMU_DESTROY failed: they are still in the kernel and
+ * libiofd destroys them again at the next chance (after a device fd is
+ * closed, when another object is freed, when the last connection goes).
+ * An owned backend forgets them when its iommufd closes, which frees them;
+ * a handed-in one tries a last time in iofd_backend_destroy and then
+ * leaves what remains to the fd's owner (traced as FAIL "abandon id").
+ * iofd_backend_stranded_get returns the @idx-th id, oldest first, or 0
+ * past the end.
+ */
+IOFD_API size_t iofd_backend_stranded_count(const struct iofd_backend *be);
+IOFD_API uint32_t iofd_backend_stranded_get(const struct iofd_backend *be,
+					    size_t idx);
+
+/*
  * IOMMU_IOAS_ALLOC: store the new IOAS id in *@ioas_id. The backend must be
  * connected (-EBADF otherwise). Returns 0 or the kernel's -errno.
  */
