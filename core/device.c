@@ -188,7 +188,7 @@ static int iofd_device_leave(struct iofd_device *dev, struct iofd_error *err)
 	first = iofd_device_detach_pt(dev, err);
 	ret = iofd_hwpt_detach(dev, first ? NULL : err);
 	if (!first && ret) {
-		iofd_error_prepend(err, "device %s", dev->name);
+		iofd_error_prepend(err, "device %s: leave its HWPT", dev->name);
 		first = ret;
 	}
 	iofd_list_del(&dev->container_node);
@@ -196,7 +196,8 @@ static int iofd_device_leave(struct iofd_device *dev, struct iofd_error *err)
 	if (iofd_list_empty(&c->devices)) {
 		ret = iofd_container_destroy(c, first ? NULL : err);
 		if (!first && ret) {
-			iofd_error_prepend(err, "device %s", dev->name);
+			iofd_error_prepend(err, "device %s: free the IOAS of its last container",
+					   dev->name);
 			first = ret;
 		}
 	}

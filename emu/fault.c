@@ -18,9 +18,11 @@
 struct emu_fault {
 	struct emu_filter filter;
 	unsigned long calls;
+	unsigned long failed;	/* calls failed since creation */
 	unsigned long nth;	/* 0: disarmed */
 	int errnum;		/* positive */
-	bool fired;
+	bool fired;		/* by either */
+	bool nth_fired;
 	unsigned int every_kinds;	/* EMU_FAULT_* bits; 0: off */
 	unsigned long every_request;	/* 0: any ioctl */
 	int every_errnum;		/* positive */
@@ -37,8 +39,9 @@ _Static_assert(EMU_FAULT_ALL == (1u << EMU_HOST_ENTRY_COUNT) - 1,
 static int emu_fault_hit(struct emu_fault *f, const struct emu_host_call *c)
 {
 	f->calls++;
-	if (f->nth && !f->fired && f->calls == f->nth) {
+	if (f->nth && !f->nth_fired && f->calls == f->nth) {
 		f->fired = true;
+		f->nth_fired = true;
 		return f->errnum;
 	}
 	if (!(f->every_kinds & (1u << c->entry)))
@@ -57,6 +60,7 @@ static bool emu_fault_before(void *priv, struct emu_filter *filter,
 
 	if (!e)
 		return true;
+	((struct emu_fault *)priv)->failed++;
 	if (c->entry == EMU_HOST_CLOSE)
 		emu_filter_forward(filter, c);
 	c->ret = -e;
@@ -94,6 +98,7 @@ void emu_fault_fail_nth(struct emu_fault *f, unsigned long nth, int errnum)
 	f->nth = nth;
 	f->errnum = errnum < 0 ? -errnum : errnum;
 	f->fired = false;
+	f->nth_fired = false;
 }
 
 unsigned long emu_fault_calls(const struct emu_fault *f)
@@ -104,6 +109,16 @@ unsigned long emu_fault_calls(const struct emu_fault *f)
 bool emu_fault_fired(const struct emu_fault *f)
 {
 	return f->fired;
+}
+
+bool emu_fault_nth_fired(const struct emu_fault *f)
+{
+	return f->nth_fired;
+}
+
+unsigned long emu_fault_failed(const struct emu_fault *f)
+{
+	return f->failed;
 }
 
 void emu_fault_fail_every(struct emu_fault *f, unsigned int kinds,

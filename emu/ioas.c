@@ -244,7 +244,7 @@ static int emu_ioas_load_all(struct emu_ioas *ioas)
 
 	if (!emu_area_store_count(&ioas->areas))
 		return 0;
-	rc = emu_mm_load(&mm);
+	rc = emu_mm_load(emu, &mm);
 	if (rc)
 		return rc;
 	for (a = emu_area_first(&ioas->areas); a;
@@ -476,7 +476,7 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 	if (!areas)
 		return -ENOMEM;
 	if (ioas->nr_domains) {
-		rc = emu_mm_load(&mm);
+		rc = emu_mm_load(emu, &mm);
 		if (rc)
 			goto err_free_array;
 	}

@@ -114,6 +114,7 @@ struct emu {
 	unsigned int cap_maps;
 	struct emu_creds creds;
 	enum emu_uaccess_mode uaccess;
+	struct emu_mm_cache *mm_cache;	/* the user's, or NULL */
 };
 
 /* Install @file at the lowest free fd: the fd, -EMFILE or -ENOMEM. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * /proc/self/maps snapshots (mm.h), taken per operation or kept in one
- * process-wide cache. The file lists mappings in ascending
+ * /proc/self/maps snapshots (mm.h), taken per operation or kept in a
+ * cache the machine's user owns (emu_mm_cache_create). The file lists mappings in ascending
  * address order without overlap, which the range check relies on: it
  * walks forward from the mapping holding the first page and needs each
  * next mapping to start exactly where the previous one ended.
@@ -14,6 +14,7 @@
 
 #include <emu/emu.h>
 
+#include "machine.h"
 #include "mm.h"
 #include "util.h"
 
@@ -58,7 +59,7 @@ static int emu_mm_read(struct emu_mm *mm)
 
 	mm->v = NULL;
 	mm->nr = 0;
-	mm->cached = false;
+	mm->cache = NULL;
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -92,60 +93,75 @@ out_close:
 }
 
 /*
- * The process cache: a snapshot that outlives operations while
- * emu_mm_caching is on. Empty (nr 0) until the first load; every process
- * has mappings, so an empty snapshot never passes for a real one.
+ * A cache: a snapshot that outlives operations and machines. Empty (nr 0)
+ * until the first load; every process has mappings, so an empty snapshot
+ * never passes for a real one.
  */
-static bool emu_mm_caching;
-static struct emu_mm emu_mm_cache;
+struct emu_mm_cache {
+	struct emu_mm snap;
+};
 
-void emu_mm_cache_set(bool on)
+int emu_mm_cache_create(struct emu_mm_cache **out)
 {
-	emu_mm_caching = on;
-	if (!on) {
-		free(emu_mm_cache.v);
-		emu_mm_cache.v = NULL;
-		emu_mm_cache.nr = 0;
-	}
+	struct emu_mm_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	*out = c;
+	return 0;
 }
 
-/* Replace the process cache with a fresh read; the old one stays on error. */
-static int emu_mm_cache_refresh(void)
+void emu_mm_cache_destroy(struct emu_mm_cache *c)
+{
+	if (!c)
+		return;
+	free(c->snap.v);
+	free(c);
+}
+
+void emu_mm_cache_use(struct emu *emu, struct emu_mm_cache *c)
+{
+	emu->mm_cache = c;
+}
+
+/* Replace the cache's snapshot with a fresh read; the old stays on error. */
+static int emu_mm_cache_refresh(struct emu_mm_cache *c)
 {
 	struct emu_mm fresh;
 	int rc = emu_mm_read(&fresh);
 
 	if (rc)
 		return rc;
-	free(emu_mm_cache.v);
-	emu_mm_cache = fresh;
+	free(c->snap.v);
+	c->snap = fresh;
 	return 0;
 }
 
-int emu_mm_load(struct emu_mm *mm)
+int emu_mm_load(struct emu *emu, struct emu_mm *mm)
 {
+	struct emu_mm_cache *c = emu->mm_cache;
 	int rc;
 
-	if (!emu_mm_caching)
+	if (!c)
 		return emu_mm_read(mm);
-	if (!emu_mm_cache.nr) {
-		rc = emu_mm_cache_refresh();
+	if (!c->snap.nr) {
+		rc = emu_mm_cache_refresh(c);
 		if (rc)
 			return rc;
 	}
 	mm->v = NULL;
 	mm->nr = 0;
-	mm->cached = true;
+	mm->cache = c;
 	return 0;
 }
 
 void emu_mm_fini(struct emu_mm *mm)
 {
-	if (!mm->cached)
+	if (!mm->cache)
 		free(mm->v);
 	mm->v = NULL;
 	mm->nr = 0;
-	mm->cached = false;
+	mm->cache = NULL;
 }
 
 static int emu_mm_walk(const struct emu_mm *mm, uint64_t va, uint64_t length,
@@ -181,12 +197,12 @@ static int emu_mm_walk(const struct emu_mm *mm, uint64_t va, uint64_t length,
 int emu_mm_check(const struct emu_mm *mm, uint64_t va, uint64_t length,
 		 bool write)
 {
-	if (!mm->cached)
+	if (!mm->cache)
 		return emu_mm_walk(mm, va, length, write);
-	if (!emu_mm_walk(&emu_mm_cache, va, length, write))
+	if (!emu_mm_walk(&mm->cache->snap, va, length, write))
 		return 0;
 	/* Refuse only on what the map says now. */
-	if (emu_mm_cache_refresh())
+	if (emu_mm_cache_refresh(mm->cache))
 		return -EFAULT;
-	return emu_mm_walk(&emu_mm_cache, va, length, write);
+	return emu_mm_walk(&mm->cache->snap, va, length, write);
 }

@@ -10,10 +10,10 @@
  * area) and thrown away after, so a change of the process's mappings is
  * seen by the next operation, as with the kernel.
  *
- * With the process-wide cache on (emu_mm_cache_set), emu_mm_load lends
- * one snapshot kept across operations instead, and emu_mm_check re-reads
- * it before it refuses a range: refusals stay truthful, only a range
- * unmapped since the last read can still pass.
+ * With a cache given to the machine (emu_mm_cache_use), emu_mm_load lends
+ * the cache's snapshot, kept across operations, instead, and emu_mm_check
+ * re-reads it before it refuses a range: refusals stay truthful, only a
+ * range unmapped since the last read can still pass.
  */
 #ifndef EMU_MM_H
 #define EMU_MM_H
@@ -29,14 +29,20 @@ struct emu_vma {
 	bool write;
 };
 
+struct emu;
+struct emu_mm_cache;
+
 struct emu_mm {
 	struct emu_vma *v;
 	size_t nr;
-	bool cached;		/* v and nr unused: the process cache answers */
+	struct emu_mm_cache *cache;	/* set: v and nr unused, it answers */
 };
 
-/* Snapshot /proc/self/maps: 0, -ENOMEM, or the errno of the read. */
-int emu_mm_load(struct emu_mm *mm);
+/*
+ * Snapshot /proc/self/maps for an operation of @emu, or lend its cache:
+ * 0, -ENOMEM, or the errno of the read.
+ */
+int emu_mm_load(struct emu *emu, struct emu_mm *mm);
 void emu_mm_fini(struct emu_mm *mm);
 
 /*

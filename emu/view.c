@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Read-only views of the model for invariant checks (emu.h): the areas of
- * an IOAS, where a device stands and the kvm-vfio registrations. They never change state and never
- * count as host calls.
+ * an IOAS, the objects of a context, where a device stands and the kvm-vfio
+ * registrations. They never change state and never count as host calls.
  */
 #include <errno.h>
 
@@ -12,6 +12,7 @@
 #include "iommufd.h"
 #include "kvm.h"
 #include "machine.h"
+#include "obj.h"
 #include "vfio.h"
 
 int emu_ioas_for_each_area(const struct emu *emu, int fd, uint32_t ioas_id,
@@ -31,6 +32,36 @@ int emu_ioas_for_each_area(const struct emu *emu, int fd, uint32_t ioas_id,
 	     a = emu_area_next(&ioas->areas, a)) {
 		rc = cb(arg, a->iova, a->last - a->iova + 1, a->user_va,
 			a->writeable);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int emu_ictx_for_each_object(const struct emu *emu, int fd, emu_object_cb cb,
+			     void *arg)
+{
+	static const char *const types[EMU_OBJ_TYPE_COUNT] = {
+		[EMU_OBJ_IOAS] = "ioas",
+		[EMU_OBJ_HWPT_PAGING] = "hwpt",
+		[EMU_OBJ_DEVICE] = "device",
+		[EMU_OBJ_FAULT] = "fault",
+	};
+	const struct emu_file *file = emu_fd_get(emu, fd);
+	const struct emu_objtable *t;
+	uint32_t i;
+	int rc;
+
+	if (!file || file->kind != EMU_FILE_IOMMUFD)
+		return -EBADF;
+	t = &file->ictx->objs;
+	for (i = 0; i < t->nr_slots; i++) {
+		const struct emu_obj *obj = t->slots[i];
+
+		if (!obj || !obj->published)
+			continue;
+		rc = cb(arg, obj->id, types[obj->type] ? types[obj->type] :
+			"?");
 		if (rc)
 			return rc;
 	}

@@ -50,12 +50,13 @@ cmake -S "$src" -B "$bdir" -G Ninja \
 cmake --build "$bdir" -j "${JOBS:-2}" --target fuzz_common
 
 # shellcheck disable=SC2086 # the flag variables are word lists on purpose
-$CC $CFLAGS -I"$src/fuzz" -c "$src/fuzz/fuzz_attach_libfuzzer.c" \
+$CC $CFLAGS -I"$src/fuzz" -I"$src/emu/include" -I"$src/core/include" -c "$src/fuzz/fuzz_attach_libfuzzer.c" \
 	-o "$bdir/fuzz_attach_libfuzzer.o"
 # shellcheck disable=SC2086
 $CXX $CXXFLAGS "$bdir/fuzz_attach_libfuzzer.o" \
-	"$bdir/fuzz/libfuzz_common.a" "$bdir/core/libiofd.a" \
-	"$bdir/emu/libiofd_emu.a" $LIB_FUZZING_ENGINE -o "$OUT/fuzz_attach"
+	"$bdir/fuzz/libfuzz_common.a" "$bdir/fuzz/libiofd_oprun.a" \
+	"$bdir/core/libiofd.a" "$bdir/emu/libiofd_emu.a" $LIB_FUZZING_ENGINE \
+	-o "$OUT/fuzz_attach"
 
 cp "$src/fuzz/fuzz_attach.dict" "$src/fuzz/fuzz_attach.options" "$OUT/"
 rm -f "$OUT/fuzz_attach_seed_corpus.zip"

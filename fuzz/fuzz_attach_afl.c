@@ -35,8 +35,7 @@ int main(void)
 	struct fuzz_opts o = { 0 };
 	unsigned char *buf;
 
-	o.arena = aligned_alloc(OP_PAGE_SIZE, FUZZ_ARENA_SIZE);
-	if (!o.arena)
+	if (fuzz_attach_driver_init(&o) < 0)
 		return 1;
 	/* The fork server starts here, after the one-time setup. */
 	__AFL_INIT();
@@ -46,7 +45,7 @@ int main(void)
 
 		fuzz_attach_run(buf, len, &o);
 	}
-	free(o.arena);
+	fuzz_attach_driver_fini(&o);
 	return 0;
 }
 
@@ -71,8 +70,7 @@ int main(int argc, char **argv)
 	int i, ret = 0;
 
 	buf = malloc(FUZZ_AFL_MAX_INPUT);
-	o.arena = aligned_alloc(OP_PAGE_SIZE, FUZZ_ARENA_SIZE);
-	if (!buf || !o.arena) {
+	if (!buf || fuzz_attach_driver_init(&o) < 0) {
 		ret = 1;
 		goto out_free_buffers;
 	}
@@ -91,7 +89,7 @@ int main(int argc, char **argv)
 			fclose(f);
 	}
 out_free_buffers:
-	free(o.arena);
+	fuzz_attach_driver_fini(&o);
 	free(buf);
 	return ret;
 }

@@ -4,13 +4,14 @@
  * per input and the harness core does the rest, building and tearing down
  * a whole machine per input, so inputs cannot influence each other.
  *
- * The one thing kept between inputs is the arena of user memory behind
- * regions and maps (harness.h): the harness never reads or writes it and
- * the emulator only records its addresses, so its content carries nothing
- * from one input to the next. Allocating its 320 KiB per input would cost
- * an mmap, a munmap and a TLB shootdown each time under ASan, most of the
- * run. libFuzzer's entry points take no context, so it and the mutator
- * switch are the file-scope variables, set once in LLVMFuzzerInitialize.
+ * What is kept between inputs is what fuzz_attach_driver_init gives: the
+ * arena of user memory behind regions and maps (harness.h: the harness
+ * never reads or writes it and the emulator only records its addresses,
+ * so its content carries nothing from one input to the next; allocating
+ * it per input would cost an mmap, a munmap and a TLB shootdown each time
+ * under ASan) and the memory-map cache over it. libFuzzer's entry points
+ * take no context, so those and the mutator switch are file-scope
+ * variables, set once in LLVMFuzzerInitialize.
  *
  * Mutations: FUZZ_ATTACH_MUTATOR in the environment picks them, so both
  * can be measured with one build. "bytes" (and no variable) makes the
@@ -20,18 +21,14 @@
  * makes half the calls op-level (mutator.h) and one crossover in eight
  * splice whole ops.
  *
- * "bytes" is the default because "ops" found no more: 60 s runs from an
- * empty corpus (-max_len=384, the dictionary, seeds 5 and 9) replayed by
- * tools/coverage.sh --corpus reached 466 and 464 of core's 496 branches
- * with "ops", 467 and 464 with "bytes", at about the same exec/s; and
- * again once length control was back (below): 466 and 465 with "ops",
- * 467 and 465 with "bytes".
+ * "bytes" is the default: measured from an empty corpus, "ops" reached
+ * no more of core's branches (the README gives the figures). Any other
+ * value is refused, naming it.
  *
  * Length control: libFuzzer turns -len_control off by default in any
  * binary that defines LLVMFuzzerCustomMutator, even one that only calls
- * LLVMFuzzerMutate, so inputs grow to -max_len at once. For this target
- * that doubled the average program (26 to 41 ops, 78 to 147 bytes) and
- * cost 40% of the executions per second, with no mutator that needs it.
+ * LLVMFuzzerMutate, so inputs grow to -max_len at once: longer programs
+ * and fewer executions per second, with no mutator that needs them.
  * LLVMFuzzerInitialize runs before libFuzzer parses its flags, so it puts
  * libFuzzer's usual -len_control=100 back when the command line names
  * none; an explicit -len_control=N still wins.
@@ -63,7 +60,7 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
 
 static bool fuzz_op_level;
 
-static void *fuzz_arena;
+static struct fuzz_opts fuzz_opts;
 
 /*
  * @argv with FUZZ_LEN_CONTROL after the program name, unless an argument
@@ -95,19 +92,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *m = getenv("FUZZ_ATTACH_MUTATOR");
 
+	if (m && strcmp(m, "ops") != 0 && strcmp(m, "bytes") != 0) {
+		fprintf(stderr, "fuzz_attach: FUZZ_ATTACH_MUTATOR='%s': want 'bytes' (the default) or 'ops'\n",
+			m);
+		exit(2);
+	}
 	fuzz_op_level = m && strcmp(m, "ops") == 0;
 	fuzz_len_control_default(argc, argv);
-	/* NULL is fine: the harness then allocates one per input. */
-	fuzz_arena = aligned_alloc(OP_PAGE_SIZE, FUZZ_ARENA_SIZE);
+	if (fuzz_attach_driver_init(&fuzz_opts) < 0) {
+		fprintf(stderr, "fuzz_attach: out of memory\n");
+		exit(1);
+	}
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct fuzz_opts o = { .arena = fuzz_arena };
-
 	/* -ENOMEM is the harness's own allocation: not the input's fault. */
-	fuzz_attach_run(data, size, &o);
+	fuzz_attach_run(data, size, &fuzz_opts);
 	return 0;
 }
 

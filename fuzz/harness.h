@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_attach, the engine-independent core: run one op-sequence input (op.h)
- * against libiofd over a fresh emulator wrapped in a fault plan, and check
- * after every op that the core's view and the emulator's view agree. The
- * engines (libFuzzer, the replay driver, the fail-nth sweep) are thin
- * wrappers around fuzz_attach_run().
+ * through the interpreter (oprun.h) against libiofd over a fresh emulator,
+ * and check after every op and every call that the core's view and the
+ * emulator's view agree, that every kernel object is one the core knows,
+ * and that every failure keeps the error contract. The engines (libFuzzer,
+ * AFL++, the replay driver and its fail-nth sweeps) are thin wrappers
+ * around fuzz_attach_run().
  *
  * A violated invariant is a bug in core/ or emu/ (or in this harness): it is
  * reported on stderr with the program's text form and the process aborts,
@@ -18,43 +20,29 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "op.h"
+#include <emu/emu.h>
 
-/*
- * User memory behind regions and raw maps: page p of an op is backed by
- * arena page p % FUZZ_ARENA_SPAN, and a range may run FUZZ_ARENA_SPAN + 16
- * pages at most, so the arena has that many pages.
- */
-#define FUZZ_ARENA_SPAN		64
-#define FUZZ_ARENA_PAGES	(FUZZ_ARENA_SPAN + OP_MAX_PAGES)
-#define FUZZ_ARENA_SIZE		((size_t)FUZZ_ARENA_PAGES * OP_PAGE_SIZE)
+#include "oprun.h"
 
 struct fuzz_opts {
-	/* Print the program and each op's result to @log (stdout if NULL). */
+	/* Print the program, each op's result and every host call to @log
+	 * (stdout if NULL). */
 	bool verbose;
 	FILE *log;
+	/* The sweep's faults (oprun.h); all 0: a plain run. */
+	struct oprun_sweep sweep;
 	/*
-	 * Fail-nth sweep point: when non-zero, the fault plan is armed before
-	 * the first op to fail host call number @sweep_nth (counted from the
-	 * start of the program, teardown included) with -@sweep_errno. Until
-	 * that fault has fired the program's own fault ops are skipped, so
-	 * the count is the same for every point of a sweep.
-	 */
-	unsigned long sweep_nth;
-	int sweep_errno;
-	/*
-	 * With @sweep_alloc, @sweep_nth counts the core's memory allocations
-	 * (iofd_ctx_set_alloc) instead of host calls, and the one it names
-	 * fails (the core sees NULL: ENOMEM); @sweep_errno is not used.
-	 */
-	bool sweep_alloc;
-	/*
-	 * Optional page-aligned FUZZ_ARENA_SIZE bytes to back regions, so a
+	 * Optional page-aligned OPRUN_ARENA_SIZE bytes to back regions, so a
 	 * driver can allocate it once per process; NULL: the harness
 	 * allocates one for this input. Its content never matters: the
 	 * harness does not touch it and the emulator records addresses.
 	 */
 	void *arena;
+	/*
+	 * Optional memory-map cache a driver keeps for the process (the
+	 * arena never moves, emu.h); NULL: each MAP reads the map afresh.
+	 */
+	struct emu_mm_cache *mm_cache;
 };
 
 /* fuzz_attach_run's result for a sweep point whose fault fired. */
@@ -62,11 +50,28 @@ struct fuzz_opts {
 
 /*
  * Run the program in @data under @o. Returns 0; FUZZ_SWEEP_FIRED when
- * @o->sweep_nth was set and the fault fired (0 then means the program makes
+ * @o->sweep.nth was set and the fault fired (0 then means the program makes
  * fewer host calls: the sweep is over); -ENOMEM when the harness could not
  * set itself up. Aborts on a violated invariant.
  */
 int fuzz_attach_run(const uint8_t *data, size_t size,
 		    const struct fuzz_opts *o);
+
+/*
+ * The contracts of the calls no program can vary (contexts need a host and
+ * an out pointer, an allocator needs both functions and no object yet, the
+ * error helpers take NULL): no input changes their outcome, so they are
+ * checked once per process, by fuzz_attach_driver_init. Aborts when one
+ * is broken.
+ */
+void fuzz_attach_check_api(void);
+
+/*
+ * What a driver keeps for the whole process: check the API contracts,
+ * then give @o the arena and the memory-map cache every input shares.
+ * Returns 0 or -ENOMEM; fuzz_attach_driver_fini frees them.
+ */
+int fuzz_attach_driver_init(struct fuzz_opts *o);
+void fuzz_attach_driver_fini(struct fuzz_opts *o);
 
 #endif /* FUZZ_HARNESS_H */

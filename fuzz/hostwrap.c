@@ -1,60 +1,66 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The harness's call log (hostwrap.h): a host filter that numbers every
- * host call and can print each one with its result.
+ * The interpreter's call log (oprun.h): a host filter between the core and
+ * the fault plan that numbers every host call from the start of the
+ * program (the count a sweep point names), knows from the plan's failure
+ * count whether the plan failed the call, prints each call with its result
+ * when given a FILE (" [injected]" marks the faulted one: the call a
+ * "fault N" op or a sweep point names), and shows every call to the
+ * runner's hooks. It allocates nothing.
  */
 #include <string.h>
 
-#include "hostwrap.h"
+#include "oprun.h"
 
-/* Before each call: remember whether the plan had fired already. */
-static bool fuzz_log_before(void *priv, struct emu_filter *f,
-			    struct emu_host_call *c)
+static bool oprun_log_before(void *priv, struct emu_filter *f,
+			     struct emu_host_call *c)
 {
-	struct fuzz_log_host *w = priv;
+	struct oprun_log *l = priv;
+	const struct oprun_cfg *cfg = l->r->cfg;
 
-	w->fired = w->fault && emu_fault_fired(w->fault);
+	l->failed = emu_fault_failed(l->r->fault);
+	if (cfg->hooks && cfg->hooks->host_before)
+		cfg->hooks->host_before(cfg->priv, c);
 	return true;
 }
 
-/*
- * After each call: a fired flag that went up during it means the plan
- * failed this call (a plan re-armed in between starts low again, so every
- * one-shot fault is counted once). The printed line ends in " [injected]"
- * for that call: it is the call a "fault N" op or a sweep point names.
- */
-static void fuzz_log_after(void *priv, struct emu_host_call *c)
+static void oprun_log_after(void *priv, struct emu_host_call *c)
 {
-	struct fuzz_log_host *w = priv;
+	struct oprun_log *l = priv;
+	const struct oprun_cfg *cfg = l->r->cfg;
 	const char *name;
 	char line[160];
 
-	w->calls++;
-	w->hit = w->fault && !w->fired && emu_fault_fired(w->fault);
-	if (w->hit)
-		w->fires++;
-	if (!w->log)
-		return;
-	emu_host_call_print(c, line, sizeof(line));
-	fprintf(w->log, "        host #%lu %s", w->calls, line);
-	if (c->ret < 0) {
-		name = strerrorname_np((int)-c->ret);
-		fprintf(w->log, " = -%s", name ? name : "E?");
-	} else {
-		fprintf(w->log, " = %ld", c->ret);
+	l->calls++;
+	l->hit = emu_fault_failed(l->r->fault) != l->failed;
+	if (l->hit)
+		l->fires++;
+	if (l->out) {
+		emu_host_call_print(c, line, sizeof(line));
+		fprintf(l->out, "        host #%lu %s", l->calls, line);
+		if (c->ret < 0) {
+			name = strerrorname_np((int)-c->ret);
+			fprintf(l->out, " = -%s", name ? name : "E?");
+		} else {
+			fprintf(l->out, " = %ld", c->ret);
+		}
+		fprintf(l->out, "%s\n", l->hit ? " [injected]" : "");
 	}
-	fprintf(w->log, "%s\n", w->hit ? " [injected]" : "");
+	if (cfg->hooks && cfg->hooks->host_call)
+		cfg->hooks->host_call(cfg->priv, c, l->hit);
 }
 
-static const struct emu_filter_ops fuzz_log_ops = {
-	.before = fuzz_log_before,
-	.after = fuzz_log_after,
+static const struct emu_filter_ops oprun_log_ops = {
+	.before = oprun_log_before,
+	.after = oprun_log_after,
 };
 
-void fuzz_log_host_init(struct fuzz_log_host *w, const struct iofd_host *lower,
-			FILE *log, struct iofd_host *out)
+void oprun_log_init(struct oprun_log *l, struct oprun *r,
+		    const struct iofd_host *lower, FILE *out,
+		    struct iofd_host *upper)
 {
-	memset(w, 0, sizeof(*w));
-	w->log = log;
-	emu_filter_init(&w->filter, lower, &fuzz_log_ops, w, out);
+	memset(l, 0, sizeof(*l));
+	l->r = r;
+	l->out = out;
+	emu_filter_init(&l->filter, lower, &oprun_log_ops, l, upper);
 }

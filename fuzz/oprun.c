@@ -1,387 +1,80 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The meaning of each op (op.h) to libiofd, shared by fuzz_attach and
- * iofd_hw: the slots an op names, the scratch IOAS and connection
- * bookkeeping, and the libiofd calls with their arguments. Nothing here
- * checks or records: a runner does that around these functions, through
- * the hooks of oprun.h and the results they return.
+ * The interpreter's loop (oprun.h): set the machine up, run every op
+ * through opmean.c's meanings with the runner's hooks around it, and tear
+ * everything down in one fixed order. Also the machine's pieces that are
+ * not an op's: the counting allocator, the sweep's faults.
  *
- * Invariants the runners rely on:
- *   - a call is made only when every object the op names exists; else
- *     OPRUN_SKIPPED, with skip_why, and no call at all;
- *   - the scratch IOAS of beK exists only while the runner holds a
- *     connection on beK (the last disconnect frees it first);
- *   - a handed-in iommufd is the runner's: it is closed only after its
- *     backend is destroyed, on the raw host (never faulted or counted).
+ * Every core call of the setup and the teardown goes through the same
+ * hooks as the ops' calls, so a runner checks them alike. Nothing of the
+ * setup is counted by a sweep: the sweep point is armed after it.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/iommufd.h>
-
 #include "oprun.h"
 
-static struct iofd_error *oprun_err(struct oprun *r)
+const char *oprun_step_name(enum oprun_step step)
 {
-	if (r->hooks && r->hooks->err)
-		return r->hooks->err(r->priv);
-	return &r->err;
+	static const char *const names[OPRUN_STEP_COUNT] = {
+		[OPRUN_STEP_DETACH] = "detach",
+		[OPRUN_STEP_SPACE_DESTROY] = "destroy space",
+		[OPRUN_STEP_SCRATCH_FREE] = "free scratch IOAS",
+		[OPRUN_STEP_DISCONNECT] = "disconnect",
+		[OPRUN_STEP_BACKEND_DESTROY] = "destroy backend",
+		[OPRUN_STEP_CTX_DESTROY] = "iofd_ctx_destroy",
+		[OPRUN_STEP_KVM_CLOSE] = "close KVM",
+	};
+
+	return (unsigned int)step < OPRUN_STEP_COUNT ? names[step] : "?";
 }
 
-static int oprun_called(struct oprun *r, const char *call, int ret)
+/* ------------------------------------------------------------------ */
+/* The allocator                                                       */
+
+void oprun_alloc_arm(struct oprun_alloc *a, unsigned long nth)
 {
-	if (r->hooks && r->hooks->called)
-		r->hooks->called(r->priv, call, ret);
-	return ret;
+	a->calls = 0;
+	a->nth = nth;
+	a->fired = false;
 }
 
-void oprun_init(struct oprun *r, const struct oprun_hooks *hooks, void *priv)
+static void *oprun_alloc_realloc(void *priv, void *ptr, size_t size)
 {
-	unsigned int k;
+	struct oprun_alloc *a = priv;
 
-	r->hooks = hooks;
-	r->priv = priv;
-	for (k = 0; k < OP_MAX_BACKENDS; k++)
-		r->hfd[k] = -1;
-}
-
-int oprun_skip(struct oprun *r, const char *why)
-{
-	r->skip_why = why;
-	return OPRUN_SKIPPED;
-}
-
-void *oprun_page_va(const struct oprun *r, unsigned int page)
-{
-	return r->arena + (size_t)(page % OPRUN_ARENA_SPAN) * OP_PAGE_SIZE;
-}
-
-struct oprun_dev *oprun_attached(struct oprun *r, unsigned int n)
-{
-	if (n >= r->ndevs || !r->devs[n].dev) {
-		r->skip_why = "device not attached";
+	a->calls++;
+	if (a->nth && !a->fired && a->calls == a->nth) {
+		a->fired = true;
+		a->fires++;
 		return NULL;
 	}
-	return &r->devs[n];
+	return realloc(ptr, size);
 }
 
-int oprun_space(struct oprun *r)
+static void oprun_alloc_free(void *priv, void *ptr)
 {
-	struct iofd_space *s = NULL;
-	int ret;
-
-	if (r->nspaces == OP_MAX_SPACES)
-		return oprun_skip(r, "all 4 spaces created");
-	ret = iofd_space_create(r->ctx, &s, oprun_err(r));
-	oprun_called(r, "iofd_space_create", ret);
-	if (ret == 0)
-		r->spaces[r->nspaces++] = s;
-	return ret;
+	free(ptr);
 }
 
-/* attach-cfg's name: none, empty, too long, with a blank, or "devN". */
-static void oprun_cfg_name(const struct op *op, struct oprun_attach *a)
+const struct iofd_alloc_ops oprun_alloc_ops = {
+	.realloc = oprun_alloc_realloc,
+	.free = oprun_alloc_free,
+};
+
+unsigned long oprun_fires(const struct oprun *r)
 {
-	a->dc.name = a->name;
-	switch (op->attach_cfg.name) {
-	case OP_NAME_NULL:
-		a->dc.name = NULL;
-		break;
-	case OP_NAME_EMPTY:
-		a->name[0] = '\0';
-		break;
-	case OP_NAME_LONG:
-		/* IOFD_DEVICE_NAME_MAX printable bytes: one too many. */
-		memset(a->name, 'd', IOFD_DEVICE_NAME_MAX);
-		a->name[IOFD_DEVICE_NAME_MAX] = '\0';
-		break;
-	case OP_NAME_BLANK:
-		snprintf(a->name, sizeof(a->name), "dev %u", a->n);
-		break;
-	default:
-		break;
-	}
+	return r->log.fires + r->alloc.fires;
 }
 
-int oprun_attach_prepare(struct oprun *r, const struct op *op,
-			 struct oprun_attach *a)
+bool oprun_kind_armed(const struct oprun *r)
 {
-	bool cfg = op->code == OP_ATTACH_CFG;
-
-	memset(a, 0, sizeof(*a));
-	a->n = cfg ? op->attach_cfg.dev : op->attach.dev;
-	a->m = cfg ? op->attach_cfg.space : op->attach.space;
-	a->k = cfg ? op->attach_cfg.be : op->attach.be;
-	if (a->n >= r->ndevs)
-		return oprun_skip(r, "no such device");
-	if (!r->devs[a->n].sysfs)
-		return oprun_skip(r, r->devs[a->n].why);
-	if (a->m >= r->nspaces)
-		return oprun_skip(r, "no such space");
-	snprintf(a->name, sizeof(a->name), "dev%u", a->n);
-	a->dc.name = a->name;
-	if (cfg)
-		oprun_cfg_name(op, a);
-	a->dc.sysfs_path = r->devs[a->n].sysfs;
-	a->dc.fd = -1;
-	a->dc.flags = (cfg && op->attach_cfg.discard_ok ?
-		       IOFD_DEVICE_DISCARD_OK : 0) |
-		      (cfg && op->attach_cfg.bad_flag ? r->bad_flag : 0);
-	a->space = r->spaces[a->m];
-	a->be = r->be[a->k];
-	return 0;
+	return r->every_errno != 0;
 }
 
-int oprun_attach(struct oprun *r, const struct op *op, struct oprun_attach *a,
-		 struct iofd_device **out)
-{
-	struct oprun_dev *d = &r->devs[a->n];
-	int ret;
-
-	*out = NULL;
-	if (op->code == OP_ATTACH_CFG) {
-		ret = iofd_device_attach_cfg(r->ctx, &a->dc, a->space, a->be,
-					     out, oprun_err(r));
-		oprun_called(r, "iofd_device_attach_cfg", ret);
-	} else {
-		ret = iofd_device_attach(r->ctx, a->name, d->sysfs, a->space,
-					 a->be, out, oprun_err(r));
-		oprun_called(r, "iofd_device_attach", ret);
-	}
-	/* A second attach of an attached device must fail; keep the first. */
-	if (ret == 0 && !d->dev) {
-		d->dev = *out;
-		d->space = a->m;
-		d->be = a->k;
-	}
-	return ret;
-}
-
-int oprun_detach(struct oprun *r, unsigned int n)
-{
-	struct oprun_dev *d = oprun_attached(r, n);
-	int ret;
-
-	if (!d)
-		return OPRUN_SKIPPED;
-	ret = iofd_device_detach(d->dev, oprun_err(r));
-	d->dev = NULL;
-	return oprun_called(r, "iofd_device_detach", ret);
-}
-
-int oprun_region_add_prepare(struct oprun *r, const struct op *op,
-			     struct iofd_region *reg)
-{
-	if (op->region_add.space >= r->nspaces)
-		return oprun_skip(r, "no such space");
-	*reg = (struct iofd_region){
-		.iova = op_page_iova(op->region_add.window,
-				     op->region_add.page),
-		.size = (uint64_t)op->region_add.npages * OP_PAGE_SIZE,
-		.vaddr = oprun_page_va(r, op->region_add.page),
-		.readonly = op->region_add.ro,
-	};
-	return 0;
-}
-
-int oprun_region_add(struct oprun *r, const struct op *op,
-		     const struct iofd_region *reg)
-{
-	int ret;
-
-	ret = iofd_space_region_add(r->spaces[op->region_add.space], reg,
-				    oprun_err(r));
-	return oprun_called(r, "iofd_space_region_add", ret);
-}
-
-int oprun_region_del_prepare(struct oprun *r, const struct op *op,
-			     uint64_t *iova, uint64_t *size)
-{
-	unsigned int m = op->region_del.space, idx = op->region_del.idx;
-	const struct iofd_region *reg;
-
-	if (m >= r->nspaces)
-		return oprun_skip(r, "no such space");
-	reg = iofd_space_region_get(r->spaces[m], idx);
-	if (reg) {
-		*iova = reg->iova;
-		*size = reg->size;
-	} else {
-		*iova = (uint64_t)idx * OP_PAGE_SIZE;
-		*size = OP_PAGE_SIZE;
-	}
-	return 0;
-}
-
-int oprun_region_del(struct oprun *r, const struct op *op, uint64_t iova,
-		     uint64_t size)
-{
-	int ret;
-
-	ret = iofd_space_region_del(r->spaces[op->region_del.space], iova,
-				    size, oprun_err(r));
-	return oprun_called(r, "iofd_space_region_del", ret);
-}
-
-int oprun_scratch_get(struct oprun *r, unsigned int k)
-{
-	struct oprun_scratch *sc = &r->scratch[k];
-	uint32_t id = 0;
-	int ret;
-
-	if (r->conns[k] == 0) {
-		ret = iofd_backend_connect(r->be[k], oprun_err(r));
-		oprun_called(r, "iofd_backend_connect", ret);
-		if (ret < 0)
-			return ret;
-		r->conns[k]++;
-	}
-	if (!sc->allocated) {
-		ret = iofd_backend_alloc_ioas(r->be[k], &id, oprun_err(r));
-		oprun_called(r, "iofd_backend_alloc_ioas", ret);
-		if (ret < 0)
-			return ret;
-		sc->allocated = true;
-		sc->ioas = id;
-		if (r->hooks && r->hooks->scratch_new)
-			r->hooks->scratch_new(r->priv, k);
-	}
-	return 0;
-}
-
-int oprun_scratch_free(struct oprun *r, unsigned int k)
-{
-	struct oprun_scratch *sc = &r->scratch[k];
-
-	if (r->hooks && r->hooks->scratch_put)
-		r->hooks->scratch_put(r->priv, k);
-	sc->allocated = false;
-	return oprun_free_id(r, k, sc->ioas);
-}
-
-void oprun_map_range(const struct oprun *r, const struct op *op,
-		     uint64_t *iova, uint64_t *len, void **va)
-{
-	*iova = op_page_iova(op->map.window, op->map.page);
-	*len = (uint64_t)op->map.npages * OP_PAGE_SIZE;
-	*va = oprun_page_va(r, op->map.page);
-}
-
-int oprun_map(struct oprun *r, const struct op *op)
-{
-	unsigned int k = op->map.be;
-	uint64_t iova, len;
-	void *va;
-	int ret;
-
-	oprun_map_range(r, op, &iova, &len, &va);
-	if (op->code == OP_MAP) {
-		ret = iofd_backend_map(r->be[k], r->scratch[k].ioas, iova, len,
-				       va, false, oprun_err(r));
-		return oprun_called(r, "iofd_backend_map", ret);
-	}
-	ret = iofd_backend_unmap(r->be[k], r->scratch[k].ioas, iova, len,
-				 oprun_err(r));
-	return oprun_called(r, "iofd_backend_unmap", ret);
-}
-
-int oprun_unmap_all(struct oprun *r, unsigned int k, uint64_t *unmapped)
-{
-	int ret;
-
-	ret = iofd_backend_unmap_all(r->be[k], r->scratch[k].ioas, unmapped,
-				     oprun_err(r));
-	return oprun_called(r, "iofd_backend_unmap_all", ret);
-}
-
-int oprun_connect(struct oprun *r, unsigned int k)
-{
-	int ret;
-
-	ret = iofd_backend_connect(r->be[k], oprun_err(r));
-	oprun_called(r, "iofd_backend_connect", ret);
-	if (ret == 0)
-		r->conns[k]++;
-	return ret;
-}
-
-/* Freed first: on an owned backend the fd may close with the last one. */
-int oprun_disconnect(struct oprun *r, unsigned int k)
-{
-	int ret = 0;
-
-	if (r->conns[k] == 1 && r->scratch[k].allocated)
-		ret = oprun_scratch_free(r, k);
-	iofd_backend_disconnect(r->be[k]);
-	r->conns[k]--;
-	return ret;
-}
-
-void oprun_conns_drop(struct oprun *r, unsigned int k)
-{
-	while (r->conns[k]) {
-		iofd_backend_disconnect(r->be[k]);
-		r->conns[k]--;
-	}
-}
-
-int oprun_backend_badfd(struct oprun *r, struct iofd_backend **be)
-{
-	int ret;
-
-	*be = NULL;
-	ret = iofd_backend_create_fd(r->ctx, -1, be, oprun_err(r));
-	return oprun_called(r, "iofd_backend_create_fd", ret);
-}
-
-int oprun_backend_destroy(struct oprun *r, unsigned int k)
-{
-	int ret = iofd_backend_destroy(r->be[k]);
-
-	if (ret == 0)
-		r->be[k] = NULL;
-	return ret;
-}
-
-int oprun_hfd_close(struct oprun *r, unsigned int k)
-{
-	int ret;
-
-	if (r->hfd[k] < 0)
-		return 0;
-	ret = r->raw.ops->close(r->raw.priv, r->hfd[k]);
-	r->hfd[k] = -1;
-	return ret;
-}
-
-int oprun_backend_open_fd(struct oprun *r)
-{
-	return r->raw.ops->open(r->raw.priv, "/dev/iommu", O_RDWR | O_CLOEXEC);
-}
-
-int oprun_backend_make(struct oprun *r, unsigned int k, int fd)
-{
-	struct iofd_backend *be = NULL;
-	int ret;
-
-	if (fd >= 0) {
-		ret = iofd_backend_create_fd(r->ctx, fd, &be, oprun_err(r));
-		oprun_called(r, "iofd_backend_create_fd", ret);
-	} else {
-		ret = iofd_backend_create(r->ctx, &be, oprun_err(r));
-		oprun_called(r, "iofd_backend_create", ret);
-	}
-	if (ret == 0) {
-		r->be[k] = be;
-		r->hfd[k] = fd;
-	}
-	return ret;
-}
-
-struct iofd_container *oprun_container_of_be(struct oprun *r, unsigned int k,
+struct iofd_container *oprun_container_of_be(const struct oprun *r,
+					     unsigned int k,
 					     unsigned int which)
 {
 	unsigned int si;
@@ -402,226 +95,272 @@ struct iofd_container *oprun_container_of_be(struct oprun *r, unsigned int k,
 	return NULL;
 }
 
-int oprun_ranges(struct oprun *r, const struct op *op,
-		 struct oprun_ranges *out)
-{
-	unsigned int k = op->ranges.be;
-	int ret;
+/* ------------------------------------------------------------------ */
+/* Setup                                                               */
 
-	memset(out, 0, sizeof(*out));
-	if (op->ranges.which == 0) {
-		ret = oprun_scratch_get(r, k);
-		if (ret < 0)
-			return ret;
-		out->ioas = r->scratch[k].ioas;
-	} else {
-		out->c = oprun_container_of_be(r, k, op->ranges.which - 1u);
-		if (!out->c)
-			return oprun_skip(r, "no such container");
-		out->ioas = iofd_container_ioas(out->c);
+/* Arm the sweep's faults: the kind for the whole run, the point once. */
+static void oprun_sweep_arm(struct oprun *r)
+{
+	const struct oprun_cfg *cfg = r->cfg;
+
+	if (cfg->sweep.kinds) {
+		r->every_errno = cfg->sweep.kind_errnum;
+		emu_fault_fail_every(r->fault, cfg->sweep.kinds,
+				     cfg->sweep.request, r->every_errno);
 	}
-	/* A container's query does without the alignment (it may be NULL). */
-	ret = iofd_backend_iova_ranges(r->be[k], out->ioas, &out->r,
-				       &out->count,
-				       out->c ? NULL : &out->align,
-				       oprun_err(r));
-	return oprun_called(r, "iofd_backend_iova_ranges", ret);
-}
-
-int oprun_probe(struct oprun *r, const struct op *op, uint32_t *id,
-		const char **call)
-{
-	struct iofd_backend *be = r->be[op->probe.be];
-	struct iofd_iova_range *ranges = NULL;
-	struct iofd_hw_info info;
-	uint64_t bitmap[1] = { 0 };
-	size_t count = 0;
-	int ret;
-
-	*id = 0;
-	switch (op->probe.verb) {
-	case OP_PROBE_ALLOC_IOAS:
-		*call = "iofd_backend_alloc_ioas";
-		ret = iofd_backend_alloc_ioas(be, id, oprun_err(r));
-		break;
-	case OP_PROBE_FREE_ID:
-		*call = "iofd_backend_free_id";
-		ret = iofd_backend_free_id(be, 0, oprun_err(r));
-		break;
-	case OP_PROBE_MAP:
-		*call = "iofd_backend_map";
-		ret = iofd_backend_map(be, 0, 0, OP_PAGE_SIZE, r->arena, true,
-				       oprun_err(r));
-		break;
-	case OP_PROBE_UNMAP:
-		*call = "iofd_backend_unmap";
-		ret = iofd_backend_unmap(be, 0, 0, OP_PAGE_SIZE, oprun_err(r));
-		break;
-	case OP_PROBE_UNMAP_ALL:
-		*call = "iofd_backend_unmap_all";
-		ret = iofd_backend_unmap_all(be, 0, NULL, oprun_err(r));
-		break;
-	case OP_PROBE_RANGES:
-		*call = "iofd_backend_iova_ranges";
-		ret = iofd_backend_iova_ranges(be, 0, &ranges, &count, NULL,
-					       oprun_err(r));
-		iofd_free(r->ctx, ranges);
-		break;
-	case OP_PROBE_HWPT_ALLOC:
-		*call = "iofd_backend_alloc_hwpt";
-		ret = iofd_backend_alloc_hwpt(be, 0, 0, 0, id, oprun_err(r));
-		break;
-	case OP_PROBE_HW_INFO:
-		*call = "iofd_backend_get_hw_info";
-		ret = iofd_backend_get_hw_info(be, 0, &info, oprun_err(r));
-		break;
-	case OP_PROBE_SET_DIRTY:
-		*call = "iofd_backend_set_dirty_tracking";
-		ret = iofd_backend_set_dirty_tracking(be, 0, true,
-						      oprun_err(r));
-		break;
-	case OP_PROBE_GET_DIRTY:
-		*call = "iofd_backend_get_dirty_bitmap";
-		ret = iofd_backend_get_dirty_bitmap(be, 0, 0, OP_PAGE_SIZE,
-						    OP_PAGE_SIZE, bitmap,
-						    oprun_err(r));
-		break;
-	default:
-		*call = "?";
-		return oprun_skip(r, "probe verb out of range");
+	if (!cfg->sweep.nth)
+		return;
+	r->sweep_pending = true;
+	if (cfg->sweep.alloc) {
+		oprun_alloc_arm(&r->alloc, cfg->sweep.nth);
+		return;
 	}
-	return oprun_called(r, *call, ret);
+	r->armed_errno = cfg->sweep.errnum;
+	emu_fault_fail_nth(r->fault, cfg->sweep.nth, r->armed_errno);
 }
 
-int oprun_free_id(struct oprun *r, unsigned int k, uint32_t id)
+int oprun_init(struct oprun *r, const struct oprun_cfg *cfg)
 {
-	int ret = iofd_backend_free_id(r->be[k], id, oprun_err(r));
-
-	return oprun_called(r, "iofd_backend_free_id", ret);
-}
-
-int oprun_hw_info(struct oprun *r, const struct op *op,
-		  struct iofd_hw_info *info)
-{
-	struct oprun_dev *d = oprun_attached(r, op->hwpt.dev);
+	struct iofd_host fault_h, log_h;
+	unsigned int k;
 	int ret;
 
-	if (!d)
-		return OPRUN_SKIPPED;
-	ret = iofd_backend_get_hw_info(r->be[d->be], iofd_device_devid(d->dev),
-				       info, oprun_err(r));
-	return oprun_called(r, "iofd_backend_get_hw_info", ret);
-}
-
-int oprun_hwpt_alloc(struct oprun *r, const struct op *op,
-		     const struct oprun_dev *d, uint32_t *hwpt)
-{
-	unsigned int k = d->be;
-	uint32_t pt = op->hwpt.bad_pt ? OPRUN_BOGUS_ID : r->scratch[k].ioas;
-	int ret;
-
-	*hwpt = 0;
-	ret = iofd_backend_alloc_hwpt(r->be[k], iofd_device_devid(d->dev), pt,
-				      op->hwpt.dirty ?
-				      IOMMU_HWPT_ALLOC_DIRTY_TRACKING : 0,
-				      hwpt, oprun_err(r));
-	return oprun_called(r, "iofd_backend_alloc_hwpt", ret);
-}
-
-int oprun_hwpt_dirty(struct oprun *r, unsigned int k, uint32_t hwpt)
-{
-	uint64_t bitmap[1] = { 0 };
-	int ret;
-
-	ret = iofd_backend_set_dirty_tracking(r->be[k], hwpt, true,
-					      oprun_err(r));
-	oprun_called(r, "iofd_backend_set_dirty_tracking", ret);
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->kvm_fd = r->vm_fd = r->kvm_dev = r->kvm_set = -1;
+	for (k = 0; k < OP_MAX_BACKENDS; k++)
+		r->hfd[k] = -1;
+	ret = emu_fault_create(&cfg->host, &r->fault);
 	if (ret < 0)
 		return ret;
-	ret = iofd_backend_get_dirty_bitmap(r->be[k], hwpt, 0,
-					    OP_PAGE_SIZE * 64, OP_PAGE_SIZE,
-					    bitmap, oprun_err(r));
-	return oprun_called(r, "iofd_backend_get_dirty_bitmap", ret);
-}
+	emu_fault_host(r->fault, &fault_h);
+	oprun_log_init(&r->log, r, &fault_h, cfg->log, &log_h);
 
-int oprun_dirty_container(struct oprun *r, const struct op *op,
-			  struct iofd_container **c)
-{
-	if (op->dirty.space >= r->nspaces)
-		return oprun_skip(r, "no such space");
-	*c = iofd_space_container_get(r->spaces[op->dirty.space],
-				      op->dirty.idx);
-	if (!*c)
-		return oprun_skip(r, "no such container");
+	oprun_calling(r, "iofd_ctx_create");
+	ret = iofd_ctx_create(&log_h, &r->ctx, oprun_err(r));
+	if (oprun_called(r, "iofd_ctx_create", OPRUN_SETUP, ret) < 0)
+		goto err_fini;
+	ret = iofd_ctx_set_alloc(r->ctx, &oprun_alloc_ops, &r->alloc);
+	if (ret < 0)
+		goto err_fini;
+	oprun_set_dirty_sink(r);
+	for (k = 0; k < OP_MAX_BACKENDS; k++) {
+		oprun_calling(r, "iofd_backend_create");
+		ret = iofd_backend_create(r->ctx, &r->be[k], oprun_err(r));
+		if (oprun_called(r, "iofd_backend_create", OPRUN_SETUP,
+				 ret) < 0)
+			goto err_fini;
+	}
+	/* The other context talks to the runner's host: never faulted. */
+	ret = iofd_ctx_create(&cfg->host, &r->fctx, NULL);
+	if (ret == 0)
+		ret = iofd_space_create(r->fctx, &r->fspace, NULL);
+	if (ret == 0)
+		ret = iofd_backend_create(r->fctx, &r->fbe, NULL);
+	if (ret < 0)
+		goto err_fini;
+	oprun_sweep_arm(r);
 	return 0;
-}
 
-int oprun_dirty(struct oprun *r, const struct op *op,
-		struct iofd_container *c, uint64_t bitmap[1])
-{
-	int ret;
-
-	switch (op->dirty.action) {
-	case OP_DIRTY_ON:
-	case OP_DIRTY_OFF:
-		ret = iofd_container_set_dirty_tracking(c,
-				op->dirty.action == OP_DIRTY_ON, oprun_err(r));
-		return oprun_called(r, "iofd_container_set_dirty_tracking",
-				    ret);
-	case OP_DIRTY_QUERY:
-		/* 16 pages at most: one u64 of bits. */
-		ret = iofd_container_query_dirty(c,
-				op_page_iova(OP_WINDOW_LOW, op->dirty.page),
-				(uint64_t)op->dirty.npages * OP_PAGE_SIZE,
-				OP_PAGE_SIZE, bitmap, oprun_err(r));
-		return oprun_called(r, "iofd_container_query_dirty", ret);
-	default:
-		/* mark: the device writing is the runner's business. */
-		return oprun_skip(r, "dirty action out of range");
-	}
-}
-
-int oprun_discard(struct oprun *r, const struct op *op)
-{
-	bool require = op->mode.mode == 0;
-	int ret;
-
-	ret = iofd_ctx_require_discard(r->ctx, require, oprun_err(r));
-	oprun_called(r, "iofd_ctx_require_discard", ret);
-	if (ret == 0) {
-		if (require)
-			r->discard_required++;
-		else
-			r->discard_required--;
-	}
+err_fini:
+	oprun_fini(r);
 	return ret;
 }
 
-void oprun_alloc_arm(struct oprun_alloc *a, unsigned long nth)
-{
-	a->calls = 0;
-	a->nth = nth;
-	a->fired = false;
-}
+/* ------------------------------------------------------------------ */
+/* The loop and the teardown                                           */
 
-void *oprun_alloc_realloc(void *priv, void *ptr, size_t size)
+/* Once the sweep point has fired, the program's fault ops take over. */
+static void oprun_note_sweep(struct oprun *r)
 {
-	struct oprun_alloc *a = priv;
+	bool fired = r->cfg->sweep.alloc ? r->alloc.fired :
+		     emu_fault_nth_fired(r->fault);
 
-	a->calls++;
-	if (a->nth && !a->fired && a->calls == a->nth) {
-		a->fired = true;
-		return NULL;
+	if (r->sweep_pending && fired) {
+		r->sweep_pending = false;
+		r->sweep_fired = true;
 	}
-	return realloc(ptr, size);
 }
 
-void oprun_alloc_free(void *priv, void *ptr)
+static void oprun_step(struct oprun *r, enum oprun_step step,
+		       unsigned int idx, int ret)
 {
-	free(ptr);
+	const struct oprun_hooks *h = r->cfg->hooks;
+
+	oprun_note_sweep(r);
+	if (h && h->teardown_step)
+		h->teardown_step(r->cfg->priv, step, idx, ret);
 }
 
-const struct iofd_alloc_ops oprun_alloc_ops = {
-	.realloc = oprun_alloc_realloc,
-	.free = oprun_alloc_free,
-};
+/*
+ * Leftovers of an iommufd that closed went with it (the core closes an
+ * owned backend's fd with its last user).
+ */
+static void oprun_forget_closed(struct oprun *r)
+{
+	unsigned int k;
+
+	for (k = 0; k < OP_MAX_BACKENDS; k++)
+		if (r->scratch[k].nleft && (!r->be[k] ||
+		    iofd_backend_fd(r->be[k]) != r->scratch[k].left_fd))
+			r->scratch[k].nleft = 0;
+}
+
+/* The leave teardown: iofd_ctx_destroy alone, then what we own. */
+static void oprun_teardown_by_ctx(struct oprun *r)
+{
+	unsigned int j, k;
+
+	/*
+	 * The scratch IOASes are the interpreter's: in a handed-in iommufd
+	 * they stay until it closes it, as leftovers; an owned one's close
+	 * takes them.
+	 */
+	for (k = 0; k < OP_MAX_BACKENDS; k++)
+		if (r->scratch[k].allocated) {
+			oprun_leave_id(r, k, r->scratch[k].ioas);
+			r->scratch[k].allocated = false;
+		}
+	r->ctx_destroying = true;
+	iofd_ctx_destroy(r->ctx);
+	r->ctx_destroying = false;
+	r->ctx = NULL;
+	for (j = 0; j < r->ndevs; j++)
+		r->devs[j].dev = NULL;
+	r->nspaces = 0;
+	for (k = 0; k < OP_MAX_BACKENDS; k++) {
+		r->be[k] = NULL;
+		if (r->hfd[k] < 0)
+			r->scratch[k].nleft = 0;
+		r->conns[k] = 0;
+	}
+	oprun_step(r, OPRUN_STEP_CTX_DESTROY, 0, 0);
+	for (k = 0; k < OP_MAX_BACKENDS; k++)
+		oprun_hfd_close(r, k);
+}
+
+static void oprun_teardown(struct oprun *r)
+{
+	unsigned int j, k;
+	int ret;
+
+	for (j = 0; j < r->ndevs; j++) {
+		if (!r->devs[j].dev)
+			continue;
+		ret = oprun_teardown_detach(r, j);
+		oprun_step(r, OPRUN_STEP_DETACH, j, ret);
+	}
+	for (j = 0; j < r->nspaces; j++) {
+		ret = iofd_space_destroy(r->spaces[j]);
+		if (ret == 0)
+			r->spaces[j] = NULL;
+		oprun_step(r, OPRUN_STEP_SPACE_DESTROY, j, ret);
+	}
+	r->nspaces = 0;
+	for (k = 0; k < OP_MAX_BACKENDS; k++) {
+		if (r->scratch[k].allocated) {
+			ret = oprun_scratch_free(r, k);
+			oprun_step(r, OPRUN_STEP_SCRATCH_FREE, k, ret);
+		}
+		if (r->be[k]) {
+			oprun_conns_drop(r, k);
+			oprun_forget_closed(r);
+			oprun_step(r, OPRUN_STEP_DISCONNECT, k, 0);
+		}
+	}
+	for (k = 0; k < OP_MAX_BACKENDS; k++) {
+		if (r->be[k]) {
+			r->cur.k = k;
+			oprun_calling(r, "iofd_backend_destroy");
+			ret = iofd_backend_destroy(r->be[k]);
+			oprun_called(r, "iofd_backend_destroy", OPRUN_CLEANUP,
+				     ret);
+			if (ret == 0)
+				r->be[k] = NULL;
+			oprun_step(r, OPRUN_STEP_BACKEND_DESTROY, k, ret);
+		}
+		/* A handed-in iommufd is closed by its owner, after. */
+		oprun_hfd_close(r, k);
+	}
+	iofd_ctx_destroy(r->ctx);
+	r->ctx = NULL;
+	oprun_step(r, OPRUN_STEP_CTX_DESTROY, 0, 0);
+}
+
+/* Close the KVM stand-in, last fd first. */
+static void oprun_kvm_close(struct oprun *r)
+{
+	int *fds[] = { &r->kvm_dev, &r->vm_fd, &r->kvm_fd };
+	unsigned int i;
+	int ret = 0, one;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0) {
+			one = r->cfg->host.ops->close(r->cfg->host.priv,
+						      *fds[i]);
+			if (one < 0 && !ret)
+				ret = one;
+		}
+		*fds[i] = -1;
+	}
+	oprun_step(r, OPRUN_STEP_KVM_CLOSE, 0, ret);
+}
+
+void oprun_run(struct oprun *r)
+{
+	const struct op_program *prog = r->cfg->prog;
+	const struct oprun_hooks *h = r->cfg->hooks;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < prog->count; i++) {
+		const struct op *op = &prog->ops[i];
+		const char *why = NULL;
+
+		r->cur_op = i;
+		r->skip_why = NULL;
+		memset(&r->cur, 0, sizeof(r->cur));
+		ret = 0;
+		if (h && h->op_begin) {
+			ret = h->op_begin(r->cfg->priv, i, op, &why);
+			if (ret == OPRUN_SKIPPED)
+				r->skip_why = why;
+		}
+		if (ret == 0)
+			ret = oprun_op(r, op);
+		oprun_note_sweep(r);
+		oprun_forget_closed(r);
+		if (h && h->op_end)
+			h->op_end(r->cfg->priv, i, op, ret);
+		iofd_free(r->ctx, r->cur.ranges);
+		r->cur.ranges = NULL;
+		if (r->leaving)
+			break;
+	}
+	r->cur_op = prog->count;
+	memset(&r->cur, 0, sizeof(r->cur));
+	if (h && h->teardown_begin)
+		h->teardown_begin(r->cfg->priv);
+	if (r->leaving)
+		oprun_teardown_by_ctx(r);
+	else
+		oprun_teardown(r);
+	iofd_ctx_destroy(r->fctx);
+	r->fctx = NULL;
+	oprun_kvm_close(r);
+}
+
+void oprun_fini(struct oprun *r)
+{
+	unsigned int k;
+
+	iofd_ctx_destroy(r->ctx);
+	r->ctx = NULL;
+	iofd_ctx_destroy(r->fctx);
+	r->fctx = NULL;
+	for (k = 0; k < OP_MAX_BACKENDS; k++)
+		oprun_hfd_close(r, k);
+	if (r->fault)
+		emu_fault_destroy(r->fault);
+	r->fault = NULL;
+}

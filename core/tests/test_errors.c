@@ -214,7 +214,7 @@ static const struct detach_step detach_steps[] = {
 	  { ": detach from IOAS 2" }, { "fail:detach" }, 2 },
 	{ "destroy", EMU_FAULT_IOCTL, IOMMU_DESTROY, 0,
 	  { ": free id 3: IOMMU_DESTROY on iommufd " },
-	  { "fail:IOMMU_DESTROY" }, 2 },
+	  { "fail:IOMMU_DESTROY" }, 4 },
 	{ "destroy ioas", 0, 0, 3,
 	  { ": free id 2: IOMMU_DESTROY on iommufd " },
 	  { "fail:IOMMU_DESTROY" }, 1 },

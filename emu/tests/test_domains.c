@@ -235,17 +235,19 @@ static void pinning_checks_memory(void)
 }
 
 /*
- * The process-wide memory-map cache (emu_mm_cache_set): memory mapped after
- * the snapshot pins (the miss re-reads the map), a hole and a read-only
- * page are still refused, and a cache turned off answers from fresh reads.
+ * A memory-map cache (emu_mm_cache_use): memory mapped after the snapshot
+ * pins (the miss re-reads the map), a hole and a read-only page are still
+ * refused, and a machine without the cache answers from fresh reads.
  */
 static void pinning_cache(void)
 {
+	struct emu_mm_cache *cache;
 	uint8_t *early, *late;
 	struct conf c;
 
-	emu_mm_cache_set(true);
+	CHECK_OK(emu_mm_cache_create(&cache));
 	conf_setup(&c, "e1000e");
+	emu_mm_cache_use(c.t.emu, cache);
 	CHECK_OK(attach_raw(&c.t, c.devfd, 1, NULL));
 	early = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -265,7 +267,7 @@ static void pinning_cache(void)
 	CHECK_ERR(EFAULT, map_fixed_raw(&c.t, c.iommufd, 1, 0x30000, PG,
 					(uintptr_t)(late + PG)));
 	emu_t_expect_counters(&c.t, 2, 1, 3, 2);
-	emu_mm_cache_set(false);
+	emu_mm_cache_use(c.t.emu, NULL);
 	CHECK_ERR(EFAULT, map_fixed_raw(&c.t, c.iommufd, 1, 0x30000, PG,
 					(uintptr_t)(late + PG)));
 	CHECK_OK(map_flags_raw(&c.t, c.iommufd, 1, IOMMU_IOAS_MAP_FIXED_IOVA |
@@ -274,6 +276,7 @@ static void pinning_cache(void)
 	munmap(early, PG);
 	munmap(late, 2 * PG);
 	conf_teardown(&c);
+	emu_mm_cache_destroy(cache);
 }
 
 /* Spec 4.7: charges follow pins; RLIMIT_MEMLOCK; CAP_IPC_LOCK. */

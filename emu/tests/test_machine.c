@@ -423,7 +423,76 @@ static void fault_nth(void)
 	CHECK_ERR(EINTR, fh.ops->close(fh.priv, fd));
 	emu_t_expect_counters(&t, 0, 0, 0, 0);
 	CHECK_ERR(EBADF, fh.ops->close(fh.priv, fd));
+	/* Each failure counts: ENOMEM EMFILE EIO EACCES ENOENT ELOOP EINTR. */
+	CHECK_EQ(emu_fault_failed(f), 7);
+	emu_fault_fail_every(f, EMU_FAULT_STAT, 0, EIO);
+	CHECK_ERR(EIO, fh.ops->stat(fh.priv, "/dev/iommu", &st));
+	CHECK_ERR(EIO, fh.ops->stat(fh.priv, "/dev/iommu", &st));
+	CHECK_EQ(emu_fault_failed(f), 9);
+	/* A fail_every hit does not keep the nth point from firing. */
+	emu_fault_fail_nth(f, 2, ENOENT);
+	CHECK_ERR(EIO, fh.ops->stat(fh.priv, "/dev/iommu", &st));
+	CHECK(emu_fault_fired(f));
+	CHECK(!emu_fault_nth_fired(f));
+	CHECK_ERR(ENOENT, fh.ops->stat(fh.priv, "/dev/iommu", &st));
+	CHECK(emu_fault_nth_fired(f));
+	emu_fault_fail_every(f, 0, 0, 0);
 	emu_fault_destroy(f);
+	emu_t_teardown(&t);
+}
+
+static int stop_obj(void *arg, uint32_t id, const char *type)
+{
+	return 42;
+}
+
+struct t_objs {
+	unsigned int n;
+	uint32_t id[8];
+	const char *type[8];
+};
+
+static int t_collect_obj(void *arg, uint32_t id, const char *type)
+{
+	struct t_objs *o = arg;
+
+	CHECK(o->n < 8);
+	o->id[o->n] = id;
+	o->type[o->n++] = type;
+	return 0;
+}
+
+/* The objects of a context, by id and type; the callback can stop it. */
+static void objects_listed(void)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct t_objs o = { 0 };
+	struct emu_t t;
+	uint32_t ioas, ioas2;
+	int fd, devfd;
+
+	emu_t_setup(&t);
+	CHECK_OK(t_add_dev(&t, "e1000e", BDF, EMU_SYSFS_OK));
+	fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+	devfd = CHECK_OK(t_open_dev(&t, 0));
+	CHECK_OK(emu_ictx_for_each_object(t.emu, fd, t_collect_obj, &o));
+	CHECK_EQ(o.n, 0);
+	CHECK_OK(ioas_alloc_raw(&t, fd, &ioas));
+	CHECK_OK(ioas_alloc_raw(&t, fd, &ioas2));
+	bind.iommufd = fd;
+	CHECK_OK(t_ioctl(&t, devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	CHECK_OK(destroy_raw(&t, fd, ioas));
+	CHECK_OK(emu_ictx_for_each_object(t.emu, fd, t_collect_obj, &o));
+	CHECK_EQ(o.n, 2);
+	CHECK_EQ(o.id[0], ioas2);
+	CHECK(!strcmp(o.type[0], "ioas"));
+	CHECK_EQ(o.id[1], bind.out_devid);
+	CHECK(!strcmp(o.type[1], "device"));
+	CHECK_EQ(emu_ictx_for_each_object(t.emu, fd, stop_obj, NULL), 42);
+	CHECK_ERR(EBADF, emu_ictx_for_each_object(t.emu, devfd, t_collect_obj,
+						  &o));
+	CHECK_OK(t_close(&t, devfd));
+	CHECK_OK(t_close(&t, fd));
 	emu_t_teardown(&t);
 }
 
@@ -438,6 +507,7 @@ static const struct check_test tests[] = {
 	TEST(device_add_contract),
 	TEST(profiles),
 	TEST(fault_nth),
+	TEST(objects_listed),
 };
 
 CHECK_MAIN(tests)

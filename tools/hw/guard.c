@@ -66,9 +66,9 @@ struct hw_guard {
 	bool keep;
 	unsigned long refused;
 	unsigned int ndevs;
-	char sysfs[HW_MAX_DEVS][HW_PATH_MAX];
-	char cdev[HW_MAX_DEVS][HW_PATH_MAX];
-	char cdev_char[HW_MAX_DEVS][HW_PATH_MAX];
+	char sysfs[OP_MAX_DEVICES][HW_PATH_MAX];
+	char cdev[OP_MAX_DEVICES][HW_PATH_MAX];
+	char cdev_char[OP_MAX_DEVICES][HW_PATH_MAX];
 	unsigned int nfds;
 	struct hw_guard_fd fds[HW_GUARD_MAX_FDS];
 	unsigned int nctx;
@@ -361,7 +361,7 @@ int hw_guard_create(const struct iofd_host *lower, const struct hw_dev *devs,
 	struct hw_guard *g;
 	unsigned int i;
 
-	if (ndevs > HW_MAX_DEVS)
+	if (ndevs > OP_MAX_DEVICES)
 		return -E2BIG;
 	g = calloc(1, sizeof(*g));
 	if (!g)

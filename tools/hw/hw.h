@@ -31,9 +31,8 @@
 #include <iofd/host.h>
 #include <recorder.h>
 
-#include "op.h"
+#include "oprun.h"
 
-#define HW_MAX_DEVS	OP_MAX_DEVICES
 #define HW_BDF_MAX	16	/* "0000:00:03.0" */
 #define HW_PATH_MAX	128
 
@@ -106,9 +105,7 @@ int hw_guard_check(struct hw_guard *g, FILE *log);
 /* ------------------------------------------------------------------ */
 /* run.c                                                               */
 
-/* An op's result: HW_RUN_SKIP when it made no call, else 0 or -errno. */
-#define HW_RUN_SKIP	1
-
+/* An op's result: OPRUN_SKIPPED when it made no call, else 0 or -errno. */
 struct hw_op_result {
 	int ret;
 	bool fired;		/* an injected fault fired during the op */
@@ -123,7 +120,7 @@ struct hw_run_result {
 	bool sweep_fired;
 	unsigned long calls;	/* host calls seen by the fault plan */
 	/* Which named devices a device op took. */
-	bool used[HW_MAX_DEVS];
+	bool used[OP_MAX_DEVICES];
 	/* Emulator runs: what was left after teardown (all 0 when clean). */
 	struct emu_counters left;
 };
@@ -138,11 +135,10 @@ struct hw_run_cfg {
 	const struct iofd_host *host;
 	/* When set, each op's calls are tagged with its index. */
 	struct emu_rec *rec;
-	/* FUZZ-style arena of HW_ARENA_SIZE bytes, page aligned. */
+	/* The interpreter's arena: OPRUN_ARENA_SIZE bytes, page aligned. */
 	void *arena;
-	/* Fail-nth sweep point (0: none), as fuzz/harness.h documents. */
-	unsigned long sweep_nth;
-	int sweep_errno;
+	/* Sweep point (nth 0: none), as fuzz/oprun.h documents. */
+	struct oprun_sweep sweep;
 	/*
 	 * Told of every IOMMU_DESTROY the core made that failed (injected or
 	 * not), with the fd it went to; NULL: nobody asks.
@@ -153,10 +149,6 @@ struct hw_run_cfg {
 	FILE *log;
 	bool verbose;
 };
-
-/* Page p of an op is arena page p % HW_ARENA_SPAN, as in fuzz_attach. */
-#define HW_ARENA_SPAN	64
-#define HW_ARENA_SIZE	((size_t)(HW_ARENA_SPAN + OP_MAX_PAGES) * OP_PAGE_SIZE)
 
 /*
  * Run @cfg->prog and tear everything down. Returns 0 (results in @res,

@@ -41,7 +41,7 @@
 #define HW_FILE_MAX	65536
 
 struct hw_opts {
-	struct hw_dev devs[HW_MAX_DEVS];
+	struct hw_dev devs[OP_MAX_DEVICES];
 	unsigned int ndevs;
 	bool bind;
 	bool diff;
@@ -105,8 +105,8 @@ static int hw_parse_device(struct hw_opts *o, const char *arg)
 	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
 	unsigned int i;
 
-	if (o->ndevs == HW_MAX_DEVS) {
-		fprintf(stderr, "iofd_hw: at most %d devices\n", HW_MAX_DEVS);
+	if (o->ndevs == OP_MAX_DEVICES) {
+		fprintf(stderr, "iofd_hw: at most %d devices\n", OP_MAX_DEVICES);
 		return -E2BIG;
 	}
 	d = &o->devs[o->ndevs];
@@ -255,8 +255,9 @@ static int hw_side_run(const struct hw_opts *o, const struct op_program *prog,
 	struct iofd_host bottom, guarded, rec_h;
 	struct hw_run_cfg cfg = {
 		.prog = prog, .devs = o->devs, .ndevs = o->ndevs,
-		.arena = arena, .sweep_nth = sweep_nth,
-		.sweep_errno = o->sweep_errno, .log = stdout,
+		.arena = arena,
+		.sweep = { .nth = sweep_nth, .errnum = o->sweep_errno },
+		.log = stdout,
 		.verbose = o->verbose && kernel && !sweep_nth,
 	};
 	int ret;
@@ -305,7 +306,7 @@ static void hw_print_op(const char *label, const struct hw_op_result *k,
 	       hw_run_ret_name(k->ret, kb, sizeof(kb)),
 	       hw_run_ret_name(e->ret, eb, sizeof(eb)),
 	       match ? "ok" : "MISMATCH");
-	if (!match || (k->ret < 0 && k->ret != HW_RUN_SKIP))
+	if (!match || (k->ret < 0 && k->ret != OPRUN_SKIPPED))
 		if (k->msg[0])
 			printf("      kernel:   %s%s\n", k->msg,
 			       k->fired ? " [fault fired]" : "");
@@ -332,8 +333,8 @@ static unsigned int hw_compare(const struct hw_opts *o,
 		if (count) {
 			t->ops++;
 			t->ops_matched += m;
-			t->ops_skipped += k->res.op[i].ret == HW_RUN_SKIP &&
-					  e->res.op[i].ret == HW_RUN_SKIP;
+			t->ops_skipped += k->res.op[i].ret == OPRUN_SKIPPED &&
+					  e->res.op[i].ret == OPRUN_SKIPPED;
 		}
 		bad += !m;
 		if (quiet && m)
@@ -642,13 +643,13 @@ int main(int argc, char **argv)
 		return 2;
 
 	/* One arena for both sides, so user addresses compare equal. */
-	arena = mmap(NULL, HW_ARENA_SIZE, PROT_READ | PROT_WRITE,
+	arena = mmap(NULL, OPRUN_ARENA_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (arena == MAP_FAILED) {
 		perror("iofd_hw: mmap");
 		return 2;
 	}
-	memset(arena, 0, HW_ARENA_SIZE);
+	memset(arena, 0, OPRUN_ARENA_SIZE);
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return 2;
@@ -669,7 +670,7 @@ int main(int argc, char **argv)
 
 	c = t->failed ? 1 : 0;
 	free(t);
-	munmap(arena, HW_ARENA_SIZE);
+	munmap(arena, OPRUN_ARENA_SIZE);
 	if (o.record)
 		fclose(o.record);
 	return c;

@@ -177,6 +177,17 @@ typedef int (*emu_area_cb)(void *arg, uint64_t iova, uint64_t length,
 int emu_ioas_for_each_area(const struct emu *emu, int fd, uint32_t ioas_id,
 			   emu_area_cb cb, void *arg);
 
+typedef int (*emu_object_cb)(void *arg, uint32_t id, const char *type);
+
+/*
+ * Call @cb for every live object of the context behind the iommufd @fd,
+ * in ascending id order, with its type ("ioas", "hwpt", "device",
+ * "fault"). Objects being built or torn down inside a call are not live.
+ * Returns 0, -EBADF (not an iommufd fd), or the callback's non-zero value.
+ */
+int emu_ictx_for_each_object(const struct emu *emu, int fd, emu_object_cb cb,
+			     void *arg);
+
 /*
  * Where the device behind the cdev @fd stands: *devid its DEVICE object id
  * (0 when not bound), *hwpt_id the HWPT it is attached to and *ioas_id that
@@ -263,16 +274,22 @@ void emu_uaccess_set(struct emu *emu, enum emu_uaccess_mode mode);
 /*
  * Pinning checks read the process's memory map (/proc/self/maps) once per
  * MAP or attach by default, so every change of the process's mappings is
- * seen at once. With @on, one snapshot is kept for the whole process and
- * read again only when it does not show a range as pinnable: an EFAULT is
- * still confirmed on a fresh read, but a range unmapped or made read-only
- * since the last read can still pin. For a program that never unmaps or
- * write-protects memory it hands the model (a fuzz harness with a fixed
- * arena) this saves a system call and a parse of the whole map per MAP.
- * Process-wide and not thread-safe: set it before machines are in use.
- * Off frees the snapshot.
+ * seen at once. A memory-map cache keeps one snapshot across operations
+ * and machines, read again only when it does not show a range as
+ * pinnable: an EFAULT is still confirmed on a fresh read, but a range
+ * unmapped or made read-only since the last read can still pin. For a
+ * program that never unmaps or write-protects memory it hands the model
+ * (a fuzz harness with a fixed arena, one machine per input) this saves a
+ * system call and a parse of the whole map per MAP. The cache is the
+ * caller's object, like the machines it serves: not thread-safe, used by
+ * one machine at a time, destroyed after the last machine using it.
  */
-void emu_mm_cache_set(bool on);
+struct emu_mm_cache;
+
+int emu_mm_cache_create(struct emu_mm_cache **out);
+void emu_mm_cache_destroy(struct emu_mm_cache *cache);
+/* Pinning checks of @emu go through @cache (NULL: a fresh read each). */
+void emu_mm_cache_use(struct emu *emu, struct emu_mm_cache *cache);
 
 /*
  * mmap of a VFIO region at @off (index << 40 | offset into it) of the
@@ -337,8 +354,17 @@ void emu_fault_fail_nth(struct emu_fault *f, unsigned long nth, int errnum);
 /* Calls seen since the last emu_fault_fail_nth (or creation). */
 unsigned long emu_fault_calls(const struct emu_fault *f);
 
-/* Whether the armed fault has fired. */
+/* Whether a fault fired since fail_nth was last called (either kind). */
 bool emu_fault_fired(const struct emu_fault *f);
+/* Whether the fail_nth point itself has fired. */
+bool emu_fault_nth_fired(const struct emu_fault *f);
+
+/*
+ * Calls the plan has failed since it was created, by fail_nth and
+ * fail_every alike: a caller that reads it before and after a call knows
+ * whether the plan failed that call.
+ */
+unsigned long emu_fault_failed(const struct emu_fault *f);
 
 /*
  * Kinds of host call, for emu_fault_fail_every (a bit mask): bit n is the
