@@ -11,6 +11,10 @@
  *                                  DIR/<its name>, in one process
  *   fuzz_text grammar              print the text form of every op (the
  *                                  content of fuzz/GRAMMAR)
+ *   fuzz_text check SEEDS CORPUS   every SEEDS/NAME.txt encodes to the
+ *                                  bytes of CORPUS/NAME, and every input of
+ *                                  CORPUS survives decode, text, parse and
+ *                                  encode unchanged (the round-trip test)
  *
  * decode accepts any bytes (every byte string is a program); encode
  * refuses a text that does not parse, naming the file, the line, the word
@@ -19,11 +23,14 @@
  * as every encoded program is: that is how the corpus seeds are checked.
  * Exit: 0, 1 when a file cannot be read, parsed or written, 2 for usage.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdbool.h>
 
 #include "op.h"
 
@@ -175,12 +182,133 @@ static int fuzz_text_canon(const char *dir, char **paths, int n)
 	return 0;
 }
 
+/* @path's program, encoded: its bytes in @out (@cap), their count or -1. */
+static long fuzz_text_seed_bytes(const char *path, uint8_t *out, size_t cap)
+{
+	struct op_text_error err;
+	struct op_program prog;
+	char *text;
+	size_t len;
+	int ret;
+
+	if (fuzz_text_read(path, &text, &len) < 0)
+		return -1;
+	ret = op_program_from_text(text, &prog, &err);
+	free(text);
+	if (ret < 0) {
+		fprintf(stderr, "fuzz_text: %s:%u: %s\n", path, err.line,
+			err.msg);
+		return -1;
+	}
+	return (long)op_program_encode(&prog, out, cap);
+}
+
+/* Whether @data decodes, prints, parses and encodes back to itself. */
+static bool fuzz_text_round_trips(const char *path, const uint8_t *data,
+				  size_t len)
+{
+	uint8_t again[OP_MAX * (1 + OP_MAX_ARGS)];
+	struct op_text_error err;
+	struct op_program p, q;
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *f;
+	bool ok;
+
+	op_program_decode(data, len, &p);
+	f = open_memstream(&text, &tlen);
+	if (!f || op_program_to_text(&p, f, false) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "fuzz_text: %s: cannot print it\n", path);
+		free(text);
+		return false;
+	}
+	ok = op_program_from_text(text, &q, &err) == 0 &&
+	     op_program_encode(&q, again, sizeof(again)) == len &&
+	     memcmp(again, data, len) == 0;
+	if (!ok)
+		fprintf(stderr, "fuzz_text: %s: decode, text and encode change its bytes\n",
+			path);
+	free(text);
+	return ok;
+}
+
+static bool fuzz_text_is_input(const char *name)
+{
+	return name[0] != '.' && strncmp(name, "README", 6) != 0;
+}
+
+/* check: seeds committed as their text says; every input round-trips. */
+static int fuzz_text_check(const char *seeds, const char *corpus)
+{
+	uint8_t want[OP_MAX * (1 + OP_MAX_ARGS)];
+	char path[PATH_MAX], *data;
+	unsigned int nseeds = 0, ninputs = 0, bad = 0;
+	struct dirent *de;
+	size_t len, n;
+	long got;
+	DIR *d;
+
+	d = opendir(seeds);
+	if (!d) {
+		fprintf(stderr, "fuzz_text: %s: %s\n", seeds, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		n = strlen(de->d_name);
+		if (n < 5 || strcmp(de->d_name + n - 4, ".txt"))
+			continue;
+		nseeds++;
+		snprintf(path, sizeof(path), "%s/%s", seeds, de->d_name);
+		got = fuzz_text_seed_bytes(path, want, sizeof(want));
+		snprintf(path, sizeof(path), "%s/%.*s", corpus, (int)(n - 4),
+			 de->d_name);
+		if (got < 0 || fuzz_text_read(path, &data, &len) < 0) {
+			bad++;
+			continue;
+		}
+		if ((size_t)got != len || memcmp(want, data, len)) {
+			fprintf(stderr, "fuzz_text: %s differs from its seed text\n",
+				path);
+			bad++;
+		}
+		free(data);
+	}
+	closedir(d);
+	d = opendir(corpus);
+	if (!d) {
+		fprintf(stderr, "fuzz_text: %s: %s\n", corpus, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		if (!fuzz_text_is_input(de->d_name))
+			continue;
+		ninputs++;
+		snprintf(path, sizeof(path), "%s/%s", corpus, de->d_name);
+		if (fuzz_text_read(path, &data, &len) < 0) {
+			bad++;
+			continue;
+		}
+		bad += !fuzz_text_round_trips(path, (const uint8_t *)data, len);
+		free(data);
+	}
+	closedir(d);
+	if (!nseeds || !ninputs) {
+		fprintf(stderr, "fuzz_text: no %s in %s\n", nseeds ? "inputs" :
+			"seeds (NAME.txt)", nseeds ? corpus : seeds);
+		return 1;
+	}
+	printf("%u seeds committed as their text says, %u inputs round-trip, %u bad\n",
+	       nseeds, ninputs, bad);
+	return bad ? 1 : 0;
+}
+
 static void fuzz_text_usage(FILE *f)
 {
 	fprintf(f, "usage: fuzz_text decode FILE\n"
 		   "       fuzz_text encode FILE.txt OUT\n"
 		   "       fuzz_text canon DIR FILE...\n"
-		   "       fuzz_text grammar\n");
+		   "       fuzz_text grammar\n"
+		   "       fuzz_text check SEEDS CORPUS\n");
 }
 
 int main(int argc, char **argv)
@@ -191,6 +319,8 @@ int main(int argc, char **argv)
 		return fuzz_text_encode(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "canon") == 0)
 		return fuzz_text_canon(argv[2], argv + 3, argc - 3);
+	if (argc == 4 && strcmp(argv[1], "check") == 0)
+		return fuzz_text_check(argv[2], argv[3]);
 	if (argc == 2 && strcmp(argv[1], "grammar") == 0)
 		return op_grammar_print(stdout) < 0 ? 1 : 0;
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||

@@ -213,8 +213,8 @@ static const char *op_profile_name(unsigned int idx)
 	return p ? p->name : NULL;
 }
 
-#define OP_NAMES(list) (&(const struct op_names){ list, NULL })
-#define OP_NAMES_FN(fn) (&(const struct op_names){ NULL, fn })
+#define OP_NAMES(list) (&(const struct op_names){ list, NULL, NULL })
+#define OP_NAMES_FN(fn) (&(const struct op_names){ NULL, fn, NULL })
 
 /* ------------------------------------------------------------------ */
 /* The table                                                           */
@@ -252,7 +252,8 @@ static const struct op_desc op_table[OP_COUNT] = {
 		"add a device: profile and sysfs variant (devN is the N-th)", {
 		{ .name = "profile", .offset = OP_OFF(device.profile),
 		  .bits = 8, .range = 0, .text = OP_TEXT_NAME,
-		  .names = OP_NAMES_FN(op_profile_name) },
+		  .names = &(const struct op_names){ NULL, op_profile_name,
+			"the emulator's profiles (emu/profile.c)" } },
 		OP_F_NAME("variant", device.variant, 1, 0, 8,
 			  EMU_SYSFS_VARIANT_COUNT, OP_NAMES(op_variant_names)),
 	} },

@@ -319,10 +319,15 @@ enum op_when {
 	OP_WHEN_NONZERO,	/* field `when_field` is not 0 */
 };
 
-/* Value names: a fixed list, or a function for lists known at run time. */
+/*
+ * Value names: a fixed list, or a function for lists known at run time;
+ * @where, when set, says where such a list is kept (the grammar points
+ * there instead of copying a list that grows elsewhere).
+ */
 struct op_names {
 	const char *const *list;
 	const char *(*get)(unsigned int value);
+	const char *where;
 };
 
 struct op_field {

@@ -228,6 +228,11 @@ int op_grammar_print(FILE *out)
 					"not off" : "query or mark");
 			if (f->text == OP_TEXT_NUM || f->text == OP_TEXT_FLAG)
 				continue;
+			if (f->names && f->names->where) {
+				fprintf(out, "    %s: one of %s\n", f->name,
+					f->names->where);
+				continue;
+			}
 			op_names_list(f, line, sizeof(line));
 			fprintf(out, "    %s: %s%s\n", f->name, line,
 				f->text == OP_TEXT_KINDS ?

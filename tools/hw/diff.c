@@ -99,11 +99,7 @@ struct hw_diff_pending {
 };
 
 static const struct hw_diff_pending hw_diff_pending[] = {
-	/*
-	 * Empty: the VT-d flags of GET_HW_INFO (the SPR17 erratum bit Linux
-	 * always sets) were the last entry, fixed in emu/hwpt.c. The
-	 * terminator keeps the array non-empty.
-	 */
+	/* None pending. The terminator keeps the array non-empty. */
 	{ 0, NULL, NULL },
 };
 
