@@ -127,29 +127,41 @@ static int fuzz_text_write(const struct op_program *prog, const char *out_path)
 	return 0;
 }
 
-static int fuzz_text_encode(const char *path, const char *out_path)
+/*
+ * Parse the text program in @path into @prog: 0, or -1 with the file, the
+ * line and what is wrong there printed.
+ */
+static int fuzz_text_parse(const char *path, struct op_program *prog)
 {
 	struct op_text_error err;
-	struct op_program prog;
 	char *text;
 	size_t len;
 	int ret;
 
 	if (fuzz_text_read(path, &text, &len) < 0)
-		return 1;
+		return -1;
 	if (strlen(text) != len) {
 		fprintf(stderr, "fuzz_text: %s: holds a NUL byte at %zu: not a text program (decode reads binary ones)\n",
 			path, strlen(text));
 		free(text);
-		return 1;
+		return -1;
 	}
-	ret = op_program_from_text(text, &prog, &err);
+	ret = op_program_from_text(text, prog, &err);
 	free(text);
 	if (ret < 0) {
 		fprintf(stderr, "fuzz_text: %s:%u: %s\n", path, err.line,
 			err.msg);
-		return 1;
+		return -1;
 	}
+	return 0;
+}
+
+static int fuzz_text_encode(const char *path, const char *out_path)
+{
+	struct op_program prog;
+
+	if (fuzz_text_parse(path, &prog) < 0)
+		return 1;
 	return fuzz_text_write(&prog, out_path);
 }
 
@@ -185,21 +197,10 @@ static int fuzz_text_canon(const char *dir, char **paths, int n)
 /* @path's program, encoded: its bytes in @out (@cap), their count or -1. */
 static long fuzz_text_seed_bytes(const char *path, uint8_t *out, size_t cap)
 {
-	struct op_text_error err;
 	struct op_program prog;
-	char *text;
-	size_t len;
-	int ret;
 
-	if (fuzz_text_read(path, &text, &len) < 0)
+	if (fuzz_text_parse(path, &prog) < 0)
 		return -1;
-	ret = op_program_from_text(text, &prog, &err);
-	free(text);
-	if (ret < 0) {
-		fprintf(stderr, "fuzz_text: %s:%u: %s\n", path, err.line,
-			err.msg);
-		return -1;
-	}
 	return (long)op_program_encode(&prog, out, cap);
 }
 
