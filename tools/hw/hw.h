@@ -3,7 +3,9 @@
  * iofd_hw, the hardware regression and differential tool: the pieces.
  *
  *   pci.c    named devices: PCI address syntax, the vfio-pci driver check,
- *            binding on request (hw_pci_*)
+ *            binding on request, for allow-listed devices (hw_pci_*)
+ *   progs.c  the programs the command line names, checked before any run
+ *            (hw_progs_*)
  *   guard.c  a host wrapper over the real host that lets libiofd reach only
  *            /dev/iommu and the named devices, and keeps every iommufd
  *            context alive past its close so the clean check can ask the
@@ -57,14 +59,53 @@ bool hw_pci_bdf_valid(const char *s);
 int hw_pci_driver(const char *bdf, char *buf, size_t cap);
 
 /*
- * Bind @bdf to vfio-pci: unbind it from its current driver, set its
- * driver_override and ask the PCI core to probe it. Needs write access to
- * sysfs (root). Returns 0 once the device's driver is vfio-pci.
+ * Bind @bdf to vfio-pci: unbind it from its current driver (its name goes
+ * to @orig, @cap bytes; "" for none), set its driver_override and ask the
+ * PCI core to probe it. Needs write access to sysfs (root). Returns 0 once
+ * the device's driver is vfio-pci; on any failure driver_override is
+ * cleared and the device given back to @orig, and -errno is returned. The
+ * caller checks the allow-list first (hw_pci_allowed).
  */
-int hw_pci_bind_vfio(const char *bdf, FILE *log);
+int hw_pci_bind_vfio(const char *bdf, char *orig, size_t cap, FILE *log);
+/* Undo a successful hw_pci_bind_vfio: back to @orig, override cleared. */
+void hw_pci_unbind_vfio(const char *bdf, const char *orig, FILE *log);
+
+/*
+ * Whether the allow-list @allow (BDFs separated by blanks or commas) names
+ * @bdf: 1 yes, 0 no, -EINVAL with *@bad (valid until the next call) set to
+ * the first entry that is not a full PCI address.
+ */
+int hw_pci_allowed(const char *allow, const char *bdf, const char **bad);
+
+/* Where the PCI bus is in sysfs (default /sys/bus/pci): for tests. */
+void hw_pci_set_root(const char *root);
 
 /* The PCI vendor and device ids from sysfs. */
 int hw_pci_ids(const char *bdf, uint16_t *vendor, uint16_t *device);
+
+/* ------------------------------------------------------------------ */
+/* progs.c                                                             */
+
+#define HW_MAX_FILES	512	/* programs one directory may hold */
+#define HW_FILE_MAX	65536	/* bytes of one program */
+
+/* The programs to run, in order (paths owned by the list). */
+struct hw_progs {
+	unsigned int count;
+	char **paths;
+};
+
+/*
+ * The programs named by the @n paths @args (a directory: its programs in
+ * name order), each loaded once to prove it loads (@text: text even
+ * without .txt). Returns 0, or -errno with the reason printed and nothing
+ * kept.
+ */
+int hw_progs_collect(char *const *args, int n, bool text,
+		     struct hw_progs *out);
+void hw_progs_free(struct hw_progs *p);
+/* Load @path (text by @text or .txt, else binary): 0 or -errno, printed. */
+int hw_progs_load(const char *path, bool text, struct op_program *prog);
 
 /* ------------------------------------------------------------------ */
 /* guard.c                                                             */

@@ -14,14 +14,16 @@
  * real kernel was proved clean after every run.
  *
  * Safety: a named device must already be bound to vfio-pci (checked through
- * /sys/bus/pci/devices/BDF/driver) unless --bind asks the tool to bind it;
- * every host call goes through the guard (guard.c), which refuses any path
- * or fd but /dev/iommu and the named devices. Nothing needs root but
- * --bind: an ordinary user with access to /dev/iommu and the cdevs can run
- * it.
+ * /sys/bus/pci/devices/BDF/driver) unless --bind asks the tool to bind it,
+ * which it does only for a device the IOFD_HW_BIND_ALLOW allow-list names,
+ * rolling back on any failure; every host call goes through the guard
+ * (guard.c), which refuses any path or fd but /dev/iommu and the named
+ * devices. Nothing needs root but --bind: an ordinary user with access to
+ * /dev/iommu and the cdevs can run it. Every argument, program and the
+ * machine's /dev/iommu are checked before anything is bound or run.
  *
  * Exit: 0 all matched, 1 a mismatch or an unclean kernel, 2 usage or setup
- * error (a refused device among them).
+ * error (a refused device or program among them).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,8 +39,6 @@
 
 #include "hw.h"
 
-#define HW_MAX_FILES	512
-#define HW_FILE_MAX	65536
 
 struct hw_opts {
 	struct hw_dev devs[OP_MAX_DEVICES];
@@ -52,6 +52,7 @@ struct hw_opts {
 	bool quiet;
 	unsigned long sweep_max;
 	int sweep_errno;
+	const char *record_path;
 	FILE *record;
 };
 
@@ -77,7 +78,8 @@ static void hw_usage(FILE *f)
 		"usage: iofd_hw [options] -d BDF[=PROFILE] [-d ...] PROGRAM|DIR...\n"
 		"  -d, --device BDF[=PROFILE]  allow this PCI device (repeatable); it stands\n"
 		"                              for the emulator profile PROFILE (e1000e)\n"
-		"  -b, --bind                  bind named devices to vfio-pci first (root)\n"
+		"  -b, --bind                  bind named devices to vfio-pci first (root;\n"
+		"                              only devices IOFD_HW_BIND_ALLOW lists)\n"
 		"  -D, --diff                  compare every host call with the emulator and\n"
 		"                              print the fidelity figure\n"
 		"  -c, --check-clean           prove the kernel clean after every run: fds,\n"
@@ -138,6 +140,46 @@ static int hw_parse_device(struct hw_opts *o, const char *arg)
 	return 0;
 }
 
+/*
+ * --bind: every named device must be on the allow-list before any is
+ * touched; then each is bound, and a failure gives back every device bound
+ * so far.
+ */
+static int hw_bind_devices(const struct hw_opts *o)
+{
+	char orig[OP_MAX_DEVICES][64];
+	const char *allow = getenv("IOFD_HW_BIND_ALLOW"), *bad = NULL;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < o->ndevs; i++) {
+		ret = allow ? hw_pci_allowed(allow, o->devs[i].bdf, &bad) : 0;
+		if (ret < 0) {
+			fprintf(stderr, "iofd_hw: IOFD_HW_BIND_ALLOW entry '%s' is no PCI address (want DDDD:BB:DD.F, separated by blanks or commas)\n",
+				bad);
+			return ret;
+		}
+		if (ret == 0) {
+			fprintf(stderr, "iofd_hw: --bind: %s is not in IOFD_HW_BIND_ALLOW (\"%s\"); refusing to take it from its driver\n",
+				o->devs[i].bdf, allow ? allow : "");
+			return -EPERM;
+		}
+	}
+	for (i = 0; i < o->ndevs; i++) {
+		ret = hw_pci_bind_vfio(o->devs[i].bdf, orig[i], sizeof(orig[i]),
+				       stderr);
+		if (ret < 0) {
+			fprintf(stderr, "iofd_hw: %s: cannot bind to vfio-pci: %s\n",
+				o->devs[i].bdf, strerrorname_np(-ret));
+			while (i--)
+				hw_pci_unbind_vfio(o->devs[i].bdf, orig[i],
+						   stderr);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /* Every named device must be on vfio-pci, or be put there with --bind. */
 static int hw_check_devices(const struct hw_opts *o)
 {
@@ -149,21 +191,13 @@ static int hw_check_devices(const struct hw_opts *o)
 	for (i = 0; i < o->ndevs; i++) {
 		const struct hw_dev *d = &o->devs[i];
 
-		if (o->bind) {
-			ret = hw_pci_bind_vfio(d->bdf, stderr);
-			if (ret < 0) {
-				fprintf(stderr, "iofd_hw: %s: cannot bind to vfio-pci: %s\n",
-					d->bdf, strerrorname_np(-ret));
-				return ret;
-			}
-		}
 		ret = hw_pci_driver(d->bdf, drv, sizeof(drv));
 		if (ret == -ENODEV) {
 			fprintf(stderr, "iofd_hw: %s: no such PCI device\n",
 				d->bdf);
 			return ret;
 		}
-		if (ret < 0 || strcmp(drv, "vfio-pci") != 0) {
+		if (!o->bind && (ret < 0 || strcmp(drv, "vfio-pci") != 0)) {
 			fprintf(stderr, "iofd_hw: %s is bound to %s, not vfio-pci; refusing (use --bind to bind it)\n",
 				d->bdf, ret < 0 ? "no driver" : drv);
 			return -EPERM;
@@ -176,46 +210,6 @@ static int hw_check_devices(const struct hw_opts *o)
 				d->profile->vendor, d->profile->device);
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Programs                                                            */
-
-static bool hw_is_text(const struct hw_opts *o, const char *path)
-{
-	size_t n = strlen(path);
-
-	return o->text || (n > 4 && strcmp(path + n - 4, ".txt") == 0);
-}
-
-static int hw_load(const struct hw_opts *o, const char *path,
-		   struct op_program *prog)
-{
-	static char buf[HW_FILE_MAX + 1];
-	struct op_text_error err;
-	ssize_t n;
-	size_t len = 0;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf + len, HW_FILE_MAX - len)) > 0)
-		len += (size_t)n;
-	ret = n < 0 ? -errno : 0;
-	close(fd);
-	if (ret < 0)
-		return ret;
-	if (!hw_is_text(o, path)) {
-		op_program_decode((const uint8_t *)buf, len, prog);
-		return 0;
-	}
-	buf[len] = '\0';
-	ret = op_program_from_text(buf, prog, &err);
-	if (ret < 0)
-		fprintf(stderr, "iofd_hw: %s:%u: %s\n", path, err.line,
-			err.msg);
-	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -469,9 +463,8 @@ static void hw_program(const struct hw_opts *o, const char *path,
 	bool fired;
 	int ret;
 
-	ret = hw_load(o, path, &prog);
+	ret = hw_progs_load(path, o->text, &prog);
 	if (ret < 0) {
-		printf("%s: cannot load: %s\n", path, strerrorname_np(-ret));
 		t->failed = true;
 		return;
 	}
@@ -482,42 +475,6 @@ static void hw_program(const struct hw_opts *o, const char *path,
 		hw_point(o, path, &prog, arena, nth, &fired, t);
 		if (!fired)
 			break;
-	}
-}
-
-static int hw_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every regular file of @dir but README* and dotfiles, sorted. */
-static void hw_dir(const struct hw_opts *o, const char *dir, void *arena,
-		   struct hw_totals *t)
-{
-	char *names[HW_MAX_FILES], path[4096];
-	struct dirent *de;
-	size_t n = 0, i;
-	DIR *d;
-
-	d = opendir(dir);
-	if (!d) {
-		printf("%s: cannot open: %s\n", dir, strerrorname_np(errno));
-		t->failed = true;
-		return;
-	}
-	while ((de = readdir(d)) && n < HW_MAX_FILES) {
-		if (de->d_name[0] == '.' || strncmp(de->d_name, "README", 6) == 0)
-			continue;
-		names[n] = strdup(de->d_name);
-		if (names[n])
-			n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), hw_name_cmp);
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		hw_program(o, path, arena, t);
-		free(names[i]);
 	}
 }
 
@@ -568,10 +525,12 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hw_opts o = { .sweep_errno = ENOMEM };
-	struct hw_totals *t;
+	struct hw_progs progs = { 0 };
+	struct hw_totals *t = NULL;
 	struct timespec t0, t1;
-	void *arena;
-	int c, i, idx;
+	void *arena = MAP_FAILED;
+	unsigned int p;
+	int c, idx, ret = 2;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "d:bDcs:e:tr:qvh", lopts, NULL)) !=
@@ -591,9 +550,11 @@ int main(int argc, char **argv)
 			o.check_clean = true;
 			break;
 		case 's':
+			errno = 0;
 			o.sweep_max = strtoul(optarg, &end, 10);
-			if (*end || o.sweep_max > 10000) {
-				fprintf(stderr, "iofd_hw: bad sweep bound '%s'\n",
+			if (optarg[0] < '0' || optarg[0] > '9' || *end ||
+			    errno || o.sweep_max > 10000) {
+				fprintf(stderr, "iofd_hw: -s '%s': want a sweep bound from 0 to 10000 (decimal)\n",
 					optarg);
 				return 2;
 			}
@@ -601,7 +562,7 @@ int main(int argc, char **argv)
 		case 'e':
 			idx = op_errno_find(optarg);
 			if (idx < 0) {
-				fprintf(stderr, "iofd_hw: unknown errno '%s'\n",
+				fprintf(stderr, "iofd_hw: -e '%s': not an errno a fault injects (EINVAL, ENOMEM, ... as fuzz/GRAMMAR lists)\n",
 					optarg);
 				return 2;
 			}
@@ -611,12 +572,7 @@ int main(int argc, char **argv)
 			o.text = true;
 			break;
 		case 'r':
-			o.record = fopen(optarg, "we");
-			if (!o.record) {
-				fprintf(stderr, "iofd_hw: %s: %s\n", optarg,
-					strerror(errno));
-				return 2;
-			}
+			o.record_path = optarg;
 			break;
 		case 'E':
 			o.emu_host = true;
@@ -636,42 +592,57 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind == argc || o.ndevs == 0) {
+		fprintf(stderr, "iofd_hw: %s\n", o.ndevs ? "no program given" :
+			"no device given (-d BDF)");
 		hw_usage(stderr);
 		return 2;
 	}
-	if (!o.emu_host && hw_check_devices(&o) < 0)
+	if (hw_progs_collect(argv + optind, argc - optind, o.text, &progs) < 0)
 		return 2;
-
+	/* No iommufd here is a setup error, not a run that matched nothing. */
+	if (!o.emu_host && access("/dev/iommu", R_OK | W_OK) != 0) {
+		fprintf(stderr, "iofd_hw: /dev/iommu: %s: this machine offers no iommufd (CONFIG_IOMMUFD and an IOMMU) to run on; setup error\n",
+			strerror(errno));
+		goto out_free;
+	}
+	if (!o.emu_host && hw_check_devices(&o) < 0)
+		goto out_free;
+	/* Everything is checked: the first side effects. */
+	if (!o.emu_host && o.bind && hw_bind_devices(&o) < 0)
+		goto out_free;
+	if (o.record_path) {
+		o.record = fopen(o.record_path, "we");
+		if (!o.record) {
+			fprintf(stderr, "iofd_hw: %s: %s\n", o.record_path,
+				strerror(errno));
+			goto out_free;
+		}
+	}
 	/* One arena for both sides, so user addresses compare equal. */
 	arena = mmap(NULL, OPRUN_ARENA_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (arena == MAP_FAILED) {
-		perror("iofd_hw: mmap");
-		return 2;
+	t = calloc(1, sizeof(*t));
+	if (arena == MAP_FAILED || !t) {
+		fprintf(stderr, "iofd_hw: out of memory\n");
+		goto out_free;
 	}
 	memset(arena, 0, OPRUN_ARENA_SIZE);
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return 2;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = optind; i < argc; i++) {
-		struct stat st;
-
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-			hw_dir(&o, argv[i], arena, t);
-		else
-			hw_program(&o, argv[i], arena, t);
-	}
+	for (p = 0; p < progs.count; p++)
+		hw_program(&o, progs.paths[p], arena, t);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	hw_summary(&o, t);
 	printf("time: %.2f s\n", (double)(t1.tv_sec - t0.tv_sec) +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ret = t->failed ? 1 : 0;
 
-	c = t->failed ? 1 : 0;
+out_free:
 	free(t);
-	munmap(arena, OPRUN_ARENA_SIZE);
+	if (arena != MAP_FAILED)
+		munmap(arena, OPRUN_ARENA_SIZE);
 	if (o.record)
 		fclose(o.record);
-	return c;
+	hw_progs_free(&progs);
+	return ret;
 }
