@@ -89,6 +89,29 @@ static void forgotten_at_close(void)
 	fx_fini(&fx);
 }
 
+/*
+ * A fixture with dev0 attached through a backend on an iommufd the test
+ * hands in (its fd returned), with a connection of the test's own when
+ * @connect.
+ */
+static int t_handed_in(struct fx *fx, struct iofd_host *raw,
+		       struct iofd_backend **be, bool connect,
+		       struct iofd_device **d0)
+{
+	int fd;
+
+	fx_init(fx);
+	fx_add_device(fx, "e1000e", EMU_SYSFS_OK);
+	emu_host(fx->emu, raw);
+	fd = CHECK_OK(raw->ops->open(raw->priv, "/dev/iommu", O_RDWR));
+	CHECK_OK(iofd_backend_create_fd(fx->ctx, fd, be, NULL));
+	if (connect)
+		CHECK_OK(iofd_backend_connect(*be, NULL));
+	CHECK_OK(iofd_device_attach(fx->ctx, "dev0", fx->path[0], fx->space,
+				    *be, d0, NULL));
+	return fd;
+}
+
 /* A device fd's close detaches the device: what it kept busy can go. */
 static void retried_after_device_close(void)
 {
@@ -98,13 +121,7 @@ static void retried_after_device_close(void)
 	struct fx fx;
 	int fd;
 
-	fx_init(&fx);
-	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-	emu_host(fx.emu, &raw);
-	fd = CHECK_OK(raw.ops->open(raw.priv, "/dev/iommu", O_RDWR));
-	CHECK_OK(iofd_backend_create_fd(fx.ctx, fd, &be, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "dev0", fx.path[0], fx.space, be,
-				    &d0, NULL));
+	fd = t_handed_in(&fx, &raw, &be, false, &d0);
 	/* DETACH fails: the device stays attached, the DESTROYs meet EBUSY. */
 	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL,
 			     VFIO_DEVICE_DETACH_IOMMUFD_PT, EIO);
@@ -127,14 +144,7 @@ static void retried_at_last_disconnect(void)
 	struct fx fx;
 	int fd;
 
-	fx_init(&fx);
-	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
-	emu_host(fx.emu, &raw);
-	fd = CHECK_OK(raw.ops->open(raw.priv, "/dev/iommu", O_RDWR));
-	CHECK_OK(iofd_backend_create_fd(fx.ctx, fd, &be, NULL));
-	CHECK_OK(iofd_backend_connect(be, NULL));
-	CHECK_OK(iofd_device_attach(fx.ctx, "dev0", fx.path[0], fx.space, be,
-				    &d0, NULL));
+	fd = t_handed_in(&fx, &raw, &be, true, &d0);
 	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL, IOMMU_DESTROY, EIO);
 	CHECK_ERR(EIO, iofd_device_detach(d0, NULL));
 	emu_fault_fail_every(fx.fault, 0, 0, 0);
