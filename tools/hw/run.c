@@ -17,7 +17,8 @@
  *            /dev/kvm), dirty mark (only the emulated device can write),
  *            attach-cfg with a handed-in or wrong fd, a bad path or objects
  *            that are not the program's own (the guard lets no such path or
- *            fd through, so they are not staged).
+ *            fd through, so they are not staged), and leave (what it leaves
+ *            to the close, the clean check would take for leaks).
  *   checks   none abort the run: results are recorded and judged by the
  *            caller (a real kernel may rightly disagree).
  * The stack under libiofd is the interpreter's (call log, fault plan)
@@ -90,6 +91,13 @@ static int hw_run_op_begin(void *priv, unsigned int i, const struct op *op,
 	switch (op->code) {
 	case OP_KVM:
 		*why = "no KVM in hardware mode";
+		return OPRUN_SKIPPED;
+	case OP_LEAVE:
+		/*
+		 * What leave hands to the iommufd's close, the clean check
+		 * (which keeps every iommufd alive) would count as leaked.
+		 */
+		*why = "leave is not staged in hardware mode";
 		return OPRUN_SKIPPED;
 	case OP_DIRTY:
 		if (op->dirty.action != OP_DIRTY_MARK)
