@@ -160,6 +160,21 @@ static void fuzz_called(void *priv, const char *call, enum oprun_role role,
 	fuzz_check_call(h, call, role, ret);
 	fuzz_opcheck_aux(h, call, role, ret, clean);
 	/*
+	 * A detach closes the device fd, after which nothing of the core's
+	 * is busy any more: with no fault in it, the core must have freed
+	 * every object it had stranded on that backend (unless KVM still
+	 * holds a device, which keeps what it is attached to).
+	 */
+	if (!strcmp(call, "iofd_device_detach") && clean) {
+		unsigned int k = h->r.devs[h->r.cur_dev].be;
+		struct iofd_backend *be = h->r.be[k];
+
+		if (be && iofd_backend_fd(be) >= 0 && !fuzz_kvm_held(h) &&
+		    iofd_backend_stranded_count(be))
+			fuzz_fail(h, "be%u still has %zu stranded objects after a detach with no fault",
+				  k, iofd_backend_stranded_count(be));
+	}
+	/*
 	 * A handed-in iommufd is closed right after its backend goes: what
 	 * is in it must be what the core said it left there, and with no
 	 * fault in the destroy's last try it left nothing.

@@ -339,6 +339,7 @@ static int oprun_detach(struct oprun *r, unsigned int n, enum oprun_role role)
 	int ret;
 
 	r->cur.dev = d->dev;
+	r->cur_dev = n;
 	snprintf(r->cur.name, sizeof(r->cur.name), "%s",
 		 iofd_device_name(d->dev));
 	oprun_calling(r, "iofd_device_detach");

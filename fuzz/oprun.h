@@ -337,6 +337,7 @@ struct oprun {
 	bool sweep_fired;
 
 	unsigned int cur_op;		/* op running; prog->count: teardown */
+	unsigned int cur_dev;		/* the device being detached */
 	struct oprun_cur cur;
 	const char *skip_why;
 	struct iofd_error err;
