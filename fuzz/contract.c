@@ -34,10 +34,10 @@
 #define FUZZ_SENTINEL_BYTE	0xa5
 
 /*
- * The error every core call is handed: filler bytes, an errno no call sets
- * and a short message.
+ * The error every core call is handed: filler bytes, an errno no call
+ * sets and a short message. A success must leave all of it as it was.
  */
-static void fuzz_sentinel(struct iofd_error *e)
+void fuzz_sentinel_make(struct iofd_error *e)
 {
 	memset(e, FUZZ_SENTINEL_BYTE, sizeof(*e));
 	e->errnum = FUZZ_SENTINEL_ERRNUM;
@@ -46,7 +46,7 @@ static void fuzz_sentinel(struct iofd_error *e)
 
 struct iofd_error *fuzz_err(struct fuzz_state *h)
 {
-	fuzz_sentinel(&h->err);
+	memcpy(&h->err, &h->sentinel, sizeof(h->err));
 	return &h->err;
 }
 
@@ -61,9 +61,10 @@ struct iofd_error *fuzz_err(struct fuzz_state *h)
  * which may run after the core itself refused (a device that cannot track
  * dirty pages, discard required) and are not told.
  */
-static bool fuzz_absorbed(const char *call, const struct emu_host_call *c)
+static bool fuzz_absorbed(enum oprun_call call, const struct emu_host_call *c)
 {
-	bool attach = !strncmp(call, "iofd_device_attach", 18);
+	bool attach = call == OPRUN_DEVICE_ATTACH ||
+		      call == OPRUN_DEVICE_ATTACH_CFG;
 
 	if (c->entry == EMU_HOST_CLOSE)
 		return true;
@@ -85,53 +86,67 @@ static bool fuzz_absorbed(const char *call, const struct emu_host_call *c)
 	case KVM_SET_DEVICE_ATTR:
 		return attach;
 	case IOMMU_IOAS_UNMAP:
-		return attach || !strcmp(call, "iofd_space_region_add");
+		return attach || call == OPRUN_SPACE_REGION_ADD;
 	case IOMMU_IOAS_MAP:
-		return !strcmp(call, "iofd_space_region_del");
+		return call == OPRUN_SPACE_REGION_DEL;
 	case IOMMU_HWPT_GET_DIRTY_BITMAP:
-		return strcmp(call, "iofd_container_query_dirty") &&
-		       strcmp(call, "iofd_backend_get_dirty_bitmap");
+		return call != OPRUN_CONTAINER_QUERY_DIRTY &&
+		       call != OPRUN_BACKEND_GET_DIRTY_BITMAP;
 	default:
 		return false;
 	}
 }
 
-void fuzz_call_begin(struct fuzz_state *h, const char *call)
+void fuzz_call_begin(struct fuzz_state *h, enum oprun_call call)
 {
-	h->call = (struct fuzz_call){
-		.name = call,
-		.fires = oprun_fires(&h->r),
-		.alloc_fires = h->r.alloc.fires,
-		.nabandoned = h->nabandoned,
-	};
+	h->core_calls++;
+	h->call.active = true;
+	h->call.call = call;
+	h->call.fires = oprun_fires(&h->r);
+	h->call.alloc_fires = h->r.alloc.fires;
+	h->call.first_errno = 0;
+	h->call.nabsorbed = 0;
+	h->call.nabandoned = h->nabandoned;
 }
 
 void fuzz_call_host(struct fuzz_state *h, const struct emu_host_call *c)
 {
-	if (!h->call.name || c->ret >= 0 || h->call.first_errno)
+	if (!h->call.active || c->ret >= 0 || h->call.first_errno)
 		return;
-	if (fuzz_absorbed(h->call.name, c)) {
+	if (fuzz_absorbed(h->call.call, c)) {
 		if (h->call.nabsorbed < sizeof(h->call.absorbed) / sizeof(int))
 			h->call.absorbed[h->call.nabsorbed++] = (int)-c->ret;
 		return;
 	}
 	h->call.first_errno = (int)-c->ret;
-	emu_host_call_print(c, h->call.first, sizeof(h->call.first));
+	h->call.first = *c;
+	h->call.first.path = NULL;
+	h->call.first.buf = NULL;
+	h->call.first.arg = NULL;
+	if (c->path) {
+		size_t n = strnlen(c->path, sizeof(h->call.first_path) - 1);
+
+		memcpy(h->call.first_path, c->path, n);
+		h->call.first_path[n] = '\0';
+		h->call.first.path = h->call.first_path;
+	}
 }
 
 /* What the README promises of a failure's message. */
 static void fuzz_check_message(struct fuzz_state *h, const char *call,
-			       int ret)
+			       enum oprun_call id, int ret)
 {
 	const char *ename = strerrorname_np(-ret);
-	char want[48];
+	char want[48] = "(";
 	size_t len = strnlen(h->err.msg, sizeof(h->err.msg));
 	const char *at;
 
 	/* A message that fills the buffer may have lost its end. */
 	if (len == sizeof(h->err.msg) - 1)
 		return;
-	snprintf(want, sizeof(want), "(%s)", ename ? ename : "?");
+	/* Not snprintf: every failing call comes here. */
+	strncat(want, ename ? ename : "?", sizeof(want) - 3);
+	strcat(want, ")");
 	at = strstr(h->err.msg, want);
 	if (!at)
 		fuzz_fail(h, "%s: the message \"%s\" does not name %s", call,
@@ -140,9 +155,8 @@ static void fuzz_check_message(struct fuzz_state *h, const char *call,
 		fuzz_fail(h, "%s: the message \"%s\" names no step", call,
 			  h->err.msg);
 	if (h->r.cur.name[0] && !strstr(h->err.msg, h->r.cur.name) &&
-	    (!strcmp(call, "iofd_device_detach") ||
-	     ((!strcmp(call, "iofd_device_attach") ||
-	       !strcmp(call, "iofd_device_attach_cfg")) &&
+	    (id == OPRUN_DEVICE_DETACH ||
+	     ((id == OPRUN_DEVICE_ATTACH || id == OPRUN_DEVICE_ATTACH_CFG) &&
 	      h->r.cur.dc.name == h->r.cur.name &&
 	      !strncmp(h->r.cur.name, "dev", 3) &&
 	      h->r.cur.name[3] >= '0' && h->r.cur.name[3] <= '9')))
@@ -153,6 +167,7 @@ static void fuzz_check_message(struct fuzz_state *h, const char *call,
 /* The errno returned is the first unabsorbed host failure's. */
 static void fuzz_check_errno(struct fuzz_state *h, const char *call, int ret)
 {
+	char first[160];
 	unsigned int i;
 
 	if (!h->call.first_errno || h->r.alloc.fires != h->call.alloc_fires)
@@ -162,35 +177,22 @@ static void fuzz_check_errno(struct fuzz_state *h, const char *call, int ret)
 	for (i = 0; i < h->call.nabsorbed; i++)
 		if (ret == -h->call.absorbed[i])
 			return;
+	emu_host_call_print(&h->call.first, first, sizeof(first));
 	fuzz_fail(h, "%s returned -%s, but the first failure in it was %s = -%s",
-		  call, fuzz_errname(-ret), h->call.first,
+		  call, fuzz_errname(-ret), first,
 		  fuzz_errname(h->call.first_errno));
 }
 
-/* The calls that take no error object: their return value says it all. */
-static bool fuzz_call_has_error(const char *call)
+void fuzz_check_call(struct fuzz_state *h, enum oprun_call id, int ret)
 {
-	static const char *const none[] = {
-		"iofd_backend_destroy", "iofd_backend_disconnect",
-		"iofd_ctx_set_kvm_vfio", "iofd_space_destroy",
-	};
-	size_t i;
+	const char *call = oprun_call_name(id);
 
-	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++)
-		if (!strcmp(call, none[i]))
-			return false;
-	return true;
-}
-
-void fuzz_check_call(struct fuzz_state *h, const char *call,
-		     enum oprun_role role, int ret)
-{
 	if (ret < -4095 || ret > 0)
 		fuzz_fail(h, "%s returned %d, not 0 or a -errno", call, ret);
 	if (ret < 0)
 		fuzz_check_errno(h, call, ret);
-	h->call.name = NULL;
-	if (!fuzz_call_has_error(call))
+	h->call.active = false;
+	if (!oprun_call_has_error(id))
 		return;
 	if (h->r.null_err) {
 		/* No error object: only the return value says anything. */
@@ -198,10 +200,7 @@ void fuzz_check_call(struct fuzz_state *h, const char *call,
 		return;
 	}
 	if (ret == 0) {
-		struct iofd_error sentinel;
-
-		fuzz_sentinel(&sentinel);
-		if (memcmp(&sentinel, &h->err, sizeof(h->err)) != 0)
+		if (memcmp(&h->sentinel, &h->err, sizeof(h->err)) != 0)
 			fuzz_fail(h, "%s succeeded but wrote the error (errnum %d, \"%.*s\")",
 				  call, h->err.errnum,
 				  (int)sizeof(h->err.msg), h->err.msg);
@@ -212,7 +211,7 @@ void fuzz_check_call(struct fuzz_state *h, const char *call,
 			  fuzz_errname(-ret), h->err.errnum);
 	if (!memchr(h->err.msg, '\0', sizeof(h->err.msg)))
 		fuzz_fail(h, "%s: error message not NUL-terminated", call);
-	fuzz_check_message(h, call, ret);
+	fuzz_check_message(h, call, id, ret);
 }
 
 /*

@@ -138,6 +138,12 @@ static void fuzz_op_end(void *priv, unsigned int i, const struct op *op,
 	fuzz_opcheck_post(h, op, ret);
 	fuzz_log_result(h, ret, h->r.cur.main_called &&
 			!fuzz_clean(h, h->pre.mark));
+	/* Nothing called, nothing changed: the last check still holds. */
+	if (h->core_calls == h->state_checked_core &&
+	    h->r.log.calls == h->state_checked_host)
+		return;
+	h->state_checked_core = h->core_calls;
+	h->state_checked_host = h->r.log.calls;
 	fuzz_check_all(h);
 }
 
@@ -146,18 +152,18 @@ static struct iofd_error *fuzz_hook_err(void *priv)
 	return fuzz_err(priv);
 }
 
-static void fuzz_calling(void *priv, const char *call)
+static void fuzz_calling(void *priv, enum oprun_call call)
 {
 	fuzz_call_begin(priv, call);
 }
 
-static void fuzz_called(void *priv, const char *call, enum oprun_role role,
-			int ret)
+static void fuzz_called(void *priv, enum oprun_call call,
+			enum oprun_role role, int ret)
 {
 	struct fuzz_state *h = priv;
 	bool clean = fuzz_clean(h, h->call.fires);
 
-	fuzz_check_call(h, call, role, ret);
+	fuzz_check_call(h, call, ret);
 	fuzz_opcheck_aux(h, call, role, ret, clean);
 	/*
 	 * A detach closes the device fd, after which nothing of the core's
@@ -165,7 +171,7 @@ static void fuzz_called(void *priv, const char *call, enum oprun_role role,
 	 * every object it had stranded on that backend (unless KVM still
 	 * holds a device, which keeps what it is attached to).
 	 */
-	if (!strcmp(call, "iofd_device_detach") && clean) {
+	if (call == OPRUN_DEVICE_DETACH && clean) {
 		unsigned int k = h->r.devs[h->r.cur_dev].be;
 		struct iofd_backend *be = h->r.be[k];
 
@@ -179,7 +185,7 @@ static void fuzz_called(void *priv, const char *call, enum oprun_role role,
 	 * is in it must be what the core said it left there, and with no
 	 * fault in the destroy's last try it left nothing.
 	 */
-	if (!strcmp(call, "iofd_backend_destroy") && ret == 0 &&
+	if (call == OPRUN_BACKEND_DESTROY && ret == 0 &&
 	    h->r.hfd[h->r.cur.k] >= 0) {
 		fuzz_check_context(h, h->r.hfd[h->r.cur.k], -1, false);
 		if (clean && !fuzz_kvm_held(h) &&
@@ -312,6 +318,7 @@ static int fuzz_setup(struct fuzz_state *h)
 	int ret;
 
 	h->region_space = -1;
+	fuzz_sentinel_make(&h->sentinel);
 	if (o->arena) {
 		h->arena = o->arena;
 	} else {
@@ -351,7 +358,6 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	struct fuzz_state state, *h = &state;
 	int ret;
 
-	memset(&h->r, 0, sizeof(h->r));
 	h->o = o;
 	h->log = o->log ? o->log : stdout;
 	h->emu = NULL;
@@ -359,9 +365,12 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	h->ever_fired = false;
 	h->traces = 0;
 	h->nabandoned = 0;
+	h->objects_checked = ~0UL;
+	h->core_calls = 0;
+	h->state_checked_core = h->state_checked_host = ~0UL;
 	h->flush_armed = false;
 	h->flushes = 0;
-	h->call.name = NULL;
+	h->call.active = false;
 	h->step = NULL;
 	memset(h->diverged, 0, sizeof(h->diverged));
 	memset(h->shadow, 0, sizeof(h->shadow));

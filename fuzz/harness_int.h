@@ -75,13 +75,18 @@ struct fuzz_pre {
 	bool unconnected;
 };
 
-/* The core call in progress: the faults it met, its first failure. */
+/*
+ * The core call in progress: the faults it met, and its first failure
+ * (kept as it came; printed only if a check fails).
+ */
 struct fuzz_call {
-	const char *name;		/* NULL between calls */
+	bool active;			/* between calling and called */
+	enum oprun_call call;
 	unsigned long fires;		/* oprun_fires at its start */
 	unsigned long alloc_fires;	/* allocations failed at its start */
 	int first_errno;		/* of its first unabsorbed host failure */
-	char first[160];		/* ... that call, printed */
+	struct emu_host_call first;	/* ... that call (path copied below) */
+	char first_path[64];
 	/* The errnos of the failures the core may have taken as answers. */
 	unsigned int nabsorbed;
 	int absorbed[8];
@@ -126,12 +131,22 @@ struct fuzz_state {
 	 */
 	int region_space;
 	bool diverged[OP_MAX_SPACES];
+	/* Host calls made when the contexts' objects were last checked. */
+	unsigned long objects_checked;
+	/*
+	 * Core calls made so far, and core and host calls when the whole
+	 * state was last checked: an op that made neither (skipped, or a
+	 * fault armed) cannot have changed what the checks look at.
+	 */
+	unsigned long core_calls;
+	unsigned long state_checked_core, state_checked_host;
 	/* Ids the core traced as left in a handed-in iommufd. */
 	unsigned int nabandoned;
 	struct fuzz_abandoned abandoned[FUZZ_MAX_OBJECTS];
 
 	/* Written into before every core call; success must keep it. */
 	struct iofd_error err;
+	struct iofd_error sentinel;	/* what it is written with */
 };
 
 /* harness.c */
@@ -142,11 +157,11 @@ const char *fuzz_errname(int errnum);
 bool fuzz_clean(const struct fuzz_state *h, unsigned long mark);
 
 /* contract.c */
+void fuzz_sentinel_make(struct iofd_error *e);
 struct iofd_error *fuzz_err(struct fuzz_state *h);
-void fuzz_call_begin(struct fuzz_state *h, const char *call);
+void fuzz_call_begin(struct fuzz_state *h, enum oprun_call call);
 void fuzz_call_host(struct fuzz_state *h, const struct emu_host_call *c);
-void fuzz_check_call(struct fuzz_state *h, const char *call,
-		     enum oprun_role role, int ret);
+void fuzz_check_call(struct fuzz_state *h, enum oprun_call call, int ret);
 void fuzz_trace(void *arg, const struct iofd_trace_event *ev);
 
 /* invariants.c */
@@ -186,7 +201,7 @@ void fuzz_check_scratch(struct fuzz_state *h);
 void fuzz_opcheck_pre(struct fuzz_state *h, const struct op *op);
 void fuzz_opcheck_post(struct fuzz_state *h, const struct op *op, int ret);
 /* A call made for the op's own cleanup or setup: must work unfaulted. */
-void fuzz_opcheck_aux(struct fuzz_state *h, const char *call,
+void fuzz_opcheck_aux(struct fuzz_state *h, enum oprun_call call,
 		      enum oprun_role role, int ret, bool clean);
 
 #endif /* FUZZ_HARNESS_INT_H */

@@ -359,37 +359,65 @@ void fuzz_check_backends(struct fuzz_state *h)
 /* ------------------------------------------------------------------ */
 /* (o) kernel objects                                                  */
 
+/*
+ * A set of object ids as a bitmap: the emulator hands out the lowest free
+ * id, so a bounded program's ids stay below FUZZ_MAX_ID. Types are looked
+ * up again only for a report (fuzz_object_type).
+ */
+#define FUZZ_MAX_ID	1024
+
 struct fuzz_objects {
-	unsigned int n;
-	uint32_t id[FUZZ_MAX_OBJECTS];
-	const char *type[FUZZ_MAX_OBJECTS];
+	unsigned int words;		/* bits[] in use; the rest are 0 */
+	uint64_t bits[FUZZ_MAX_ID / 64];
+	struct fuzz_state *h;
 };
 
-static int fuzz_collect_object(void *arg, uint32_t id, const char *type)
+static void fuzz_objects_add(struct fuzz_objects *o, uint32_t id)
 {
-	struct fuzz_objects *o = arg;
+	if (id >= FUZZ_MAX_ID)
+		fuzz_fail(o->h, "object id %u past the %d the checks follow",
+			  id, FUZZ_MAX_ID);
+	while (o->words <= id / 64)
+		o->bits[o->words++] = 0;
+	o->bits[id / 64] |= 1ULL << (id % 64);
+}
 
-	if (o->n == FUZZ_MAX_OBJECTS)
-		return -E2BIG;
-	o->id[o->n] = id;
-	o->type[o->n++] = type;
+/* The type of live object @id in iommufd @fd ("ioas", ...), for reports. */
+struct fuzz_find_type {
+	uint32_t id;
+	const char *type;
+};
+
+static int fuzz_find_type_cb(void *arg, uint32_t id, const char *type)
+{
+	struct fuzz_find_type *f = arg;
+
+	if (id == f->id)
+		f->type = type;
 	return 0;
 }
 
-static void fuzz_known_add(struct fuzz_state *h, struct fuzz_objects *known,
-			   uint32_t id, const char *who)
+static const char *fuzz_object_type(struct fuzz_state *h, int fd, uint32_t id)
 {
-	unsigned int i;
+	struct fuzz_find_type f = { .id = id, .type = "object" };
 
-	for (i = 0; i < known->n; i++)
-		if (known->id[i] == id)
-			return;
-	if (known->n == FUZZ_MAX_OBJECTS)
-		fuzz_fail(h, "more than %d known objects", FUZZ_MAX_OBJECTS);
-	known->id[known->n] = id;
-	known->type[known->n++] = who;
+	emu_ictx_for_each_object(h->emu, fd, fuzz_find_type_cb, &f);
+	return f.type;
 }
 
+static uint64_t fuzz_objects_word(const struct fuzz_objects *o,
+				  unsigned int w)
+{
+	return w < o->words ? o->bits[w] : 0;
+}
+
+static int fuzz_collect_object(void *arg, uint32_t id, const char *type)
+{
+	fuzz_objects_add(arg, id);
+	return 0;
+}
+
+/* Devices a failed FILE_DEL left with KVM (they stay bound). */
 unsigned int fuzz_kvm_held(struct fuzz_state *h)
 {
 	struct emu_counters cnt;
@@ -403,6 +431,17 @@ unsigned int fuzz_kvm_held(struct fuzz_state *h)
 	       cnt.kvm_vfio_files - registered : 0;
 }
 
+/* Whether the core said it left @id in iommufd @fd. */
+static bool fuzz_abandoned(const struct fuzz_state *h, int fd, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nabandoned; i++)
+		if (h->abandoned[i].fd == fd && h->abandoned[i].id == id)
+			return true;
+	return false;
+}
+
 /* What the core and the interpreter hold on beK (@k < 0: nothing). */
 static void fuzz_known_objects(struct fuzz_state *h, int fd, int k,
 			       struct fuzz_objects *known)
@@ -410,19 +449,16 @@ static void fuzz_known_objects(struct fuzz_state *h, int fd, int k,
 	struct iofd_backend *be = k >= 0 ? h->r.be[k] : NULL;
 	const struct oprun_scratch *sc;
 	unsigned int j, si, i;
-	size_t ci, x;
+	size_t ci, x, n;
 
-	known->n = 0;
 	for (i = 0; i < h->nabandoned; i++)
 		if (h->abandoned[i].fd == fd)
-			fuzz_known_add(h, known, h->abandoned[i].id,
-				       "abandoned");
+			fuzz_objects_add(known, h->abandoned[i].id);
 	for (j = 0; j < OP_MAX_BACKENDS; j++) {
 		sc = &h->r.scratch[j];
 		if (sc->nleft && sc->left_fd == fd)
 			for (i = 0; i < sc->nleft; i++)
-				fuzz_known_add(h, known, sc->left[i],
-					       "interpreter leftover");
+				fuzz_objects_add(known, sc->left[i]);
 	}
 	if (k < 0)
 		return;
@@ -432,82 +468,88 @@ static void fuzz_known_objects(struct fuzz_state *h, int fd, int k,
 
 		if (!d || h->r.devs[j].be != (unsigned int)k)
 			continue;
-		fuzz_known_add(h, known, iofd_device_devid(d), "device");
-		fuzz_known_add(h, known, iofd_device_hwpt(d), "device's HWPT");
+		fuzz_objects_add(known, iofd_device_devid(d));
+		fuzz_objects_add(known, iofd_device_hwpt(d));
 	}
 	for (si = 0; si < h->r.nspaces; si++) {
 		struct iofd_space *s = h->r.spaces[si];
 
-		for (ci = 0; ci < iofd_space_container_count(s); ci++) {
+		n = iofd_space_container_count(s);
+		for (ci = 0; ci < n; ci++) {
 			struct iofd_container *c =
 				iofd_space_container_get(s, ci);
 
 			if (iofd_container_backend(c) != be)
 				continue;
-			fuzz_known_add(h, known, iofd_container_ioas(c),
-				       "container's IOAS");
+			fuzz_objects_add(known, iofd_container_ioas(c));
 			for (x = 0; x < iofd_container_hwpt_count(c); x++) {
 				uint32_t id = 0;
 
 				iofd_container_hwpt_get(c, x, &id, NULL);
-				fuzz_known_add(h, known, id, "container's HWPT");
+				fuzz_objects_add(known, id);
 			}
 		}
 	}
 	if (sc->allocated)
-		fuzz_known_add(h, known, sc->ioas, "scratch IOAS");
+		fuzz_objects_add(known, sc->ioas);
 	if (be)
 		for (x = 0; x < iofd_backend_stranded_count(be); x++)
-			fuzz_known_add(h, known,
-				       iofd_backend_stranded_get(be, x),
-				       "stranded");
+			fuzz_objects_add(known,
+					 iofd_backend_stranded_get(be, x));
 }
 
 void fuzz_check_context(struct fuzz_state *h, int fd, int k, bool exact)
 {
 	struct fuzz_objects live, known;
-	unsigned int i, j, held = fuzz_kvm_held(h), held_hwpts = held;
+	unsigned int w, held = ~0u, held_hwpts = 0;
+	uint64_t extra, missing;
+	uint32_t id;
 	int ret;
 
-	live.n = 0;
+	live.words = known.words = 0;
+	live.h = known.h = h;
 	ret = emu_ictx_for_each_object(h->emu, fd, fuzz_collect_object, &live);
 	if (ret)
 		fuzz_fail(h, "cannot list the objects of iommufd %d: %d", fd,
 			  ret);
 	fuzz_known_objects(h, fd, k, &known);
-	for (i = 0; i < live.n; i++) {
-		for (j = 0; j < known.n; j++)
-			if (known.id[j] == live.id[i])
-				break;
-		if (j < known.n)
-			continue;
-		/*
-		 * A DEVICE lives exactly as long as its bound cdev fd, which
-		 * the fd counts account for: an unwind may close the iommufd
-		 * before the device fd (exact is false then). And a device
-		 * file KVM still holds after a failed FILE_DEL stays bound,
-		 * with the HWPT the kernel chose for it if its DETACH failed.
-		 */
-		if (!strcmp(live.type[i], "device") && (!exact || held)) {
-			held -= exact;
-			continue;
+	for (w = 0; w < live.words || w < known.words; w++) {
+		extra = fuzz_objects_word(&live, w) &
+			~fuzz_objects_word(&known, w);
+		missing = exact ? fuzz_objects_word(&known, w) &
+			  ~fuzz_objects_word(&live, w) : 0;
+		for (; extra; extra &= extra - 1) {
+			const char *type;
+
+			id = w * 64 + (uint32_t)__builtin_ctzll(extra);
+			type = fuzz_object_type(h, fd, id);
+			if (held == ~0u)
+				held = held_hwpts = fuzz_kvm_held(h);
+			/*
+			 * A DEVICE lives exactly as long as its bound cdev
+			 * fd, which the fd counts account for: an unwind may
+			 * close the iommufd before the device fd (exact is
+			 * false then). And a device file KVM still holds
+			 * after a failed FILE_DEL stays bound, with the HWPT
+			 * the kernel chose for it if its DETACH failed.
+			 */
+			if (!strcmp(type, "device") && (!exact || held)) {
+				held -= exact;
+				continue;
+			}
+			if (!strcmp(type, "hwpt") && held_hwpts) {
+				held_hwpts--;
+				continue;
+			}
+			fuzz_fail(h, "iommufd %d holds %s %u, which neither the core nor the interpreter knows (leaked)",
+				  fd, type, id);
 		}
-		if (!strcmp(live.type[i], "hwpt") && held_hwpts) {
-			held_hwpts--;
-			continue;
+		for (; missing; missing &= missing - 1) {
+			id = w * 64 + (uint32_t)__builtin_ctzll(missing);
+			if (!fuzz_abandoned(h, fd, id))
+				fuzz_fail(h, "iommufd %d: object %u, which the core or the interpreter holds, is not in the kernel",
+					  fd, id);
 		}
-		fuzz_fail(h, "iommufd %d holds %s %u, which neither the core nor the interpreter knows (leaked)",
-			  fd, live.type[i], live.id[i]);
-	}
-	if (!exact)
-		return;
-	for (j = 0; j < known.n; j++) {
-		for (i = 0; i < live.n; i++)
-			if (known.id[j] == live.id[i])
-				break;
-		if (i == live.n && strcmp(known.type[j], "abandoned"))
-			fuzz_fail(h, "iommufd %d: the %s %u is not in the kernel",
-				  fd, known.type[j], known.id[j]);
 	}
 }
 
@@ -571,6 +613,7 @@ static void fuzz_check_counts(struct fuzz_state *h)
 	unsigned int held, j, k;
 	struct emu_counters cnt;
 	size_t si, ci;
+	bool check;
 
 	for (j = 0; j < h->r.ndevs; j++) {
 		const struct oprun_dev *d = &h->r.devs[j];
@@ -612,6 +655,9 @@ static void fuzz_check_counts(struct fuzz_state *h)
 		     ci++)
 			fuzz_check_hwpts(h, iofd_space_container_get(
 					 h->r.spaces[si], ci));
+	/* Without a host call since the last look, no object came or went. */
+	check = h->r.log.calls != h->objects_checked;
+	h->objects_checked = h->r.log.calls;
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
 		int fd = h->r.hfd[k] >= 0 ? h->r.hfd[k] :
 			 h->r.be[k] ? iofd_backend_fd(h->r.be[k]) : -1;
@@ -620,7 +666,9 @@ static void fuzz_check_counts(struct fuzz_state *h)
 			continue;
 		fds++;
 		contexts++;
-		fuzz_check_context(h, fd, h->r.be[k] ? (int)k : -1, true);
+		if (check)
+			fuzz_check_context(h, fd, h->r.be[k] ? (int)k : -1,
+					   true);
 	}
 	if (h->r.kvm_dev >= 0)
 		fds += 3;	/* /dev/kvm, the VM, its kvm-vfio device */

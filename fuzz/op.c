@@ -433,10 +433,11 @@ static const struct op_field *op_field_desc(enum op_code code,
 
 unsigned int op_desc_field_range(const struct op_field *f)
 {
-	size_t nprofiles = emu_profile_count();
+	size_t nprofiles;
 
 	if (f->range)
 		return f->range;
+	nprofiles = emu_profile_count();
 	return nprofiles ? (unsigned int)nprofiles : 1;
 }
 
@@ -480,8 +481,12 @@ static void op_from_args(enum op_code code, const uint8_t *a, struct op *op)
 		unsigned int raw = (a[f->arg] >> f->shift) &
 				   ((1u << f->bits) - 1);
 
-		if (op_desc_field_present(op, f))
-			*op_slot(op, f) = (uint8_t)(raw % op_desc_field_range(f));
+		if (f->when != OP_WHEN_ALWAYS && !op_desc_field_present(op, f))
+			continue;
+		/* A whole power-of-two range needs no reduction. */
+		if (f->range != 1u << f->bits)
+			raw %= op_desc_field_range(f);
+		*op_slot(op, f) = (uint8_t)raw;
 	}
 }
 

@@ -428,9 +428,10 @@ static void fuzz_post_probe(struct fuzz_state *h, const struct op *op,
 		return;
 	if (h->pre.unconnected && ret != -EBADF)
 		fuzz_fail(h, "%s on an unconnected backend gave %d, not -EBADF",
-			  h->r.cur.call, ret);
+			  oprun_call_name(h->r.cur.call), ret);
 	if (op->probe.verb != OP_PROBE_ALLOC_IOAS && ret == 0)
-		fuzz_fail(h, "%s on object 0 succeeded", h->r.cur.call);
+		fuzz_fail(h, "%s on object 0 succeeded",
+			  oprun_call_name(h->r.cur.call));
 }
 
 /* ------------------------------------------------------------------ */
@@ -577,24 +578,29 @@ void fuzz_opcheck_post(struct fuzz_state *h, const struct op *op, int ret)
  * scratch IOAS may still be held by a leftover the interpreter could not
  * free (EBUSY); a teardown detach follows the detach rule.
  */
-void fuzz_opcheck_aux(struct fuzz_state *h, const char *call,
+void fuzz_opcheck_aux(struct fuzz_state *h, enum oprun_call call,
 		      enum oprun_role role, int ret, bool clean)
 {
 	unsigned int k;
 
 	if (ret >= 0 || !clean || role == OPRUN_MAIN)
 		return;
-	if (!strcmp(call, "iofd_device_detach")) {
+	switch (call) {
+	case OPRUN_DEVICE_DETACH:
 		if (fuzz_detach_must_work(h, clean, ret))
 			fuzz_fail(h, "detach failed with no fault injected");
 		return;
-	}
-	if (!strcmp(call, "iofd_backend_set_dirty_tracking") ||
-	    !strcmp(call, "iofd_backend_get_dirty_bitmap"))
+	case OPRUN_BACKEND_SET_DIRTY_TRACKING:
+	case OPRUN_BACKEND_GET_DIRTY_BITMAP:
 		return;
-	if (!strcmp(call, "iofd_backend_free_id") && ret == -EBUSY)
-		for (k = 0; k < OP_MAX_BACKENDS; k++)
+	case OPRUN_BACKEND_FREE_ID:
+		for (k = 0; ret == -EBUSY && k < OP_MAX_BACKENDS; k++)
 			if (h->r.scratch[k].nleft)
 				return;
-	fuzz_fail(h, "%s failed (%d) with no fault injected", call, ret);
+		break;
+	default:
+		break;
+	}
+	fuzz_fail(h, "%s failed (%d) with no fault injected",
+		  oprun_call_name(call), ret);
 }

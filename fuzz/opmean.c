@@ -37,7 +37,51 @@ struct iofd_error *oprun_err(struct oprun *r)
 	return &r->err;
 }
 
-void oprun_calling(struct oprun *r, const char *call)
+static const struct {
+	const char *name;
+	bool has_error;
+} oprun_calls[OPRUN_CALL_COUNT] = {
+	[OPRUN_CTX_CREATE] = { "iofd_ctx_create", true },
+	[OPRUN_SPACE_CREATE] = { "iofd_space_create", true },
+	[OPRUN_SPACE_REGION_ADD] = { "iofd_space_region_add", true },
+	[OPRUN_SPACE_REGION_DEL] = { "iofd_space_region_del", true },
+	[OPRUN_DEVICE_ATTACH] = { "iofd_device_attach", true },
+	[OPRUN_DEVICE_ATTACH_CFG] = { "iofd_device_attach_cfg", true },
+	[OPRUN_DEVICE_DETACH] = { "iofd_device_detach", true },
+	[OPRUN_BACKEND_CREATE] = { "iofd_backend_create", true },
+	[OPRUN_BACKEND_CREATE_FD] = { "iofd_backend_create_fd", true },
+	[OPRUN_BACKEND_DESTROY] = { "iofd_backend_destroy", false },
+	[OPRUN_BACKEND_CONNECT] = { "iofd_backend_connect", true },
+	[OPRUN_BACKEND_DISCONNECT] = { "iofd_backend_disconnect", false },
+	[OPRUN_BACKEND_ALLOC_IOAS] = { "iofd_backend_alloc_ioas", true },
+	[OPRUN_BACKEND_FREE_ID] = { "iofd_backend_free_id", true },
+	[OPRUN_BACKEND_MAP] = { "iofd_backend_map", true },
+	[OPRUN_BACKEND_UNMAP] = { "iofd_backend_unmap", true },
+	[OPRUN_BACKEND_UNMAP_ALL] = { "iofd_backend_unmap_all", true },
+	[OPRUN_BACKEND_IOVA_RANGES] = { "iofd_backend_iova_ranges", true },
+	[OPRUN_BACKEND_ALLOC_HWPT] = { "iofd_backend_alloc_hwpt", true },
+	[OPRUN_BACKEND_GET_HW_INFO] = { "iofd_backend_get_hw_info", true },
+	[OPRUN_BACKEND_SET_DIRTY_TRACKING] = { "iofd_backend_set_dirty_tracking", true },
+	[OPRUN_BACKEND_GET_DIRTY_BITMAP] = { "iofd_backend_get_dirty_bitmap", true },
+	[OPRUN_CONTAINER_SET_DIRTY_TRACKING] = { "iofd_container_set_dirty_tracking", true },
+	[OPRUN_CONTAINER_QUERY_DIRTY] = { "iofd_container_query_dirty", true },
+	[OPRUN_CTX_SET_KVM_VFIO] = { "iofd_ctx_set_kvm_vfio", false },
+	[OPRUN_CTX_REQUIRE_DISCARD] = { "iofd_ctx_require_discard", true },
+};
+
+const char *oprun_call_name(enum oprun_call call)
+{
+	return (unsigned int)call < OPRUN_CALL_COUNT ? oprun_calls[call].name :
+	       "?";
+}
+
+bool oprun_call_has_error(enum oprun_call call)
+{
+	return (unsigned int)call < OPRUN_CALL_COUNT &&
+	       oprun_calls[call].has_error;
+}
+
+void oprun_calling(struct oprun *r, enum oprun_call call)
 {
 	const struct oprun_hooks *h = r->cfg->hooks;
 
@@ -45,8 +89,8 @@ void oprun_calling(struct oprun *r, const char *call)
 		h->calling(r->cfg->priv, call);
 }
 
-int oprun_called(struct oprun *r, const char *call, enum oprun_role role,
-		 int ret)
+int oprun_called(struct oprun *r, enum oprun_call call,
+		 enum oprun_role role, int ret)
 {
 	const struct oprun_hooks *h = r->cfg->hooks;
 
@@ -61,7 +105,7 @@ int oprun_skip(struct oprun *r, const char *why)
 	return OPRUN_SKIPPED;
 }
 
-void oprun_pre(struct oprun *r, const struct op *op, const char *call)
+void oprun_pre(struct oprun *r, const struct op *op, enum oprun_call call)
 {
 	const struct oprun_hooks *h = r->cfg->hooks;
 
@@ -96,12 +140,16 @@ struct iofd_backend *oprun_be(struct oprun *r, unsigned int k)
 /* ------------------------------------------------------------------ */
 /* Devices and spaces                                                  */
 
+#define OPRUN_CDEV_PREFIX "/dev/vfio/devices/vfio"
+_Static_assert(EMU_MAX_DEVICES <= 100, "a cdev number has two digits");
+
 /* The default device: the emulator adds one at 0000:00:(N+3).0. */
 static int oprun_emu_device(struct oprun *r, unsigned int n,
 			    const struct op *op, struct oprun_dev *d)
 {
 	static const char hex[] = "0123456789abcdef";
 	char bdf[] = "0000:00:00.0";
+	size_t at;
 	int ret;
 
 	if (!r->cfg->emu)
@@ -114,7 +162,13 @@ static int oprun_emu_device(struct oprun *r, unsigned int n,
 			     d->sysfs, sizeof(d->sysfs));
 	if (ret < 0)
 		return ret;
-	snprintf(d->cdev, sizeof(d->cdev), "/dev/vfio/devices/vfio%d", ret);
+	/* vfioN for the N-th device added: N < EMU_MAX_DEVICES, 2 digits. */
+	strcpy(d->cdev, OPRUN_CDEV_PREFIX);
+	at = sizeof(OPRUN_CDEV_PREFIX) - 1;
+	if (ret >= 10)
+		d->cdev[at++] = (char)('0' + ret / 10);
+	d->cdev[at++] = (char)('0' + ret % 10);
+	d->cdev[at] = '\0';
 	return 0;
 }
 
@@ -155,9 +209,9 @@ static int oprun_op_space(struct oprun *r, const struct op *op)
 
 	if (r->nspaces == OP_MAX_SPACES)
 		return oprun_skip(r, "all 4 spaces created");
-	oprun_pre(r, op, "iofd_space_create");
+	oprun_pre(r, op, OPRUN_SPACE_CREATE);
 	ret = iofd_space_create(r->ctx, &s, oprun_err(r));
-	oprun_called(r, "iofd_space_create", OPRUN_MAIN, ret);
+	oprun_called(r, OPRUN_SPACE_CREATE, OPRUN_MAIN, ret);
 	if (ret == 0)
 		r->spaces[r->nspaces++] = s;
 	return ret;
@@ -283,7 +337,7 @@ static int oprun_op_attach(struct oprun *r, const struct op *op)
 	struct oprun_cur *c = &r->cur;
 	struct oprun_dev *d;
 	char bad[PATH_MAX];
-	const char *call;
+	enum oprun_call call;
 	int ret;
 
 	if (n >= r->ndevs)
@@ -312,7 +366,7 @@ static int oprun_op_attach(struct oprun *r, const struct op *op)
 	if (ret)
 		return ret;
 
-	call = cfg ? "iofd_device_attach_cfg" : "iofd_device_attach";
+	call = cfg ? OPRUN_DEVICE_ATTACH_CFG : OPRUN_DEVICE_ATTACH;
 	oprun_pre(r, op, call);
 	if (cfg)
 		ret = iofd_device_attach_cfg(r->ctx, &c->dc, c->space, c->be,
@@ -340,12 +394,12 @@ static int oprun_detach(struct oprun *r, unsigned int n, enum oprun_role role)
 
 	r->cur.dev = d->dev;
 	r->cur_dev = n;
-	snprintf(r->cur.name, sizeof(r->cur.name), "%s",
-		 iofd_device_name(d->dev));
-	oprun_calling(r, "iofd_device_detach");
+	/* A device's name is shorter than IOFD_DEVICE_NAME_MAX. */
+	strcpy(r->cur.name, iofd_device_name(d->dev));
+	oprun_calling(r, OPRUN_DEVICE_DETACH);
 	ret = iofd_device_detach(d->dev, oprun_err(r));
 	d->dev = NULL;
-	return oprun_called(r, "iofd_device_detach", role, ret);
+	return oprun_called(r, OPRUN_DEVICE_DETACH, role, ret);
 }
 
 static int oprun_op_detach(struct oprun *r, const struct op *op)
@@ -374,10 +428,10 @@ static int oprun_op_region_add(struct oprun *r, const struct op *op)
 		.vaddr = oprun_page_va(r, op->region_add.page),
 		.readonly = op->region_add.ro,
 	};
-	oprun_pre(r, op, "iofd_space_region_add");
+	oprun_pre(r, op, OPRUN_SPACE_REGION_ADD);
 	ret = iofd_space_region_add(r->spaces[op->region_add.space],
 				    &r->cur.region, oprun_err(r));
-	return oprun_called(r, "iofd_space_region_add", OPRUN_MAIN, ret);
+	return oprun_called(r, OPRUN_SPACE_REGION_ADD, OPRUN_MAIN, ret);
 }
 
 static int oprun_op_region_del(struct oprun *r, const struct op *op)
@@ -396,10 +450,10 @@ static int oprun_op_region_del(struct oprun *r, const struct op *op)
 			.iova = (uint64_t)idx * OP_PAGE_SIZE,
 			.size = OP_PAGE_SIZE,
 		};
-	oprun_pre(r, op, "iofd_space_region_del");
+	oprun_pre(r, op, OPRUN_SPACE_REGION_DEL);
 	ret = iofd_space_region_del(r->spaces[m], r->cur.region.iova,
 				    r->cur.region.size, oprun_err(r));
-	return oprun_called(r, "iofd_space_region_del", OPRUN_MAIN, ret);
+	return oprun_called(r, OPRUN_SPACE_REGION_DEL, OPRUN_MAIN, ret);
 }
 
 /* ------------------------------------------------------------------ */
@@ -410,9 +464,9 @@ int oprun_connect(struct oprun *r, unsigned int k,
 {
 	int ret;
 
-	oprun_calling(r, "iofd_backend_connect");
+	oprun_calling(r, OPRUN_BACKEND_CONNECT);
 	ret = iofd_backend_connect(r->be[k], oprun_err(r));
-	oprun_called(r, "iofd_backend_connect", role, ret);
+	oprun_called(r, OPRUN_BACKEND_CONNECT, role, ret);
 	if (ret == 0)
 		r->conns[k]++;
 	return ret;
@@ -423,9 +477,9 @@ int oprun_free_id(struct oprun *r, unsigned int k, uint32_t id,
 {
 	int ret;
 
-	oprun_calling(r, "iofd_backend_free_id");
+	oprun_calling(r, OPRUN_BACKEND_FREE_ID);
 	ret = iofd_backend_free_id(r->be[k], id, oprun_err(r));
-	return oprun_called(r, "iofd_backend_free_id", role, ret);
+	return oprun_called(r, OPRUN_BACKEND_FREE_ID, role, ret);
 }
 
 int oprun_scratch_get(struct oprun *r, unsigned int k)
@@ -442,9 +496,9 @@ int oprun_scratch_get(struct oprun *r, unsigned int k)
 	}
 	if (sc->allocated)
 		return 0;
-	oprun_calling(r, "iofd_backend_alloc_ioas");
+	oprun_calling(r, OPRUN_BACKEND_ALLOC_IOAS);
 	ret = iofd_backend_alloc_ioas(r->be[k], &id, oprun_err(r));
-	oprun_called(r, "iofd_backend_alloc_ioas", OPRUN_SETUP, ret);
+	oprun_called(r, OPRUN_BACKEND_ALLOC_IOAS, OPRUN_SETUP, ret);
 	if (ret < 0)
 		return ret;
 	sc->allocated = true;
@@ -524,14 +578,14 @@ static int oprun_op_disconnect(struct oprun *r, const struct op *op)
 		return OPRUN_SKIPPED;
 	if (r->conns[k] == 0 && iofd_backend_users(r->be[k]))
 		return oprun_skip(r, "the interpreter holds no connection and devices use the backend");
-	oprun_pre(r, op, "iofd_backend_disconnect");
+	oprun_pre(r, op, OPRUN_BACKEND_DISCONNECT);
 	/* Freed first: on an owned backend the fd may close with the last. */
 	if (r->conns[k] == 1 && r->scratch[k].allocated)
 		ret = oprun_scratch_free(r, k);
 	iofd_backend_disconnect(r->be[k]);
 	if (r->conns[k])
 		r->conns[k]--;
-	return oprun_called(r, "iofd_backend_disconnect", OPRUN_MAIN, ret);
+	return oprun_called(r, OPRUN_BACKEND_DISCONNECT, OPRUN_MAIN, ret);
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,7 +9,7 @@
 #include "oprun.h"
 
 /* The op's main call is next: the runner's op_pre, then calling. */
-void oprun_pre(struct oprun *r, const struct op *op, const char *call);
+void oprun_pre(struct oprun *r, const struct op *op, enum oprun_call call);
 /* devN when attached; else NULL with skip_why set. */
 struct oprun_dev *oprun_attached(struct oprun *r, unsigned int n);
 /* beK when it exists; else NULL with skip_why set. */

@@ -136,18 +136,18 @@ int oprun_init(struct oprun *r, const struct oprun_cfg *cfg)
 	emu_fault_host(r->fault, &fault_h);
 	oprun_log_init(&r->log, r, &fault_h, cfg->log, &log_h);
 
-	oprun_calling(r, "iofd_ctx_create");
+	oprun_calling(r, OPRUN_CTX_CREATE);
 	ret = iofd_ctx_create(&log_h, &r->ctx, oprun_err(r));
-	if (oprun_called(r, "iofd_ctx_create", OPRUN_SETUP, ret) < 0)
+	if (oprun_called(r, OPRUN_CTX_CREATE, OPRUN_SETUP, ret) < 0)
 		goto err_fini;
 	ret = iofd_ctx_set_alloc(r->ctx, &oprun_alloc_ops, &r->alloc);
 	if (ret < 0)
 		goto err_fini;
 	oprun_set_dirty_sink(r);
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
-		oprun_calling(r, "iofd_backend_create");
+		oprun_calling(r, OPRUN_BACKEND_CREATE);
 		ret = iofd_backend_create(r->ctx, &r->be[k], oprun_err(r));
-		if (oprun_called(r, "iofd_backend_create", OPRUN_SETUP,
+		if (oprun_called(r, OPRUN_BACKEND_CREATE, OPRUN_SETUP,
 				 ret) < 0)
 			goto err_fini;
 	}
@@ -271,9 +271,9 @@ static void oprun_teardown(struct oprun *r)
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
 		if (r->be[k]) {
 			r->cur.k = k;
-			oprun_calling(r, "iofd_backend_destroy");
+			oprun_calling(r, OPRUN_BACKEND_DESTROY);
 			ret = iofd_backend_destroy(r->be[k]);
-			oprun_called(r, "iofd_backend_destroy", OPRUN_CLEANUP,
+			oprun_called(r, OPRUN_BACKEND_DESTROY, OPRUN_CLEANUP,
 				     ret);
 			if (ret == 0)
 				r->be[k] = NULL;

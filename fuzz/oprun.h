@@ -101,6 +101,42 @@ enum oprun_role {
 	OPRUN_CLEANUP,	/* freeing what the op made for itself */
 };
 
+/* The core calls the interpreter makes, as its hooks see them. */
+enum oprun_call {
+	OPRUN_CTX_CREATE,
+	OPRUN_SPACE_CREATE,
+	OPRUN_SPACE_REGION_ADD,
+	OPRUN_SPACE_REGION_DEL,
+	OPRUN_DEVICE_ATTACH,
+	OPRUN_DEVICE_ATTACH_CFG,
+	OPRUN_DEVICE_DETACH,
+	OPRUN_BACKEND_CREATE,
+	OPRUN_BACKEND_CREATE_FD,
+	OPRUN_BACKEND_DESTROY,
+	OPRUN_BACKEND_CONNECT,
+	OPRUN_BACKEND_DISCONNECT,
+	OPRUN_BACKEND_ALLOC_IOAS,
+	OPRUN_BACKEND_FREE_ID,
+	OPRUN_BACKEND_MAP,
+	OPRUN_BACKEND_UNMAP,
+	OPRUN_BACKEND_UNMAP_ALL,
+	OPRUN_BACKEND_IOVA_RANGES,
+	OPRUN_BACKEND_ALLOC_HWPT,
+	OPRUN_BACKEND_GET_HW_INFO,
+	OPRUN_BACKEND_SET_DIRTY_TRACKING,
+	OPRUN_BACKEND_GET_DIRTY_BITMAP,
+	OPRUN_CONTAINER_SET_DIRTY_TRACKING,
+	OPRUN_CONTAINER_QUERY_DIRTY,
+	OPRUN_CTX_SET_KVM_VFIO,
+	OPRUN_CTX_REQUIRE_DISCARD,
+	OPRUN_CALL_COUNT,
+};
+
+/* "iofd_backend_map", ...: the libiofd function's name. */
+const char *oprun_call_name(enum oprun_call call);
+/* Whether the call takes an iofd_error (a few report by their result only). */
+bool oprun_call_has_error(enum oprun_call call);
+
 /* Teardown steps, in order. */
 enum oprun_step {
 	OPRUN_STEP_DETACH,		/* idx: the device */
@@ -137,8 +173,8 @@ struct oprun_hooks {
 	/* The error object for the next core call (NULL hook: r->err). */
 	struct iofd_error *(*err)(void *priv);
 	/* Around every core call the interpreter makes. */
-	void (*calling)(void *priv, const char *call);
-	void (*called)(void *priv, const char *call, enum oprun_role role,
+	void (*calling)(void *priv, enum oprun_call call);
+	void (*called)(void *priv, enum oprun_call call, enum oprun_role role,
 		       int ret);
 	/*
 	 * devN is being added with @op's profile and variant: write its
@@ -254,7 +290,7 @@ struct oprun_cur {
 	size_t nranges;
 	uint64_t align;
 	/* probe */
-	const char *call;
+	enum oprun_call call;
 	uint32_t id;
 	/* hw-info */
 	struct iofd_hw_info info;
@@ -372,9 +408,9 @@ int oprun_op(struct oprun *r, const struct op *op);
 /* The error object the next core call gets. */
 struct iofd_error *oprun_err(struct oprun *r);
 /* Report a core call's result to the hooks; returns @ret. */
-int oprun_called(struct oprun *r, const char *call, enum oprun_role role,
-		 int ret);
-void oprun_calling(struct oprun *r, const char *call);
+int oprun_called(struct oprun *r, enum oprun_call call,
+		 enum oprun_role role, int ret);
+void oprun_calling(struct oprun *r, enum oprun_call call);
 int oprun_skip(struct oprun *r, const char *why);
 /* Free beK's scratch IOAS, its leftovers first; it is gone whatever. */
 int oprun_scratch_free(struct oprun *r, unsigned int k);

@@ -22,7 +22,7 @@ int oprun_op_map(struct oprun *r, const struct op *op)
 {
 	unsigned int k = op->map.be;
 	struct iofd_region *reg = &r->cur.region;
-	const char *call;
+	enum oprun_call call;
 	int ret;
 
 	ret = oprun_scratch_ready(r, k);
@@ -33,7 +33,7 @@ int oprun_op_map(struct oprun *r, const struct op *op)
 		.size = (uint64_t)op->map.npages * OP_PAGE_SIZE,
 		.vaddr = oprun_page_va(r, op->map.page),
 	};
-	call = op->code == OP_MAP ? "iofd_backend_map" : "iofd_backend_unmap";
+	call = op->code == OP_MAP ? OPRUN_BACKEND_MAP : OPRUN_BACKEND_UNMAP;
 	oprun_pre(r, op, call);
 	if (op->code == OP_MAP)
 		ret = iofd_backend_map(r->be[k], r->scratch[k].ioas, reg->iova,
@@ -55,14 +55,14 @@ int oprun_op_unmap_all(struct oprun *r, const struct op *op)
 	ret = oprun_scratch_ready(r, k);
 	if (ret)
 		return ret;
-	oprun_pre(r, op, "iofd_backend_unmap_all");
+	oprun_pre(r, op, OPRUN_BACKEND_UNMAP_ALL);
 	/* With nothing mapped there is nothing to count: NULL is allowed. */
 	ret = iofd_backend_unmap_all(r->be[k], r->scratch[k].ioas,
 				     r->scratch[k].mapped ? &r->cur.unmapped :
 				     NULL, oprun_err(r));
 	if (ret == 0)
 		r->scratch[k].mapped = false;
-	return oprun_called(r, "iofd_backend_unmap_all", OPRUN_MAIN, ret);
+	return oprun_called(r, OPRUN_BACKEND_UNMAP_ALL, OPRUN_MAIN, ret);
 }
 
 /*
@@ -72,8 +72,8 @@ int oprun_op_unmap_all(struct oprun *r, const struct op *op)
 static int oprun_backend_make(struct oprun *r, unsigned int k, int fd,
 			      enum oprun_role role)
 {
-	const char *call = fd >= 0 ? "iofd_backend_create_fd" :
-			   "iofd_backend_create";
+	enum oprun_call call = fd >= 0 ? OPRUN_BACKEND_CREATE_FD :
+			   OPRUN_BACKEND_CREATE;
 	struct iofd_backend *be = NULL;
 	int ret;
 
@@ -108,18 +108,18 @@ int oprun_op_backend(struct oprun *r, const struct op *op)
 	int ret, first, fd = -1;
 
 	if (op->backend.mode == OP_BE_BADFD) {
-		oprun_pre(r, op, "iofd_backend_create_fd");
+		oprun_pre(r, op, OPRUN_BACKEND_CREATE_FD);
 		ret = iofd_backend_create_fd(r->ctx, -1, &be, oprun_err(r));
-		return oprun_called(r, "iofd_backend_create_fd", OPRUN_MAIN,
+		return oprun_called(r, OPRUN_BACKEND_CREATE_FD, OPRUN_MAIN,
 				    ret);
 	}
 	if (!oprun_be(r, k))
 		return OPRUN_SKIPPED;
 	r->cur.users = iofd_backend_users(r->be[k]);
 	r->cur.k = k;
-	oprun_pre(r, op, "iofd_backend_destroy");
+	oprun_pre(r, op, OPRUN_BACKEND_DESTROY);
 	ret = iofd_backend_destroy(r->be[k]);
-	oprun_called(r, "iofd_backend_destroy", OPRUN_MAIN, ret);
+	oprun_called(r, OPRUN_BACKEND_DESTROY, OPRUN_MAIN, ret);
 	if (ret < 0)
 		return ret;
 	r->be[k] = NULL;
@@ -157,12 +157,12 @@ int oprun_op_ranges(struct oprun *r, const struct op *op)
 			return oprun_skip(r, "no such container");
 		c->ioas = iofd_container_ioas(c->c);
 	}
-	oprun_pre(r, op, "iofd_backend_iova_ranges");
+	oprun_pre(r, op, OPRUN_BACKEND_IOVA_RANGES);
 	/* A container's query does without the alignment (it may be NULL). */
 	ret = iofd_backend_iova_ranges(r->be[k], c->ioas, &c->ranges,
 				       &c->nranges, c->c ? NULL : &c->align,
 				       oprun_err(r));
-	return oprun_called(r, "iofd_backend_iova_ranges", OPRUN_MAIN, ret);
+	return oprun_called(r, OPRUN_BACKEND_IOVA_RANGES, OPRUN_MAIN, ret);
 }
 
 int oprun_op_probe(struct oprun *r, const struct op *op)
@@ -171,13 +171,13 @@ int oprun_op_probe(struct oprun *r, const struct op *op)
 	struct iofd_backend *be = oprun_be(r, k);
 	struct oprun_cur *c = &r->cur;
 	struct iofd_iova_range *ranges = NULL;
-	static const char *const calls[OP_PROBE_COUNT] = {
-		"iofd_backend_alloc_ioas", "iofd_backend_free_id",
-		"iofd_backend_map", "iofd_backend_unmap",
-		"iofd_backend_unmap_all", "iofd_backend_iova_ranges",
-		"iofd_backend_alloc_hwpt", "iofd_backend_get_hw_info",
-		"iofd_backend_set_dirty_tracking",
-		"iofd_backend_get_dirty_bitmap",
+	static const enum oprun_call calls[OP_PROBE_COUNT] = {
+		OPRUN_BACKEND_ALLOC_IOAS, OPRUN_BACKEND_FREE_ID,
+		OPRUN_BACKEND_MAP, OPRUN_BACKEND_UNMAP,
+		OPRUN_BACKEND_UNMAP_ALL, OPRUN_BACKEND_IOVA_RANGES,
+		OPRUN_BACKEND_ALLOC_HWPT, OPRUN_BACKEND_GET_HW_INFO,
+		OPRUN_BACKEND_SET_DIRTY_TRACKING,
+		OPRUN_BACKEND_GET_DIRTY_BITMAP,
 	};
 	size_t count = 0;
 	int ret;
@@ -241,10 +241,10 @@ int oprun_op_hw_info(struct oprun *r, const struct op *op)
 
 	if (!d)
 		return OPRUN_SKIPPED;
-	oprun_pre(r, op, "iofd_backend_get_hw_info");
+	oprun_pre(r, op, OPRUN_BACKEND_GET_HW_INFO);
 	ret = iofd_backend_get_hw_info(r->be[d->be], iofd_device_devid(d->dev),
 				       &r->cur.info, oprun_err(r));
-	return oprun_called(r, "iofd_backend_get_hw_info", OPRUN_MAIN, ret);
+	return oprun_called(r, OPRUN_BACKEND_GET_HW_INFO, OPRUN_MAIN, ret);
 }
 
 /* Dirty tracking on, and one bitmap read, of a fresh HWPT. */
@@ -253,17 +253,17 @@ static void oprun_hwpt_dirty(struct oprun *r, unsigned int k, uint32_t hwpt)
 	uint64_t bitmap[1] = { 0 };
 	int ret;
 
-	oprun_calling(r, "iofd_backend_set_dirty_tracking");
+	oprun_calling(r, OPRUN_BACKEND_SET_DIRTY_TRACKING);
 	ret = iofd_backend_set_dirty_tracking(r->be[k], hwpt, true,
 					      oprun_err(r));
-	oprun_called(r, "iofd_backend_set_dirty_tracking", OPRUN_SETUP, ret);
+	oprun_called(r, OPRUN_BACKEND_SET_DIRTY_TRACKING, OPRUN_SETUP, ret);
 	if (ret < 0)
 		return;
-	oprun_calling(r, "iofd_backend_get_dirty_bitmap");
+	oprun_calling(r, OPRUN_BACKEND_GET_DIRTY_BITMAP);
 	ret = iofd_backend_get_dirty_bitmap(r->be[k], hwpt, 0,
 					    OP_PAGE_SIZE * 64, OP_PAGE_SIZE,
 					    bitmap, oprun_err(r));
-	oprun_called(r, "iofd_backend_get_dirty_bitmap", OPRUN_SETUP, ret);
+	oprun_called(r, OPRUN_BACKEND_GET_DIRTY_BITMAP, OPRUN_SETUP, ret);
 }
 
 int oprun_op_hwpt(struct oprun *r, const struct op *op)
@@ -280,12 +280,12 @@ int oprun_op_hwpt(struct oprun *r, const struct op *op)
 	if (ret < 0)
 		return ret;
 	pt = op->hwpt.bad_pt ? OPRUN_BOGUS_ID : r->scratch[k].ioas;
-	oprun_pre(r, op, "iofd_backend_alloc_hwpt");
+	oprun_pre(r, op, OPRUN_BACKEND_ALLOC_HWPT);
 	ret = iofd_backend_alloc_hwpt(r->be[k], iofd_device_devid(d->dev), pt,
 				      op->hwpt.dirty ?
 				      IOMMU_HWPT_ALLOC_DIRTY_TRACKING : 0,
 				      &r->cur.hwpt, oprun_err(r));
-	oprun_called(r, "iofd_backend_alloc_hwpt", OPRUN_MAIN, ret);
+	oprun_called(r, OPRUN_BACKEND_ALLOC_HWPT, OPRUN_MAIN, ret);
 	if (ret < 0)
 		return ret;
 	if (op->hwpt.dirty)
@@ -324,7 +324,7 @@ int oprun_op_dirty(struct oprun *r, const struct op *op)
 	struct oprun_cur *cur = &r->cur;
 	uint64_t iova = op_page_iova(OP_WINDOW_LOW, op->dirty.page);
 	uint64_t len = (uint64_t)op->dirty.npages * OP_PAGE_SIZE;
-	const char *call;
+	enum oprun_call call;
 	int ret;
 
 	if (op->dirty.space >= r->nspaces)
@@ -336,14 +336,14 @@ int oprun_op_dirty(struct oprun *r, const struct op *op)
 	switch (op->dirty.action) {
 	case OP_DIRTY_ON:
 	case OP_DIRTY_OFF:
-		call = "iofd_container_set_dirty_tracking";
+		call = OPRUN_CONTAINER_SET_DIRTY_TRACKING;
 		oprun_pre(r, op, call);
 		ret = iofd_container_set_dirty_tracking(cur->c,
 				op->dirty.action == OP_DIRTY_ON, oprun_err(r));
 		break;
 	case OP_DIRTY_QUERY:
 		/* 16 pages at most: one u64 of bits. */
-		call = "iofd_container_query_dirty";
+		call = OPRUN_CONTAINER_QUERY_DIRTY;
 		oprun_pre(r, op, call);
 		ret = iofd_container_query_dirty(cur->c, iova, len,
 						 OP_PAGE_SIZE, cur->bitmap,
@@ -387,9 +387,9 @@ int oprun_op_kvm(struct oprun *r, const struct op *op)
 	}
 	r->kvm_set = op->mode.mode == OP_KVM_ON ? r->kvm_dev :
 		     op->mode.mode == OP_KVM_OFF ? -1 : OPRUN_BOGUS_FD;
-	oprun_pre(r, op, "iofd_ctx_set_kvm_vfio");
+	oprun_pre(r, op, OPRUN_CTX_SET_KVM_VFIO);
 	iofd_ctx_set_kvm_vfio(r->ctx, r->kvm_set);
-	return oprun_called(r, "iofd_ctx_set_kvm_vfio", OPRUN_MAIN, 0);
+	return oprun_called(r, OPRUN_CTX_SET_KVM_VFIO, OPRUN_MAIN, 0);
 }
 
 int oprun_op_discard(struct oprun *r, const struct op *op)
@@ -397,9 +397,9 @@ int oprun_op_discard(struct oprun *r, const struct op *op)
 	bool require = op->mode.mode == OP_DISCARD_REQUIRE;
 	int ret;
 
-	oprun_pre(r, op, "iofd_ctx_require_discard");
+	oprun_pre(r, op, OPRUN_CTX_REQUIRE_DISCARD);
 	ret = iofd_ctx_require_discard(r->ctx, require, oprun_err(r));
-	oprun_called(r, "iofd_ctx_require_discard", OPRUN_MAIN, ret);
+	oprun_called(r, OPRUN_CTX_REQUIRE_DISCARD, OPRUN_MAIN, ret);
 	if (ret == 0) {
 		if (require)
 			r->discard_required++;
