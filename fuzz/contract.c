@@ -15,7 +15,9 @@
  *   - trace events are of known kinds, and a FAIL event names its step
  *     and errno.
  * And the contracts no program can vary, checked once per process
- * (fuzz_attach_check_api).
+ * (fuzz_attach_check_api): contexts need a host and an out pointer, an
+ * allocator needs both functions and no object yet, a new backend lists
+ * no stranded object, the error helpers take NULL.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -309,6 +311,9 @@ void fuzz_attach_check_api(void)
 	    iofd_backend_connect(be, NULL) != 0 ||
 	    iofd_ctx_set_alloc(busy, &half, NULL) != -EBUSY)
 		fuzz_api_fail("cannot connect a backend, or its allocator changed");
+	if (iofd_backend_stranded_count(be) != 0 ||
+	    iofd_backend_stranded_get(be, 0) != 0)
+		fuzz_api_fail("a new backend lists stranded objects");
 	iofd_backend_disconnect(be);
 	iofd_ctx_destroy(busy);
 	iofd_ctx_destroy(ctx);
