@@ -156,12 +156,12 @@ static void fuzz_check_message(struct fuzz_state *h, const char *call,
 	if (at == h->err.msg || strncmp(h->err.msg, ": ", 2) == 0)
 		fuzz_fail(h, "%s: the message \"%s\" names no step", call,
 			  h->err.msg);
-	if (h->r.cur.name[0] && !strstr(h->err.msg, h->r.cur.name) &&
-	    (id == OPRUN_DEVICE_DETACH ||
+	if ((id == OPRUN_DEVICE_DETACH ||
 	     ((id == OPRUN_DEVICE_ATTACH || id == OPRUN_DEVICE_ATTACH_CFG) &&
 	      h->r.cur.dc.name == h->r.cur.name &&
 	      !strncmp(h->r.cur.name, "dev", 3) &&
-	      h->r.cur.name[3] >= '0' && h->r.cur.name[3] <= '9')))
+	      h->r.cur.name[3] >= '0' && h->r.cur.name[3] <= '9')) &&
+	    h->r.cur.name[0] && !strstr(h->err.msg, h->r.cur.name))
 		fuzz_fail(h, "%s: the message \"%s\" does not name the device %s",
 			  call, h->err.msg, h->r.cur.name);
 }

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/iommufd.h>
+
 #include <emu/ioctl_names.h>
 
 #include "harness_int.h"
@@ -209,10 +211,42 @@ static void fuzz_host_before(void *priv, const struct emu_host_call *c)
 			fuzz_check_context(h, c->fd, (int)k, false);
 }
 
+/* Whether @c may create or destroy an object in an iommufd context. */
+static bool fuzz_call_moves_objects(const struct emu_host_call *c)
+{
+	switch (c->entry) {
+	case EMU_HOST_OPEN:
+	case EMU_HOST_CLOSE:
+		return true;
+	case EMU_HOST_IOCTL:
+		break;
+	default:
+		return false;
+	}
+	switch (c->request) {
+	case IOMMU_IOAS_MAP:
+	case IOMMU_IOAS_UNMAP:
+	case IOMMU_IOAS_COPY:
+	case IOMMU_IOAS_IOVA_RANGES:
+	case IOMMU_IOAS_ALLOW_IOVAS:
+	case IOMMU_OPTION:
+	case IOMMU_GET_HW_INFO:
+	case IOMMU_HWPT_SET_DIRTY_TRACKING:
+	case IOMMU_HWPT_GET_DIRTY_BITMAP:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void fuzz_host_call(void *priv, const struct emu_host_call *c,
 			   bool injected)
 {
-	fuzz_call_host(priv, c);
+	struct fuzz_state *h = priv;
+
+	if (fuzz_call_moves_objects(c))
+		h->object_calls++;
+	fuzz_call_host(h, c);
 }
 
 /* A fresh scratch IOAS holds nothing. */
@@ -365,6 +399,7 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	h->ever_fired = false;
 	h->traces = 0;
 	h->nabandoned = 0;
+	h->object_calls = 0;
 	h->objects_checked = ~0UL;
 	h->core_calls = 0;
 	h->state_checked_core = h->state_checked_host = ~0UL;

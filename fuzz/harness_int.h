@@ -131,8 +131,13 @@ struct fuzz_state {
 	 */
 	int region_space;
 	bool diverged[OP_MAX_SPACES];
-	/* Host calls made when the contexts' objects were last checked. */
-	unsigned long objects_checked;
+	/*
+	 * Host calls that may create or destroy a kernel object (opens,
+	 * closes, the ioctls not known to leave the object set alone), and
+	 * their count when the contexts' objects were last checked: the
+	 * object sets cannot differ from that check until one more is made.
+	 */
+	unsigned long object_calls, objects_checked;
 	/*
 	 * Core calls made so far, and core and host calls when the whole
 	 * state was last checked: an op that made neither (skipped, or a

@@ -655,9 +655,8 @@ static void fuzz_check_counts(struct fuzz_state *h)
 		     ci++)
 			fuzz_check_hwpts(h, iofd_space_container_get(
 					 h->r.spaces[si], ci));
-	/* Without a host call since the last look, no object came or went. */
-	check = h->r.log.calls != h->objects_checked;
-	h->objects_checked = h->r.log.calls;
+	check = h->object_calls != h->objects_checked;
+	h->objects_checked = h->object_calls;
 	for (k = 0; k < OP_MAX_BACKENDS; k++) {
 		int fd = h->r.hfd[k] >= 0 ? h->r.hfd[k] :
 			 h->r.be[k] ? iofd_backend_fd(h->r.be[k]) : -1;
