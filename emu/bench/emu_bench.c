@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * emu_bench: the cost of the IOAS area store at scale (issue 3). Not a
+ * emu_bench: the cost of the IOAS area store at scale. Not a
  * test: it prints figures.
  *
  * One IOAS, no domain (so nothing is pinned and only the model is timed),
@@ -24,7 +24,7 @@
  * its share of the B+tree nodes, all from malloc); not available under
  * ASan.
  *
- * Goal (issue 3): at N = 1,000,000, median map and unmap at most 1 us,
+ * Goal: at N = 1,000,000, median map and unmap at most 1 us,
  * at most 128 bytes per area, and cost growing no faster than log n: the
  * per-decade medians show the growth.
  *
