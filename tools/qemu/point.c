@@ -186,6 +186,26 @@ static void sweep_tail(const char *log, unsigned int n)
 		fprintf(stderr, "    | %s", lines[k % 8]);
 }
 
+/*
+ * All of the last point's QEMU log on stdout: a leak that is no known
+ * finding may not come back when rerun (a race at quit), so its whole
+ * report (ASan's stacks of every thread) must be in the sweep's output.
+ */
+void sweep_log_dump(const struct sweep_opts *o)
+{
+	char path[PATH_MAX + 16], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/qemu.log", o->work);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	printf("    QEMU's whole log for this point:\n");
+	while (fgets(line, sizeof(line), f))
+		printf("    | %s%s", line, strchr(line, '\n') ? "" : "\n");
+	fclose(f);
+}
+
 /* Device @id in a list of query-pci devices, behind bridges too. */
 static const struct json *sweep_pci_find_in(const struct json *devs,
 					    const char *id)

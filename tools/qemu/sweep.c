@@ -141,6 +141,8 @@ static void sweep_report(const struct sweep_opts *o, enum sweep_config cfg,
 	printf(": %s\n", clean ? "clean" : "LEAKED");
 	if (k)
 		printf("    known QEMU finding: %s\n", k->why);
+	else if (!clean)
+		sweep_log_dump(o);
 	if (!clean)
 		printf("    reproduce: iofd_qemu_sweep --config %s%s%s "
 		       "--point %ld%s%s\n", sweep_config_names[cfg],

@@ -89,6 +89,8 @@ int sweep_dynamic(const char *path);
 /* Whether `QEMU -object help` lists iommufd (no shim for this one). */
 bool sweep_has_iommufd(const char *qemu);
 
+/* The last point's whole QEMU log on stdout. */
+void sweep_log_dump(const struct sweep_opts *o);
 /* One QEMU run of configuration @cfg with call @n failed with @errnum (n 0: none). */
 void sweep_point(const struct sweep_opts *o, enum sweep_config cfg,
 		 int errnum, long n, struct sweep_result *r);
