@@ -107,15 +107,23 @@ if [ ! -f "$shim" ]; then
 	echo "kselftest.sh: $build_dir has no preload shim ($shim)" >&2
 	exit 2
 fi
+# The LD_PRELOAD value the build serves its tests with: the shim, after
+# the sanitizer runtime it needs (tools/kselftest/CMakeLists.txt).
+if [ ! -s "$bindir/preload" ]; then
+	echo "kselftest.sh: $build_dir has no $bindir/preload (reconfigure it)" >&2
+	exit 2
+fi
+preload=$(cat "$bindir/preload")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/iofd-kselftest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# Results per test: NAME<TAB>ok|fail|skip, in the suite's order, from a
-# kselftest run's output; a test in the plan without a result line (the
-# suite died) is a failure.
+# Results per test: NAME<TAB>ok|fail|skip, in the suite's order, from
+# suite $2's output $1; a test in the plan without a result line (the
+# suite died) is a failure, and so is a suite without a plan (it did not
+# start), as the one test "$2 (did not start)".
 results() {
-	awk '
+	awk -v suite="$2" '
 	/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0 }
 	/^(not )?ok [0-9]+ / {
 		res = ($1 == "ok") ? "ok" : "fail"
@@ -127,6 +135,8 @@ results() {
 		print name "\t" res
 	}
 	END {
+		if (!plan)
+			print suite " (did not start)\tfail"
 		for (i = 1; i <= plan; i++)
 			if (!(i in seen))
 				print "#" i "\tfail"
@@ -147,12 +157,11 @@ for s in "${suites[@]}"; do
 		cd "$work"
 		# Only the suite gets the shim: timeout and env are not built
 		# with the build's sanitizer, which the shim may need.
-		timeout -k 10 "$timeout_s" env LD_PRELOAD="$shim" \
+		timeout -k 10 "$timeout_s" env LD_PRELOAD="$preload" \
 			IOFD_EMU_HUGEPAGES=128 IOFD_EMU_CHECK_CLEAN=1 \
-			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 			"$bindir/$s" </dev/null >"$work/emu-$s.log" 2>&1
 	) || true
-	results "$work/emu-$s.log" >"$work/emu-$s.res"
+	results "$work/emu-$s.log" "$s" >"$work/emu-$s.res"
 done
 
 # The expected failures: pattern<TAB>reason.
@@ -210,7 +219,11 @@ for s in "${suites[@]}"; do
 		else
 			echo "not ok $n $name"
 		fi
-		test_output "$work/emu-$s.log" "$name" | sed 's/^/# /'
+		if [ "$name" = "$s (did not start)" ]; then
+			tail -n 20 "$work/emu-$s.log" | sed 's/^/# /'
+		else
+			test_output "$work/emu-$s.log" "$name" | sed 's/^/# /'
+		fi
 		bad=$((bad + 1))
 	done <"$work/emu-$s.res"
 done
@@ -226,7 +239,7 @@ if [ "$vm" = 1 ]; then
 	fi
 	kpass=0 ktotal=0 diffs=0
 	for s in "${suites[@]}"; do
-		results "$work/kernel-$s.log" >"$work/kernel-$s.res"
+		results "$work/kernel-$s.log" "$s" >"$work/kernel-$s.res"
 	done
 	for s in "${suites[@]}"; do
 		while IFS=$'\t' read -r name res; do

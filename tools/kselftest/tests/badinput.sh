@@ -51,9 +51,9 @@ bad_fetch_no_tarball() {
 		"$SRC/tools/kselftest/fetch.sh" --tarball "$SCRATCH/none.tar.xz"
 }
 
-# The shim and the helper under it, as the build made them.
-shim_env=(env "LD_PRELOAD=$BIN/emu/libiofd_emu_preload.so"
-	"ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0")
+# The shim (with the sanitizer runtime it needs first) and the helper
+# under it, as the build made them.
+shim_env=(env "LD_PRELOAD=$IOFD_TEST_PRELOAD")
 helper=$BIN/tools/kselftest/fail_nth_write
 
 bad_fail_nth_garbage() {
@@ -86,4 +86,18 @@ bad_hugepages_too_many() {
 bad_check_clean_garbage() {
 	expect 2 'bad IOFD_EMU_CHECK_CLEAN "yes": give 1 \(on\) or 0 \(off\)' \
 		"${shim_env[@]}" IOFD_EMU_CHECK_CLEAN=yes "$helper" 1
+}
+
+# A suite that dies before its plan fails the run (it is not "0/0 passed").
+bad_suite_does_not_start() {
+	mkdir -p fake/emu fake/tools/kselftest
+	touch fake/CMakeCache.txt fake/emu/libiofd_emu_preload.so
+	printf '#!/bin/sh\necho "cannot start" >&2\nexit 1\n' \
+		>fake/tools/kselftest/iommufd
+	cp fake/tools/kselftest/iommufd fake/tools/kselftest/iommufd_fail_nth
+	chmod +x fake/tools/kselftest/iommufd*
+	echo "$SCRATCH/fake/emu/libiofd_emu_preload.so" \
+		>fake/tools/kselftest/preload
+	expect 1 "not ok 1 iommufd \(did not start\)" \
+		"$ksft" --build-dir fake --suite iommufd
 }
