@@ -19,12 +19,14 @@
 # whose result differs between the two; then it also needs no difference.
 #
 # Usage: kselftest.sh [--build-dir DIR] [--suite NAME]... [--timeout S] [--vm]
+#                     [--help]
 #   --build-dir DIR  a configured and built iofd tree (default: build/default,
 #                    configured and built here with the default preset)
 #   --suite NAME     iommufd or iommufd_fail_nth (default: both)
 #   --timeout S      bound on each run of a suite, in seconds, 1-86400
 #                    (default 1800)
-#   --vm             also run on the real kernel (above)
+#   --vm             also run on the real kernel (above); IOFD_VM_TIMEOUT
+#                    bounds that boot, 10-86400 seconds (default 3600)
 # Exit: 0 pass; 1 a result differs; 2 usage; 77 the suites cannot run here
 # (the reason is printed).
 set -euo pipefail
@@ -33,62 +35,43 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 suites_all=(iommufd iommufd_fail_nth)
 
-usage() {
-	echo "usage: kselftest.sh [--build-dir DIR] [--suite iommufd|iommufd_fail_nth]... [--timeout SECONDS] [--vm]" >&2
-	exit 2
-}
+. "$here/lib/args.sh"
+prog=kselftest.sh
 
 build_dir="" timeout_s=1800 vm=0
 suites=()
+args_split "$@"
+set -- ${ARGS[@]+"${ARGS[@]}"}
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--build-dir)
-		[ $# -ge 2 ] || usage
-		build_dir=$2
-		shift 2
-		;;
+	-h | --help) args_usage "$0"; exit 0 ;;
+	--build-dir) args_value "$@"; build_dir=$2; shift ;;
 	--suite)
-		[ $# -ge 2 ] || usage
+		args_value "$@"
 		case "$2" in
 		iommufd | iommufd_fail_nth) suites+=("$2") ;;
-		*)
-			echo "kselftest.sh: unknown suite '$2' (iommufd or iommufd_fail_nth)" >&2
-			exit 2
-			;;
+		*) args_die "--suite '$2': expected iommufd or iommufd_fail_nth" ;;
 		esac
-		shift 2
-		;;
-	--timeout)
-		[ $# -ge 2 ] || usage
-		if ! [[ "$2" =~ ^[1-9][0-9]{0,4}$ ]] || [ "$2" -gt 86400 ]; then
-			echo "kselftest.sh: bad --timeout '$2' (seconds, 1-86400)" >&2
-			exit 2
-		fi
-		timeout_s=$2
-		shift 2
-		;;
-	--vm)
-		vm=1
 		shift
 		;;
-	*)
-		echo "kselftest.sh: unknown argument '$1'" >&2
-		usage
-		;;
+	--timeout) args_value "$@"; timeout_s=$(args_uint --timeout "$2" 1 86400); shift ;;
+	--vm) vm=1 ;;
+	*) args_unknown "$1" ;;
 	esac
+	shift
 done
 [ ${#suites[@]} -gt 0 ] || suites=("${suites_all[@]}")
+# The kernel run's bound (tools/kselftest/vm.sh), checked before anything
+# runs.
+if [ "$vm" = 1 ]; then
+	IOFD_VM_TIMEOUT=$(args_env_uint IOFD_VM_TIMEOUT 3600 10 86400)
+fi
 
 if [ -n "$build_dir" ]; then
-	if [ ! -d "$build_dir" ]; then
-		echo "kselftest.sh: --build-dir '$build_dir' is not a directory" >&2
-		exit 2
-	fi
+	[ -d "$build_dir" ] || args_die "--build-dir '$build_dir' is not a directory"
 	build_dir=$(cd "$build_dir" && pwd)
-	if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-		echo "kselftest.sh: --build-dir '$build_dir' is not an iofd build tree (no CMakeCache.txt)" >&2
-		exit 2
-	fi
+	[ -f "$build_dir/CMakeCache.txt" ] ||
+		args_die "--build-dir '$build_dir' is not an iofd build tree (no CMakeCache.txt)"
 else
 	cd "$src"
 	# shellcheck source=tools/lib/build.sh
@@ -232,7 +215,8 @@ echo "kselftest: emulator $pass/$total passed"
 
 if [ "$vm" = 1 ]; then
 	rc=0
-	"$here/kselftest/vm.sh" "$work" "${suites[@]}" || rc=$?
+	IOFD_VM_TIMEOUT=$IOFD_VM_TIMEOUT "$here/kselftest/vm.sh" "$work" \
+		"${suites[@]}" || rc=$?
 	if [ "$rc" != 0 ]; then
 		echo "kselftest: the kernel run failed (vm.sh exit $rc)"
 		exit 1

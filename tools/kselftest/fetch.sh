@@ -16,24 +16,20 @@
 # printed on stderr: the caller leaves the mock and the selftests out).
 set -euo pipefail
 
-usage() {
-	echo "usage: fetch.sh [--tarball PATH]" >&2
-	exit 2
-}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/args.sh"
+prog=fetch.sh
 
 tarball=/usr/src/linux-source-6.12.tar.xz
+args_split "$@"
+set -- ${ARGS[@]+"${ARGS[@]}"}
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--tarball)
-		[ $# -ge 2 ] && [ -n "$2" ] || usage
-		tarball=$2
-		shift 2
-		;;
-	*)
-		echo "fetch.sh: unknown argument '$1'" >&2
-		usage
-		;;
+	-h | --help) args_usage "$0"; exit 0 ;;
+	--tarball) args_value "$@"; tarball=$2; shift ;;
+	*) args_unknown "$1" ;;
 	esac
+	shift
 done
 
 if [ ! -f "$tarball" ]; then

@@ -8,15 +8,16 @@
 # configuration (tools/vm/kernel.config) has CONFIG_IOMMUFD_TEST, fault
 # injection and hugetlbfs, which the selftests need.
 #
-# Usage: vm.sh WORK SUITE...   (run by kselftest.sh)
+# Usage: vm.sh WORK SUITE...   (run by kselftest.sh, which checks
+#        IOFD_VM_TIMEOUT, the boot's bound in seconds, and sets it)
 # Exit: 0 the guest ran the suites; 1 it did not (the console is printed);
 # 2 usage.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$here/../vm
-if [ $# -lt 2 ] || [ ! -d "$1" ]; then
-	echo "usage: vm.sh WORK SUITE..." >&2
+if [ $# -lt 2 ] || [ ! -d "$1" ] || [ -z "${IOFD_VM_TIMEOUT:-}" ]; then
+	echo "usage: IOFD_VM_TIMEOUT=S vm.sh WORK SUITE..." >&2
 	exit 2
 fi
 work=$1
@@ -51,7 +52,7 @@ kdir=$("$vm/kernel.sh")
 
 rc=0
 "$vm/run.sh" -N -k "$kdir/bzImage" -i "$work/initramfs.cpio" -n 1 \
-	-t "${IOFD_VM_TIMEOUT:-3600}" -a "hugepages=128" \
+	-t "$IOFD_VM_TIMEOUT" -a "hugepages=128" \
 	-l "$work/console.log" >"$work/run.log" 2>&1 || rc=$?
 if [ "$rc" != 0 ]; then
 	cat "$work/run.log"

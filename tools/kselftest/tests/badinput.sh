@@ -7,28 +7,49 @@
 ksft=$SRC/tools/kselftest.sh
 
 bad_unknown_option() {
-	expect 2 "unknown argument '--bogus'" "$ksft" --bogus
+	expect 2 "unknown option '--bogus'" "$ksft" --bogus
 }
 
 bad_unknown_suite() {
-	expect 2 "unknown suite 'iommufd_mock' \(iommufd or iommufd_fail_nth\)" \
+	expect 2 "--suite 'iommufd_mock': expected iommufd or iommufd_fail_nth" \
 		"$ksft" --suite iommufd_mock
 }
 
 bad_option_without_value() {
-	expect 2 'usage: kselftest\.sh' "$ksft" --suite
+	expect 2 'option --suite needs a value' "$ksft" --suite
 }
 
 bad_timeout_zero() {
-	expect 2 "bad --timeout '0' \(seconds, 1-86400\)" "$ksft" --timeout 0
+	expect 2 "--timeout '0' is out of range \(expected 1 to 86400\)" \
+		"$ksft" --timeout 0
 }
 
 bad_timeout_garbage() {
-	expect 2 "bad --timeout '12s'" "$ksft" --timeout 12s
+	expect 2 "--timeout '12s' is not a whole number" "$ksft" --timeout 12s
 }
 
 bad_timeout_huge() {
-	expect 2 "bad --timeout '99999'" "$ksft" --timeout 99999
+	expect 2 "--timeout '99999' is out of range" "$ksft" --timeout 99999
+}
+
+bad_suite_empty() {
+	expect 2 'option --suite needs a value, not an empty string' \
+		"$ksft" --suite=
+}
+
+bad_unexpected_argument() {
+	expect 2 "unexpected argument 'iommufd'" "$ksft" iommufd
+}
+
+# Checked before anything runs: no build, no boot.
+bad_vm_timeout_garbage() {
+	expect 2 "IOFD_VM_TIMEOUT '1h' is not a whole number" \
+		env IOFD_VM_TIMEOUT=1h "$ksft" --build-dir "$SCRATCH/none" --vm
+}
+
+bad_vm_timeout_small() {
+	expect 2 "IOFD_VM_TIMEOUT '5' is out of range \(expected 10 to 86400\)" \
+		env IOFD_VM_TIMEOUT=5 "$ksft" --build-dir "$SCRATCH/none" --vm
 }
 
 bad_build_dir_missing() {
@@ -43,7 +64,12 @@ bad_build_dir_not_a_tree() {
 }
 
 bad_fetch_unknown_argument() {
-	expect 2 "unknown argument '--src'" "$SRC/tools/kselftest/fetch.sh" --src
+	expect 2 "unknown option '--src'" "$SRC/tools/kselftest/fetch.sh" --src
+}
+
+bad_fetch_tarball_empty() {
+	expect 2 'option --tarball needs a value' \
+		"$SRC/tools/kselftest/fetch.sh" --tarball
 }
 
 bad_fetch_no_tarball() {
