@@ -50,8 +50,10 @@ kdir=$("$vm/kernel.sh")
 "$vm/initramfs.sh" -k "$kdir" "${extras[@]}" -p "$here/vm-payload.sh" \
 	-c "$work/ksft" -o "$work/initramfs.cpio"
 
+# One test may print nothing for minutes under TCG (a fail-nth sweep, the
+# 128M dirty bitmaps): silence is taken as a stall only after 15 minutes.
 rc=0
-"$vm/run.sh" -N -k "$kdir/bzImage" -i "$work/initramfs.cpio" -n 1 \
+"$vm/run.sh" -N -s 900 -k "$kdir/bzImage" -i "$work/initramfs.cpio" -n 1 \
 	-t "$IOFD_VM_TIMEOUT" -a "hugepages=128" \
 	-l "$work/console.log" >"$work/run.log" 2>&1 || rc=$?
 if [ "$rc" != 0 ]; then
