@@ -19,7 +19,7 @@
 # whose result differs between the two; then it also needs no difference.
 #
 # Usage: kselftest.sh [--build-dir DIR] [--suite NAME]... [--timeout S] [--vm]
-#                     [--help]
+#                     [--logs DIR] [--help]
 #   --build-dir DIR  a configured and built iofd tree (default: build/default,
 #                    configured and built here with the default preset)
 #   --suite NAME     iommufd or iommufd_fail_nth (default: both)
@@ -27,6 +27,9 @@
 #                    (default 1800)
 #   --vm             also run on the real kernel (above); IOFD_VM_TIMEOUT
 #                    bounds that boot, 10-86400 seconds (default 3600)
+#   --logs DIR       keep each suite's whole output there, an existing
+#                    directory (emu-SUITE.log; with --vm kernel-SUITE.log
+#                    and the guest's console.log)
 # Exit: 0 pass; 1 a result differs; 2 usage; 77 the suites cannot run here
 # (the reason is printed).
 set -euo pipefail
@@ -38,7 +41,7 @@ suites_all=(iommufd iommufd_fail_nth)
 . "$here/lib/args.sh"
 prog=kselftest.sh
 
-build_dir="" timeout_s=1800 vm=0
+build_dir="" timeout_s=1800 vm=0 logs=""
 suites=()
 args_split "$@"
 set -- ${ARGS[@]+"${ARGS[@]}"}
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--timeout) args_value "$@"; timeout_s=$(args_uint --timeout "$2" 1 86400); shift ;;
 	--vm) vm=1 ;;
+	--logs) args_value "$@"; logs=$2; shift ;;
 	*) args_unknown "$1" ;;
 	esac
 	shift
@@ -63,6 +67,10 @@ done
 [ ${#suites[@]} -gt 0 ] || suites=("${suites_all[@]}")
 # The kernel run's bound (tools/kselftest/vm.sh), checked before anything
 # runs.
+if [ -n "$logs" ]; then
+	[ -d "$logs" ] || args_die "--logs '$logs' is not a directory"
+	logs=$(cd "$logs" && pwd)
+fi
 if [ "$vm" = 1 ]; then
 	IOFD_VM_TIMEOUT=$(args_env_uint IOFD_VM_TIMEOUT 3600 10 86400)
 fi
@@ -99,7 +107,14 @@ fi
 preload=$(cat "$bindir/preload")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/iofd-kselftest.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# The logs asked for are kept whatever the outcome.
+keep_logs() {
+	[ -z "$logs" ] ||
+		cp -f "$work"/emu-*.log "$work"/kernel-*.log "$work"/console.log \
+			"$logs"/ 2>/dev/null || true
+	rm -rf "$work"
+}
+trap keep_logs EXIT
 
 # Results per test: NAME<TAB>ok|fail|skip, in the suite's order, from
 # suite $2's output $1; a test in the plan without a result line (the

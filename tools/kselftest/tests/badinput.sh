@@ -52,6 +52,11 @@ bad_vm_timeout_small() {
 		env IOFD_VM_TIMEOUT=5 "$ksft" --build-dir "$SCRATCH/none" --vm
 }
 
+bad_logs_missing() {
+	expect 2 "--logs '$SCRATCH/none' is not a directory" \
+		"$ksft" --build-dir "$SCRATCH/none" --logs "$SCRATCH/none"
+}
+
 bad_build_dir_missing() {
 	expect 2 "--build-dir '$SCRATCH/none' is not a directory" \
 		"$ksft" --build-dir "$SCRATCH/none"
