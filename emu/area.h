@@ -49,6 +49,7 @@ struct emu_area {
 	uint64_t user_va;		/* user VA of the byte at iova */
 	bool writeable;			/* mapped with IOMMU_IOAS_MAP_WRITEABLE */
 	bool loaded;			/* in the domains of its IOAS: pinned */
+	uint32_t num_accesses;		/* access pins inside it (access.h) */
 };
 
 struct emu_area_store {

@@ -2,12 +2,12 @@
 /*
  * The VFIO type-1 container API on an iommufd fd (spec 2.16), on top of
  * the context's compat IOAS (IOMMU_VFIO_IOAS SET). Implemented: the API
- * version, CHECK_EXTENSION, SET_IOMMU, GET_INFO (page sizes, the IOVA
- * range and DMA-avail capabilities), MAP_DMA (always fixed IOVA, always
- * per-mm accounting) and UNMAP_DMA (unmap-all, and whole-area ranges).
- *
- * Not modelled: TYPE1 (v1) partial unmaps that cut areas; a TYPE1 unmap
- * behaves like TYPE1v2 (ENOENT for a cut).
+ * version, CHECK_EXTENSION, SET_IOMMU, GET_INFO (page sizes, the DMA-avail
+ * and IOVA range capabilities), MAP_DMA (always fixed IOVA, always
+ * per-mm accounting) and UNMAP_DMA (unmap-all, and whole-area ranges;
+ * in TYPE1 mode, where huge pages are off, the ends of the range are cut
+ * out of their areas first, so part of a mapping can go). As in 6.12, an
+ * UNMAP_DMA of a range with nothing mapped succeeds with size 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -68,78 +68,110 @@ static uint64_t emu_compat_pgsizes(const struct emu_ioas *ioas)
 }
 
 /*
- * GET_INFO: the struct, then (room permitting) the capability chain at
- * offset sizeof(info): IOVA_RANGE (the usable ranges) then DMA_AVAIL.
- * When argsz is too small for the chain, argsz grows to the needed size
- * and no capability is written; nothing is written past argsz.
+ * One capability of GET_INFO at @off of the user's buffer (@avail bytes
+ * there): written only if it fits whole; returns its size, the next one
+ * starting at the size rounded up to 8 bytes. The IOVA ranges of the IOVA
+ * cap are written one by one while they fit, its header only whole.
+ */
+static int emu_compat_cap_dma_avail(struct emu *emu, uint8_t *at,
+				    size_t avail)
+{
+	struct vfio_iommu_type1_info_dma_avail cap;
+
+	memset(&cap, 0, sizeof(cap));
+	cap.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
+	cap.header.version = 1;
+	/* iommufd's limit is the memory cgroup's; it reports U32_MAX. */
+	cap.avail = UINT32_MAX;
+	if (avail >= sizeof(cap) && emu_copy_to_user(emu, at, &cap, sizeof(cap)))
+		return -EFAULT;
+	return (int)sizeof(cap);
+}
+
+static int emu_compat_cap_iova(struct emu *emu, const struct emu_ioas *ioas,
+			       uint8_t *at, size_t avail)
+{
+	struct vfio_iommu_type1_info_cap_iova_range cap;
+	const size_t range_sz = sizeof(cap.iova_ranges[0]);
+	struct emu_hole_iter it;
+	struct vfio_iova_range r;
+	uint64_t start, last;
+
+	memset(&cap, 0, sizeof(cap));
+	cap.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	cap.header.version = 1;
+	emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
+	while (emu_hole_iter_next(&it, &start, &last)) {
+		r.start = start;
+		r.end = last;
+		if (avail >= sizeof(cap) + (cap.nr_iovas + 1) * range_sz &&
+		    emu_copy_to_user(emu, at + sizeof(cap) +
+				     cap.nr_iovas * range_sz, &r, sizeof(r)))
+			return -EFAULT;
+		cap.nr_iovas++;
+	}
+	if (avail >= sizeof(cap) + cap.nr_iovas * range_sz &&
+	    emu_copy_to_user(emu, at, &cap, sizeof(cap)))
+		return -EFAULT;
+	return (int)(sizeof(cap) + cap.nr_iovas * range_sz);
+}
+
+/*
+ * GET_INFO (vfio_compat.c's iommufd_vfio_iommu_get_info): the struct, and
+ * after it the capability chain, DMA_AVAIL then IOVA_RANGE, each written
+ * if it fits, a cap's next link only once the cap itself fit. argsz
+ * becomes the size of everything; cap_offset is set only if everything
+ * fit, while CAPS is always in flags. The struct is written back up to
+ * the caller's argsz; nothing is written past it.
  */
 static int emu_compat_get_info(struct emu_ictx *ictx, void *arg)
 {
 	const size_t minsz = emu_offsetofend(struct vfio_iommu_type1_info,
 					     iova_pgsizes);
-	struct vfio_iommu_type1_info_cap_iova_range *iova_cap;
-	struct vfio_iommu_type1_info_dma_avail avail;
 	struct vfio_iommu_type1_info info;
 	struct emu *emu = ictx->emu;
-	struct emu_hole_iter it;
+	uint8_t *base = arg;
 	struct emu_ioas *ioas;
-	uint64_t start, last;
-	uint32_t nr = 0, i = 0;
-	size_t iova_sz, total;
-	int rc;
+	size_t total = sizeof(info), last_cap = 0, n;
+	unsigned int i;
+	int cap;
 
 	memset(&info, 0, sizeof(info));
 	if (emu_copy_from_user(emu, &info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
+	n = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
 	ioas = ictx->vfio_ioas;
 	if (!ioas)
 		return -ENODEV;
 
-	emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
-	while (emu_hole_iter_next(&it, &start, &last))
-		nr++;
-	iova_sz = sizeof(*iova_cap) + nr * sizeof(iova_cap->iova_ranges[0]);
-	total = sizeof(info) + iova_sz + sizeof(avail);
-
 	info.flags = VFIO_IOMMU_INFO_PGSIZES;
 	info.iova_pgsizes = emu_compat_pgsizes(ioas);
 	info.cap_offset = 0;
-	if (info.argsz >= total) {
-		iova_cap = calloc(1, iova_sz);
-		if (!iova_cap)
-			return -ENOMEM;
-		iova_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-		iova_cap->header.version = 1;
-		iova_cap->header.next = sizeof(info) + iova_sz;
-		iova_cap->nr_iovas = nr;
-		emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
-		while (emu_hole_iter_next(&it, &start, &last)) {
-			iova_cap->iova_ranges[i].start = start;
-			iova_cap->iova_ranges[i].end = last;
-			i++;
-		}
-		memset(&avail, 0, sizeof(avail));
-		avail.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
-		avail.header.version = 1;
-		avail.avail = 65535;
-		rc = emu_copy_to_user(emu, (uint8_t *)arg + sizeof(info),
-				      iova_cap, iova_sz);
-		free(iova_cap);
-		if (rc)
-			return rc;
-		if (emu_copy_to_user(emu, (uint8_t *)arg + sizeof(info) +
-				     iova_sz, &avail, sizeof(avail)))
+	for (i = 0; i < 2; i++) {
+		size_t avail = info.argsz > total ? info.argsz - total : 0;
+		uint8_t *at = avail ? base + total : NULL;
+		uint32_t next = (uint32_t)total;
+
+		cap = i == 0 ? emu_compat_cap_dma_avail(emu, at, avail) :
+			       emu_compat_cap_iova(emu, ioas, at, avail);
+		if (cap < 0)
+			return cap;
+		if (last_cap && info.argsz >= total &&
+		    emu_copy_to_user(emu, base + last_cap +
+				     offsetof(struct vfio_info_cap_header,
+					      next),
+				     &next, sizeof(next)))
 			return -EFAULT;
-		info.flags |= VFIO_IOMMU_INFO_CAPS;
-		info.cap_offset = sizeof(info);
-	} else {
-		info.argsz = (uint32_t)total;
+		last_cap = total;
+		total += ((size_t)cap + 7) & ~(size_t)7;
 	}
-	return emu_copy_to_user(emu, arg, &info,
-				info.argsz < sizeof(info) ? info.argsz :
-				sizeof(info));
+	if (info.argsz >= total)
+		info.cap_offset = sizeof(info);
+	info.argsz = (uint32_t)total;
+	info.flags |= VFIO_IOMMU_INFO_CAPS;
+	return emu_copy_to_user(emu, arg, &info, n);
 }
 
 static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
@@ -201,15 +233,24 @@ static int emu_compat_unmap_dma(struct emu_ictx *ictx, void *arg)
 	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
 		if (unmap.iova || unmap.size)
 			return -EINVAL;
-		unmapped = emu_ioas_unmap_all(ioas);
+		rc = emu_ioas_unmap_all(ioas, &unmapped);
 	} else {
+		/* TYPE1 (no huge pages): cut the ends so part of a map goes. */
+		if (ioas->huge_pages_off) {
+			rc = emu_ioas_cut(ioas, unmap.iova + unmap.size - 1);
+			if (!rc && unmap.iova)
+				rc = emu_ioas_cut(ioas, unmap.iova - 1);
+			if (rc)
+				return rc;
+		}
 		rc = emu_ioas_unmap_range(ioas, unmap.iova, unmap.size,
 					  &unmapped);
-		if (rc)
-			return rc;
 	}
+	/* Written back also on failure: size is what did go. */
 	unmap.size = unmapped;
-	return emu_copy_to_user(ictx->emu, arg, &unmap, minsz);
+	if (emu_copy_to_user(ictx->emu, arg, &unmap, minsz))
+		return -EFAULT;
+	return rc;
 }
 
 int emu_iommufd_compat_ioctl(struct emu_ictx *ictx, unsigned int cmd,

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "failnth.h"
+#include "hugetlb.h"
 #include "machine.h"
 #include "vfio_pci.h"
 
@@ -42,6 +44,8 @@ void emu_destroy(struct emu *emu)
 	}
 	for (i = 0; i < emu->nr_devs; i++)
 		emu_vregion_store_free(&emu->devs[i]);
+	emu_fail_nth_fini(emu);
+	emu_hugetlb_fini(emu);
 	free(emu->fds);
 	free(emu);
 }
@@ -113,6 +117,7 @@ void emu_counters_get(const struct emu *emu, struct emu_counters *out)
 	out->kvm_vfio_files = emu->nr_kvm_files;
 	out->eventfds = emu->nr_eventfds;
 	out->mappings = emu->nr_maps;
+	out->fail_nth_files = emu->nr_fail_nth_files;
 }
 
 void emu_creds_get(const struct emu *emu, struct emu_creds *out)

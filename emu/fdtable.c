@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "failnth.h"
 #include "fault_queue.h"
 #include "iommufd.h"
 #include "kvm.h"
 #include "machine.h"
+#include "mock/mock.h"
 #include "vfio.h"
 
 int emu_fd_install(struct emu *emu, struct emu_file *file)
@@ -64,7 +66,7 @@ struct emu_file *emu_fd_remove(struct emu *emu, int fd)
 
 struct emu_file *emu_file_alloc(struct emu *emu, enum emu_file_kind kind)
 {
-	struct emu_file *file = calloc(1, sizeof(*file));
+	struct emu_file *file = emu_zalloc(emu, sizeof(*file));
 
 	if (!file)
 		return NULL;
@@ -108,6 +110,12 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 		break;
 	case EMU_FILE_FAULT:
 		emu_fault_queue_release(file->fq);
+		break;
+	case EMU_FILE_FAIL_NTH:
+		emu->nr_fail_nth_files--;
+		break;
+	case EMU_FILE_MOCK_ACCESS:
+		emu_mock_access_release(file->staccess);
 		break;
 	}
 	emu_file_free(emu, file);
