@@ -174,29 +174,37 @@ static void sweep_report(const struct sweep_opts *o, enum sweep_config cfg,
 		t->known++;
 }
 
+/* Runs of a point that is neither clean nor a known finding, at most. */
+#define SWEEP_TRIES 3
+
 /*
- * Point @n, run again once when it is neither clean nor a known finding:
- * QEMU itself races at quit now and then (a crash in its monitor thread,
- * away from any failed call), and one such run must not stand for the
- * point. The first run is printed whole, log included; a point that is
- * clean when rerun counts as clean and is tallied as raced, one that
- * fails again is the leak.
+ * Point @n, run again (up to SWEEP_TRIES runs in all) while it is neither
+ * clean nor a known finding: QEMU itself races at quit now and then (a
+ * crash in its QMP monitor thread, away from any failed call), and such a
+ * run must not stand for the point. Every failed run is printed whole,
+ * log included; a point that is clean on a later run counts as clean and
+ * is tallied as raced, one that fails every run is the leak.
  */
-static void sweep_point_twice(const struct sweep_opts *o,
-			      enum sweep_config cfg, int errnum, long n,
-			      struct sweep_result *r, struct sweep_tally *t)
+static void sweep_point_retried(const struct sweep_opts *o,
+				enum sweep_config cfg, int errnum, long n,
+				struct sweep_result *r, struct sweep_tally *t)
 {
+	unsigned int run;
+
 	sweep_point(o, cfg, errnum, n, r);
-	if (sweep_stop || sweep_clean(r) || (n && !r->fired) ||
-	    (n && sweep_known_match(o, r->what)))
-		return;
-	printf("    first run (rerunning the point once):\n    ");
-	sweep_print(o, cfg, errnum, n, r);
-	sweep_point(o, cfg, errnum, n, r);
-	if (!sweep_stop && sweep_clean(r)) {
-		printf("    the rerun was clean: the first run's failure "
-		       "did not come back (a race)\n");
-		t->raced++;
+	for (run = 1; run < SWEEP_TRIES; run++) {
+		if (sweep_stop || sweep_clean(r) || (n && !r->fired) ||
+		    (n && sweep_known_match(o, r->what)))
+			return;
+		printf("    run %u of the point failed (running it again):\n    ",
+		       run);
+		sweep_print(o, cfg, errnum, n, r);
+		sweep_point(o, cfg, errnum, n, r);
+		if (!sweep_stop && sweep_clean(r)) {
+			printf("    run %u was clean: the failure did not come "
+			       "back (a race)\n", run + 1);
+			t->raced++;
+		}
 	}
 }
 
@@ -208,7 +216,7 @@ static void sweep_run(const struct sweep_opts *o, enum sweep_config cfg,
 	long n;
 
 	if (o->point <= 0) {
-		sweep_point_twice(o, cfg, 0, 0, &r, t);
+		sweep_point_retried(o, cfg, 0, 0, &r, t);
 		if (sweep_stop)
 			return;
 		sweep_report(o, cfg, 0, 0, &r, t);
@@ -221,7 +229,7 @@ static void sweep_run(const struct sweep_opts *o, enum sweep_config cfg,
 	}
 	for (e = 0; e < o->nr_errnos && !sweep_stop; e++) {
 		for (n = o->point > 0 ? o->point : 1; !sweep_stop; n++) {
-			sweep_point_twice(o, cfg, o->errnos[e], n, &r, t);
+			sweep_point_retried(o, cfg, o->errnos[e], n, &r, t);
 			if (sweep_stop)
 				return;
 			if (!r.fired && !r.problem[0] && o->point < 0) {
@@ -287,8 +295,8 @@ int main(int argc, char **argv)
 		       "%lu new\n", t.known, t.leaked, o.known_file,
 		       t.leaked - t.known);
 	if (t.raced)
-		printf("%lu point(s) failed once and were clean when rerun: "
-		       "QEMU raced (each first run is printed above)\n",
+		printf("%lu point(s) failed and were clean when rerun: "
+		       "QEMU raced (each failed run is printed above)\n",
 		       t.raced);
 	printf("qemu sweep: %lu points, %lu clean, %lu leaked\n", t.points,
 	       t.clean, t.leaked);
