@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The VFIO type-1 container API on an iommufd fd (spec 2.16), on top of
- * the context's compat IOAS (IOMMU_VFIO_IOAS SET). Implemented: the API
- * version, CHECK_EXTENSION, SET_IOMMU, GET_INFO (page sizes, the IOVA
- * range and DMA-avail capabilities), MAP_DMA (always fixed IOVA, always
- * per-mm accounting) and UNMAP_DMA (unmap-all, and whole-area ranges).
+ * the context's compat IOAS (IOMMU_VFIO_IOAS SET, or made when a VFIO
+ * group is set to the context: group.c), as iommufd's vfio_compat.c
+ * serves it: the API version, CHECK_EXTENSION, SET_IOMMU, GET_INFO (page
+ * sizes, the DMA-avail and IOVA range capabilities), MAP_DMA (always a
+ * fixed IOVA, charged as the context charges IOMMU_IOAS_MAP) and
+ * UNMAP_DMA (unmap-all, and ranges made of whole areas).
  *
  * Not modelled: TYPE1 (v1) partial unmaps that cut areas; a TYPE1 unmap
  * behaves like TYPE1v2 (ENOENT for a cut).
@@ -15,15 +17,33 @@
 
 #include <linux/vfio.h>
 
+#include "hwpt.h"
 #include "ioas.h"
 #include "iommufd.h"
 #include "hole.h"
-#include "hwpt.h"
 #include "machine.h"
 #include "pages.h"
 #include "uaccess.h"
 #include "util.h"
 
+/* DMA_CC_IOMMU: whether every domain of the compat IOAS enforces it. */
+static int emu_compat_cc(struct emu_ictx *ictx)
+{
+	const struct emu_hwpt *h;
+
+	if (!ictx->vfio_ioas)
+		return -ENODEV;
+	for (h = ictx->vfio_ioas->domains; h; h = h->ioas_next) {
+		if (!h->iommu->enforce_cc)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The kernel is built without VFIO_NOIOMMU, and iommufd answers no to the
+ * nesting and vaddr-update extensions of the type-1 driver.
+ */
 static int emu_compat_check_extension(struct emu_ictx *ictx,
 				      unsigned long type)
 {
@@ -33,8 +53,7 @@ static int emu_compat_check_extension(struct emu_ictx *ictx,
 	case VFIO_UNMAP_ALL:
 		return 1;
 	case VFIO_DMA_CC_IOMMU:
-		/* VT-d enforces coherency; it needs the compat IOAS. */
-		return ictx->vfio_ioas ? 1 : -ENODEV;
+		return emu_compat_cc(ictx);
 	default:
 		return 0;
 	}
@@ -52,111 +71,152 @@ static int emu_compat_set_iommu(struct emu_ictx *ictx, unsigned long type)
 	return 0;
 }
 
-/* iommufd_get_pagesizes: every domain's sizes, at least the alignment. */
+/*
+ * iommufd_get_pagesizes: the page sizes every domain has, sizes below
+ * PAGE_SIZE folded into PAGE_SIZE, and at least the IOAS alignment.
+ */
 static uint64_t emu_compat_pgsizes(const struct emu_ioas *ioas)
 {
 	uint64_t sizes = UINT64_MAX;
 	const struct emu_hwpt *h;
 
 	for (h = ioas->domains; h; h = h->ioas_next)
-		sizes &= ~(h->profile->pgsize - 1);
+		sizes &= h->iommu->pgsize_bitmap;
 	if (sizes & (EMU_PAGE_SIZE - 1)) {
 		sizes &= ~(EMU_PAGE_SIZE - 1);
 		sizes |= EMU_PAGE_SIZE;
 	}
-	return sizes & ~(ioas->iova_alignment - 1);
+	return sizes > ioas->iova_alignment ? sizes : ioas->iova_alignment;
 }
 
 /*
- * GET_INFO: the struct, then (room permitting) the capability chain at
- * offset sizeof(info): IOVA_RANGE (the usable ranges) then DMA_AVAIL.
- * When argsz is too small for the chain, argsz grows to the needed size
- * and no capability is written; nothing is written past argsz.
+ * The DMA-avail capability at @at (@avail bytes of room): written only
+ * when it fits whole. iommufd has no entry limit and says U32_MAX.
+ */
+static int emu_compat_cap_dma_avail(struct emu *emu, uint8_t *at,
+				    size_t avail)
+{
+	struct vfio_iommu_type1_info_dma_avail cap = {
+		.header = {
+			.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+			.version = 1,
+		},
+		.avail = UINT32_MAX,
+	};
+
+	if (avail >= sizeof(cap) && emu_copy_to_user(emu, at, &cap,
+						     sizeof(cap)))
+		return -EFAULT;
+	return sizeof(cap);
+}
+
+/*
+ * The IOVA range capability at @at: each range is written when it fits,
+ * the header (with the count) only when the whole capability does.
+ */
+static int emu_compat_cap_iova(struct emu *emu, const struct emu_ioas *ioas,
+			       uint8_t *at, size_t avail)
+{
+	struct vfio_iommu_type1_info_cap_iova_range cap = {
+		.header = {
+			.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+			.version = 1,
+		},
+	};
+	struct emu_hole_iter it;
+	uint64_t start, last;
+	size_t size;
+
+	emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
+	while (emu_hole_iter_next(&it, &start, &last)) {
+		struct vfio_iova_range r = { .start = start, .end = last };
+
+		size = sizeof(cap) + (cap.nr_iovas + 1) * sizeof(r);
+		if (avail >= size &&
+		    emu_copy_to_user(emu, at + size - sizeof(r), &r,
+				     sizeof(r)))
+			return -EFAULT;
+		cap.nr_iovas++;
+	}
+	size = sizeof(cap) + cap.nr_iovas * sizeof(struct vfio_iova_range);
+	if (avail >= size && emu_copy_to_user(emu, at, &cap, sizeof(cap)))
+		return -EFAULT;
+	return (int)size;
+}
+
+/*
+ * GET_INFO: the struct, then the capability chain at offset sizeof(info),
+ * DMA-avail first. Capabilities are written as far as argsz reaches; argsz
+ * becomes the size of the whole chain, and cap_offset is set only when
+ * all of it was written. Only min(argsz, sizeof(info)) bytes of the
+ * struct are written back.
  */
 static int emu_compat_get_info(struct emu_ictx *ictx, void *arg)
 {
 	const size_t minsz = emu_offsetofend(struct vfio_iommu_type1_info,
 					     iova_pgsizes);
-	struct vfio_iommu_type1_info_cap_iova_range *iova_cap;
-	struct vfio_iommu_type1_info_dma_avail avail;
 	struct vfio_iommu_type1_info info;
 	struct emu *emu = ictx->emu;
-	struct emu_hole_iter it;
+	uint8_t *uarg = arg;
+	uint32_t total, last_cap = 0;
 	struct emu_ioas *ioas;
-	uint64_t start, last;
-	uint32_t nr = 0, i = 0;
-	size_t iova_sz, total;
-	int rc;
+	size_t out;
+	int i, size;
 
 	memset(&info, 0, sizeof(info));
 	if (emu_copy_from_user(emu, &info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
+	out = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
 	ioas = ictx->vfio_ioas;
 	if (!ioas)
 		return -ENODEV;
 
-	emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
-	while (emu_hole_iter_next(&it, &start, &last))
-		nr++;
-	iova_sz = sizeof(*iova_cap) + nr * sizeof(iova_cap->iova_ranges[0]);
-	total = sizeof(info) + iova_sz + sizeof(avail);
-
 	info.flags = VFIO_IOMMU_INFO_PGSIZES;
 	info.iova_pgsizes = emu_compat_pgsizes(ioas);
 	info.cap_offset = 0;
-	if (info.argsz >= total) {
-		iova_cap = calloc(1, iova_sz);
-		if (!iova_cap)
-			return -ENOMEM;
-		iova_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-		iova_cap->header.version = 1;
-		iova_cap->header.next = sizeof(info) + iova_sz;
-		iova_cap->nr_iovas = nr;
-		emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
-		while (emu_hole_iter_next(&it, &start, &last)) {
-			iova_cap->iova_ranges[i].start = start;
-			iova_cap->iova_ranges[i].end = last;
-			i++;
-		}
-		memset(&avail, 0, sizeof(avail));
-		avail.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
-		avail.header.version = 1;
-		avail.avail = 65535;
-		rc = emu_copy_to_user(emu, (uint8_t *)arg + sizeof(info),
-				      iova_cap, iova_sz);
-		free(iova_cap);
-		if (rc)
-			return rc;
-		if (emu_copy_to_user(emu, (uint8_t *)arg + sizeof(info) +
-				     iova_sz, &avail, sizeof(avail)))
+	total = sizeof(info);
+	for (i = 0; i < 2; i++) {
+		size_t avail = info.argsz > total ? info.argsz - total : 0;
+
+		size = i == 0 ? emu_compat_cap_dma_avail(emu, uarg + total,
+							 avail)
+			      : emu_compat_cap_iova(emu, ioas, uarg + total,
+						    avail);
+		if (size < 0)
+			return size;
+		size = (size + 7) & ~7;
+		if (last_cap && info.argsz >= total &&
+		    emu_copy_to_user(emu, uarg + last_cap +
+				     offsetof(struct vfio_info_cap_header,
+					      next), &total, sizeof(total)))
 			return -EFAULT;
-		info.flags |= VFIO_IOMMU_INFO_CAPS;
-		info.cap_offset = sizeof(info);
-	} else {
-		info.argsz = (uint32_t)total;
+		last_cap = total;
+		total += (uint32_t)size;
 	}
-	return emu_copy_to_user(emu, arg, &info,
-				info.argsz < sizeof(info) ? info.argsz :
-				sizeof(info));
+	if (info.argsz >= total)
+		info.cap_offset = sizeof(info);
+	info.argsz = total;
+	info.flags |= VFIO_IOMMU_INFO_CAPS;
+	return emu_copy_to_user(emu, arg, &info, out);
 }
 
 static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
 {
 	const size_t minsz = emu_offsetofend(struct vfio_iommu_type1_dma_map,
 					     size);
-	const uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	const uint32_t prot = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	struct vfio_iommu_type1_dma_map map;
 	struct emu_map_frag frag;
 	struct emu_pages *pages;
 	struct emu_ioas *ioas;
-	uint64_t iova, end;
+	uint64_t iova, end, unmapped;
 	int rc;
 
 	if (emu_copy_from_user(ictx->emu, &map, arg, minsz))
 		return -EFAULT;
-	if (map.argsz < minsz || (map.flags & ~known))
+	if (map.argsz < minsz || (map.flags & ~prot))
 		return -EINVAL;
 	ioas = ictx->vfio_ioas;
 	if (!ioas)
@@ -165,11 +225,9 @@ static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
 		return -EINVAL;
 	if (__builtin_add_overflow(map.vaddr, map.size, &end))
 		return -EOVERFLOW;
-	/* VFIO accounting is always per mm, CAP_IPC_LOCK aside. */
 	rc = emu_pages_create(ictx->emu, map.vaddr, map.size,
 			      map.flags & VFIO_DMA_MAP_FLAG_WRITE,
-			      ictx->emu->creds.cap_ipc_lock ? EMU_ACCT_NONE :
-			      EMU_ACCT_MM, &pages);
+			      emu_ioas_acct_mode(ictx), &pages);
 	if (rc)
 		return rc;
 	frag.pages = pages;
@@ -179,16 +237,26 @@ static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
 	rc = emu_ioas_map_frags(ioas, &frag, 1, map.size, true,
 				map.flags & VFIO_DMA_MAP_FLAG_WRITE, &iova);
 	emu_pages_release(pages);
+	/*
+	 * A mapping with neither read nor write is pinned and placed, and
+	 * then refused by the IOMMU driver (VT-d: EINVAL) when there is a
+	 * domain to map it into; it goes again with nothing left behind.
+	 */
+	if (!rc && !(map.flags & prot) && ioas->nr_domains) {
+		emu_ioas_unmap_range(ioas, map.iova, map.size, &unmapped);
+		rc = -EINVAL;
+	}
 	return rc;
 }
 
+/* size becomes the bytes unmapped, written back also on failure. */
 static int emu_compat_unmap_dma(struct emu_ictx *ictx, void *arg)
 {
 	const size_t minsz = emu_offsetofend(struct vfio_iommu_type1_dma_unmap,
 					     size);
 	struct vfio_iommu_type1_dma_unmap unmap;
 	struct emu_ioas *ioas;
-	uint64_t unmapped;
+	uint64_t unmapped = 0;
 	int rc;
 
 	if (emu_copy_from_user(ictx->emu, &unmap, arg, minsz))
@@ -202,14 +270,15 @@ static int emu_compat_unmap_dma(struct emu_ictx *ictx, void *arg)
 		if (unmap.iova || unmap.size)
 			return -EINVAL;
 		unmapped = emu_ioas_unmap_all(ioas);
+		rc = 0;
 	} else {
 		rc = emu_ioas_unmap_range(ioas, unmap.iova, unmap.size,
 					  &unmapped);
-		if (rc)
-			return rc;
 	}
 	unmap.size = unmapped;
-	return emu_copy_to_user(ictx->emu, arg, &unmap, minsz);
+	if (emu_copy_to_user(ictx->emu, arg, &unmap, minsz))
+		return -EFAULT;
+	return rc;
 }
 
 int emu_iommufd_compat_ioctl(struct emu_ictx *ictx, unsigned int cmd,

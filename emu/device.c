@@ -93,7 +93,7 @@ static int emu_idev_join(struct emu_idev *idev, struct emu_hwpt *hwpt)
 		if (rc)
 			return rc;
 	}
-	if (!emu_hwpt_compatible(hwpt, idev->dev->profile)) {
+	if (!emu_hwpt_compatible(hwpt, &idev->dev->iommu)) {
 		rc = -EINVAL;
 		goto err_unreserve;
 	}
@@ -131,7 +131,7 @@ static int emu_idev_attach_ioas(struct emu_idev *idev, struct emu_ioas *ioas,
 		return 0;
 	}
 
-	rc = emu_hwpt_paging_alloc(ioas, idev->dev->profile, true, &hwpt);
+	rc = emu_hwpt_paging_alloc(ioas, &idev->dev->iommu, true, &hwpt);
 	if (rc)
 		return rc;
 	rc = emu_idev_join(idev, hwpt);

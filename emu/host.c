@@ -126,7 +126,8 @@ static int emu_host_ioctl(void *priv, int fd, unsigned long request,
 
 /*
  * fstat of a char node reports its device; anonymous-inode files (VMs,
- * KVM devices, fault queues) report a regular anon inode, mode 0600.
+ * KVM devices, fault queues) report the anon inode: mode 0600 and no file
+ * type bits at all.
  */
 static int emu_host_fstat(void *priv, int fd, struct stat *st)
 {
@@ -147,7 +148,7 @@ static int emu_host_fstat(void *priv, int fd, struct stat *st)
 		break;
 	default:
 		emu_vfs_stat(&node, st);
-		st->st_mode = S_IFREG | 0600;
+		st->st_mode = 0600;
 		st->st_rdev = 0;
 		return 0;
 	}

@@ -103,8 +103,6 @@ int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 	uint64_t last, done = 0;
 
 	*unmapped = 0;
-	if (iova == UINT64_MAX || length == UINT64_MAX)
-		return -EOVERFLOW;
 	if (!length)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, length - 1, &last))
@@ -113,8 +111,10 @@ int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 	while (area) {
 		uint64_t area_last = area->last;
 
-		if (area->iova < iova || area_last > last)
+		if (area->iova < iova || area_last > last) {
+			*unmapped = done;
 			return -ENOENT;
+		}
 		done += area_last - area->iova + 1;
 		emu_ioas_area_remove(ioas, area);
 		/* Areas do not overlap: one ending at last is the final hit. */
@@ -122,8 +122,6 @@ int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 			break;
 		area = emu_area_first_hit(&ioas->areas, area_last + 1, last);
 	}
-	if (!done)
-		return -ENOENT;
 	*unmapped = done;
 	return 0;
 }
@@ -192,8 +190,8 @@ static uint64_t emu_ioas_compute_alignment(const struct emu_ioas *ioas)
 	uint64_t align = ioas->huge_pages_off ? EMU_PAGE_SIZE : 1;
 
 	for (h = ioas->domains; h; h = h->ioas_next) {
-		if (h->profile->pgsize > align)
-			align = h->profile->pgsize;
+		if (h->iommu->pgsize > align)
+			align = h->iommu->pgsize;
 	}
 	return align;
 }
@@ -264,7 +262,7 @@ err_unload:
 
 int emu_ioas_domain_add(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 {
-	const struct emu_profile *p = hwpt->profile;
+	const struct emu_iommu *p = hwpt->iommu;
 	struct emu_hwpt **tail;
 	uint64_t align = ioas->iova_alignment;
 	int rc;
@@ -395,8 +393,9 @@ static int emu_ioas_alloc_iova(const struct emu_ioas *ioas, uint64_t user_va,
 	align = emu_roundup_pow2(length);
 	if (user_va && (user_va & -user_va) < align)
 		align = user_va & -user_va;
-	if (align > EMU_HPAGE_SIZE)
-		align = EMU_HPAGE_SIZE;
+	/* The cap is the huge page size, PAGE_SIZE in a kernel without THP. */
+	if (align > emu_auto_align_cap(ioas->ictx->emu))
+		align = emu_auto_align_cap(ioas->ictx->emu);
 	if (align < ioas->iova_alignment)
 		return -EINVAL;
 

@@ -26,12 +26,12 @@
 
 #include "area.h"
 #include "obj.h"
+#include "pages.h"
 #include "resv.h"
 
 struct emu_ictx;
 struct emu_hwpt;
 struct emu_mm;
-struct emu_pages;
 struct emu_ucmd;
 
 struct emu_ioas {
@@ -95,6 +95,12 @@ void emu_ioas_domains_forget(struct emu_ioas *ioas, uint64_t iova,
  */
 int emu_ioas_set_huge_pages(struct emu_ioas *ioas, bool enable);
 
+/*
+ * How a new pages object of @ictx is charged: not at all with
+ * CAP_IPC_LOCK, else per the context's RLIMIT_MODE.
+ */
+enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx);
+
 /* ioctl handlers (ioas_ioctl.c) */
 int emu_ioas_alloc_ioctl(struct emu_ucmd *ucmd);
 int emu_ioas_iova_ranges_ioctl(struct emu_ucmd *ucmd);
@@ -123,7 +129,13 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		       unsigned int nr, uint64_t length, bool fixed,
 		       bool writeable, uint64_t *iova);
 
-/* Unmap per spec 2.7 (not the unmap-all case): 0 or -errno. */
+/*
+ * Unmap every area inside [iova, iova + length), the kernel's
+ * iopt_unmap_iova: -EINVAL for length 0, -EOVERFLOW when the range wraps,
+ * -ENOENT when an area crosses its edge (the areas before it are gone
+ * already). *@unmapped gets the bytes unmapped, 0 included: an empty
+ * range is a success here (IOMMU_IOAS_UNMAP refuses it itself).
+ */
 int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 			 uint64_t length, uint64_t *unmapped);
 /* Unmap everything: the bytes unmapped. */

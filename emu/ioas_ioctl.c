@@ -175,7 +175,7 @@ out_free_list:
 }
 
 /* The accounting a new pages object gets (spec 4.7). */
-static enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx)
+enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx)
 {
 	if (ictx->emu->creds.cap_ipc_lock)
 		return EMU_ACCT_NONE;
@@ -333,10 +333,14 @@ int emu_ioas_unmap_ioctl(struct emu_ucmd *ucmd)
 	if (cmd->iova == 0 && cmd->length == UINT64_MAX) {
 		unmapped = emu_ioas_unmap_all(ioas);
 	} else {
+		if (cmd->iova == UINT64_MAX || cmd->length == UINT64_MAX)
+			return -EOVERFLOW;
 		rc = emu_ioas_unmap_range(ioas, cmd->iova, cmd->length,
 					  &unmapped);
 		if (rc)
 			return rc;
+		if (!unmapped)
+			return -ENOENT;
 	}
 	cmd->length = unmapped;
 	return emu_ucmd_respond(ucmd, sizeof(*cmd));

@@ -21,6 +21,8 @@
 
 #include <emu/emu.h>
 
+#include "iommu.h"
+
 #define EMU_FD_FIRST 3
 #define EMU_FD_MAX 1024		/* like RLIMIT_NOFILE's usual soft limit */
 #define EMU_BDF_MAX 32
@@ -41,6 +43,7 @@ struct emu_fault_queue;
 
 struct emu_dev {
 	const struct emu_profile *profile;
+	struct emu_iommu iommu;		/* resolved at emu_device_add */
 	enum emu_sysfs_variant variant;
 	unsigned int index;		/* N of vfioN, the cdev minor */
 	char bdf[EMU_BDF_MAX];
@@ -115,6 +118,7 @@ struct emu {
 	struct emu_creds creds;
 	enum emu_uaccess_mode uaccess;
 	struct emu_mm_cache *mm_cache;	/* the user's, or NULL */
+	struct emu_variant variant;
 };
 
 /* Install @file at the lowest free fd: the fd, -EMFILE or -ENOMEM. */

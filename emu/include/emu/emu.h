@@ -65,7 +65,11 @@ struct emu_profile {
 	uint32_t info_flags;		/* VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
 	uint32_t num_irqs;
-	uint64_t aperture_last;		/* domain aperture is [0, this] */
+	/*
+	 * Domain aperture is [0, this]; 0 for a VT-d profile means the
+	 * machine's (its emu_variant's aw-bits).
+	 */
+	uint64_t aperture_last;
 	uint64_t pgsize;		/* smallest IOMMU page size */
 	unsigned int nr_resv;		/* device reserved regions (MSI ...) */
 	struct emu_iova_range resv[EMU_MAX_RESV];
@@ -77,6 +81,11 @@ struct emu_profile {
 	 */
 	unsigned int iommu_unit;
 	bool no_share;
+	/*
+	 * The IOMMU tracks dirty pages. For a VT-d profile its extended
+	 * capability register then has scalable mode with second-stage
+	 * accessed/dirty bits, which QEMU's intel-iommu never offers.
+	 */
 	bool dirty_tracking;
 	/* GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD or NONE. */
 	uint32_t hw_info_type;
@@ -111,9 +120,63 @@ enum emu_sysfs_variant {
 };
 
 /* ------------------------------------------------------------------ */
-/* The emulator                                                        */
+/* Machine variants                                                    */
 
 struct emu;
+
+/*
+ * What the machine is, as opposed to what one device is (its profile):
+ * the QEMU machine's IOMMU and the kernel's build options, each of which
+ * changes what the uAPI answers.
+ *
+ *  vtd_aw_bits  QEMU intel-iommu's aw-bits: 39 (QEMU before 9.2, and the
+ *               VM check, which pins aw-bits=39) or 48 (QEMU 10's
+ *               default). It sets the VT-d capability register (MGAW,
+ *               SAGAW) and so the aperture of every domain of a VT-d
+ *               profile.
+ *  thp          CONFIG_TRANSPARENT_HUGEPAGE: automatic IOVA alignment is
+ *               capped at 2 MiB with it and at 4 KiB without.
+ *  container    which driver serves /dev/vfio/vfio: CONFIG_VFIO_CONTAINER
+ *               (the legacy container with the type-1 IOMMU driver) or
+ *               CONFIG_IOMMUFD_VFIO_CONTAINER (iommufd: every open is an
+ *               iommufd context accounting pins per mm).
+ *
+ * The default is the VM check's machine: aw-bits 39, THP, the legacy
+ * container (tools/vm/kernel.config, tools/vm/run.sh).
+ */
+enum emu_container_kind {
+	EMU_CONTAINER_VFIO,
+	EMU_CONTAINER_IOMMUFD,
+};
+
+struct emu_variant {
+	unsigned int vtd_aw_bits;
+	bool thp;
+	enum emu_container_kind container;
+};
+
+/* The default variant. */
+void emu_variant_default(struct emu_variant *out);
+
+/*
+ * Parse a comma-separated list of settings over the default:
+ * "aw-bits=39|48", "thp=on|off", "container=vfio|iommufd"; the empty
+ * string is the default. Returns 0, or -EINVAL with *@bad (if not NULL)
+ * pointing at the first setting not understood in @text.
+ */
+int emu_variant_parse(const char *text, struct emu_variant *out,
+		      const char **bad);
+
+/*
+ * Give @emu the variant @v. Only before anything depends on it: -EBUSY
+ * once a device was added or a file opened; -EINVAL for a value outside
+ * the ones above.
+ */
+int emu_variant_set(struct emu *emu, const struct emu_variant *v);
+void emu_variant_get(const struct emu *emu, struct emu_variant *out);
+
+/* ------------------------------------------------------------------ */
+/* The emulator                                                        */
 
 int emu_create(struct emu **out);
 
