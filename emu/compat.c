@@ -235,7 +235,10 @@ static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
 	frag.length = map.size;
 	iova = map.iova;
 	rc = emu_ioas_map_frags(ioas, &frag, 1, map.size, true,
-				map.flags & VFIO_DMA_MAP_FLAG_WRITE, &iova);
+				(map.flags & VFIO_DMA_MAP_FLAG_READ ?
+				 EMU_PROT_READ : 0) |
+				(map.flags & VFIO_DMA_MAP_FLAG_WRITE ?
+				 EMU_PROT_WRITE : 0), &iova);
 	emu_pages_release(pages);
 	/*
 	 * A mapping with neither read nor write is pinned and placed, and
@@ -279,6 +282,27 @@ static int emu_compat_unmap_dma(struct emu_ictx *ictx, void *arg)
 	if (emu_copy_to_user(ictx->emu, arg, &unmap, minsz))
 		return -EFAULT;
 	return rc;
+}
+
+/*
+ * As the kernel: the IOAS is allocated (taking an id) before the check,
+ * so an existing compat IOAS costs nothing but the id's round trip.
+ */
+int emu_ictx_compat_ioas_create(struct emu_ictx *ictx)
+{
+	struct emu_ioas *ioas;
+	int rc;
+
+	rc = emu_ioas_alloc(ictx, &ioas);
+	if (rc)
+		return rc;
+	if (ictx->vfio_ioas) {
+		emu_ioas_abort(ioas);
+		return 0;
+	}
+	ictx->vfio_ioas = ioas;
+	emu_obj_publish(&ictx->objs, &ioas->obj);
+	return 0;
 }
 
 int emu_iommufd_compat_ioctl(struct emu_ictx *ictx, unsigned int cmd,

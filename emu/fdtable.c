@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "fault_queue.h"
+#include "group.h"
 #include "iommufd.h"
 #include "kvm.h"
 #include "machine.h"
@@ -108,6 +110,12 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 		break;
 	case EMU_FILE_FAULT:
 		emu_fault_queue_release(file->fq);
+		break;
+	case EMU_FILE_CONTAINER:
+		emu_container_put(file->container);
+		break;
+	case EMU_FILE_GROUP:
+		emu_group_release(file->gdev);
 		break;
 	}
 	emu_file_free(emu, file);

@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "fault_queue.h"
+#include "group.h"
 #include "iommufd.h"
 #include "kvm.h"
 #include "machine.h"
@@ -19,9 +21,12 @@
 #include "vfs.h"
 
 /*
- * Only the char nodes open: every open of /dev/iommu is a new context.
- * Directories give EISDIR; sysfs attributes are read through read_file,
- * never opened, so an open of one is refused with EACCES.
+ * Only the char nodes open: every open of /dev/iommu is a new context, and
+ * so is every open of /dev/vfio/vfio where iommufd serves it (the machine
+ * variant), then charging pins to the mm as VFIO does; otherwise that is
+ * a new legacy container. Directories give EISDIR; sysfs attributes are
+ * read through read_file, never opened, so an open of one is refused
+ * with EACCES.
  */
 static int emu_host_open(void *priv, const char *path, int flags)
 {
@@ -45,11 +50,31 @@ static int emu_host_open(void *priv, const char *path, int flags)
 	}
 
 	switch (node.id) {
+	case EMU_N_DEV_VFIO_VFIO:
+		if (emu->variant.container == EMU_CONTAINER_VFIO) {
+			file = emu_file_alloc(emu, EMU_FILE_CONTAINER);
+			if (!file)
+				return -ENOMEM;
+			rc = emu_container_open(emu, &file->container);
+			break;
+		}
+		/* iommufd serves /dev/vfio/vfio */
+		__attribute__((fallthrough));
 	case EMU_N_DEV_IOMMU:
 		file = emu_file_alloc(emu, EMU_FILE_IOMMUFD);
 		if (!file)
 			return -ENOMEM;
 		rc = emu_ictx_create(emu, &file->ictx);
+		if (!rc && node.id == EMU_N_DEV_VFIO_VFIO) {
+			file->ictx->acct_mm = true;
+			file->container_node = true;
+		}
+		break;
+	case EMU_N_DEV_VFIO_GROUP:
+		file = emu_file_alloc(emu, EMU_FILE_GROUP);
+		if (!file)
+			return -ENOMEM;
+		rc = emu_group_open(node.dev, file);
 		break;
 	case EMU_N_DEV_KVM:
 		file = emu_file_alloc(emu, EMU_FILE_KVM);
@@ -118,6 +143,10 @@ static int emu_host_ioctl(void *priv, int fd, unsigned long request,
 		return emu_kvm_vm_ioctl(file->vm, cmd, arg);
 	case EMU_FILE_KVM_DEV:
 		return emu_kvm_dev_ioctl(file->kdev, cmd, arg);
+	case EMU_FILE_CONTAINER:
+		return emu_container_ioctl(file->container, cmd, arg);
+	case EMU_FILE_GROUP:
+		return emu_group_ioctl(priv, file->gdev, cmd, arg);
 	case EMU_FILE_FAULT:
 		break;
 	}
@@ -138,8 +167,19 @@ static int emu_host_fstat(void *priv, int fd, struct stat *st)
 		return -EBADF;
 	switch (file->kind) {
 	case EMU_FILE_IOMMUFD:
+		if (file->container_node)
+			node.id = EMU_N_DEV_VFIO_VFIO;
+		break;
+	case EMU_FILE_CONTAINER:
+		node.id = EMU_N_DEV_VFIO_VFIO;
+		break;
+	case EMU_FILE_GROUP:
+		node.id = EMU_N_DEV_VFIO_GROUP;
+		node.dev = file->gdev;
 		break;
 	case EMU_FILE_VFIO:
+		if (file->vfio->group_path)
+			goto out_anon;
 		node.id = EMU_N_DEV_VFIO_CDEV;
 		node.dev = file->vfio->dev;
 		break;
@@ -147,6 +187,7 @@ static int emu_host_fstat(void *priv, int fd, struct stat *st)
 		node.id = EMU_N_DEV_KVM;
 		break;
 	default:
+out_anon:
 		emu_vfs_stat(&node, st);
 		st->st_mode = 0600;
 		st->st_rdev = 0;

@@ -446,8 +446,9 @@ static int emu_ioas_check_fixed(const struct emu_ioas *ioas, uint64_t iova,
 
 int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		       unsigned int nr, uint64_t length, bool fixed,
-		       bool writeable, uint64_t *iova)
+		       unsigned int prot, uint64_t *iova)
 {
+	bool writeable = prot & EMU_PROT_WRITE;
 	struct emu *emu = ioas->ictx->emu;
 	struct emu_area **areas;
 	uint64_t at, align = ioas->iova_alignment;
@@ -489,6 +490,7 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		a->iova = at;
 		a->last = at + f[i].length - 1;
 		a->user_va = f[i].user_va;
+		a->readable = prot & EMU_PROT_READ;
 		a->writeable = writeable;
 		rc = emu_pages_add_user(f[i].pages, a);
 		if (rc) {

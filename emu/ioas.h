@@ -116,7 +116,7 @@ int emu_ioas_vfio_ioas_ioctl(struct emu_ucmd *ucmd);
  * @nr fragments (each a slice of a pages object) contiguously from
  * *@iova (FIXED when @fixed, else chosen per spec 4.4 from the first
  * fragment's user VA), check alignment, pin if the IOAS has domains and
- * insert the areas. Returns 0 with *@iova set, or the spec's errno with
+ * insert the areas with @prot (EMU_PROT_* bits). Returns 0 with *@iova set, or the spec's errno with
  * nothing changed.
  */
 struct emu_map_frag {
@@ -127,7 +127,7 @@ struct emu_map_frag {
 
 int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		       unsigned int nr, uint64_t length, bool fixed,
-		       bool writeable, uint64_t *iova);
+		       unsigned int prot, uint64_t *iova);
 
 /*
  * Unmap every area inside [iova, iova + length), the kernel's

@@ -175,6 +175,13 @@ out_free_list:
 }
 
 /* The accounting a new pages object gets (spec 4.7). */
+/* MAP and COPY flags as the permissions of the areas they make. */
+static unsigned int emu_ioas_prot(uint32_t flags)
+{
+	return (flags & IOMMU_IOAS_MAP_READABLE ? EMU_PROT_READ : 0) |
+	       (flags & IOMMU_IOAS_MAP_WRITEABLE ? EMU_PROT_WRITE : 0);
+}
+
 enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx)
 {
 	if (ictx->emu->creds.cap_ipc_lock)
@@ -220,7 +227,7 @@ int emu_ioas_map_ioctl(struct emu_ucmd *ucmd)
 	frag.length = cmd->length;
 	rc = emu_ioas_map_frags(ioas, &frag, 1, cmd->length,
 				cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA,
-				writeable, &iova);
+				emu_ioas_prot(cmd->flags), &iova);
 	emu_pages_release(pages);
 	if (rc)
 		return rc;
@@ -309,7 +316,7 @@ int emu_ioas_copy_ioctl(struct emu_ucmd *ucmd)
 	}
 	rc = emu_ioas_map_frags(dst, frags, (unsigned int)nr, cmd->length,
 				cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA,
-				cmd->flags & IOMMU_IOAS_MAP_WRITEABLE, &iova);
+				emu_ioas_prot(cmd->flags), &iova);
 	if (rc)
 		goto out_free_frags;
 	cmd->dst_iova = iova;

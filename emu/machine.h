@@ -21,6 +21,7 @@
 
 #include <emu/emu.h>
 
+#include "group.h"
 #include "iommu.h"
 
 #define EMU_FD_FIRST 3
@@ -31,6 +32,7 @@
 #define EMU_VFIO_OFFSET_SHIFT 40
 #define EMU_VFIO_OFFSET_MASK ((1ULL << EMU_VFIO_OFFSET_SHIFT) - 1)
 
+struct emu_container;
 struct emu_ictx;
 struct emu_vfio_file;
 struct emu_vpci;
@@ -51,6 +53,9 @@ struct emu_dev {
 	char cdev[EMU_CDEV_NAME_MAX];
 	/* The cdev file bound to an iommufd, or NULL: one bind at a time. */
 	struct emu_vfio_file *bound;
+	/* Opens of the device: a cdev bind, or each group-path device fd. */
+	unsigned int open_count;
+	struct emu_group group;
 	/*
 	 * vfio-pci's state while the device is open (vfio_pci.h): made at
 	 * the first BIND, gone when the bound file is released.
@@ -69,6 +74,8 @@ enum emu_file_kind {
 	EMU_FILE_KVM_VM,
 	EMU_FILE_KVM_DEV,		/* a kvm-vfio device */
 	EMU_FILE_FAULT,			/* an iommufd fault queue */
+	EMU_FILE_CONTAINER,		/* /dev/vfio/vfio, legacy container */
+	EMU_FILE_GROUP,			/* /dev/vfio/GROUP */
 };
 
 /* What an open file allows, from its open flags (the kernel's FMODE_*). */
@@ -80,12 +87,15 @@ struct emu_file {
 	unsigned int refs;
 	unsigned int fmode;		/* EMU_FMODE_* */
 	uint64_t pos;			/* read/write position */
+	bool container_node;		/* an iommufd from /dev/vfio/vfio */
 	union {
 		struct emu_ictx *ictx;		/* holds one context ref */
 		struct emu_vfio_file *vfio;
 		struct emu_kvm_vm *vm;
 		struct emu_kvm_dev *kdev;
 		struct emu_fault_queue *fq;
+		struct emu_container *container;
+		struct emu_dev *gdev;		/* the group's device */
 	};
 };
 

@@ -309,7 +309,7 @@ ssize_t emu_vregion_rw(struct emu_vfio_file *vf, void *ubuf, size_t count,
 	uint64_t pos = off & EMU_VFIO_OFFSET_MASK;
 	struct emu_dev *dev = vf->dev;
 
-	if (!vf->idev || index >= dev->profile->num_regions)
+	if (!vf->access || index >= dev->profile->num_regions)
 		return -EINVAL;
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
@@ -436,7 +436,7 @@ static int emu_vregion_mmap_bar(const struct emu_vfio_file *vf, size_t len,
 	uint64_t pos = off & EMU_VFIO_OFFSET_MASK, phys, req;
 	const struct emu_region_desc *r;
 
-	if (!vf->idev || index >= vf->dev->profile->num_regions || !shared ||
+	if (!vf->access || index >= vf->dev->profile->num_regions || !shared ||
 	    index >= VFIO_PCI_ROM_REGION_INDEX)
 		return -EINVAL;
 	r = emu_vregion(vf->dev, index);

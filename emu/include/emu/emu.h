@@ -192,8 +192,10 @@ void emu_host(struct emu *emu, struct iofd_host *out);
 /*
  * Add a device with @profile at PCI address @bdf ("0000:00:03.0") whose sysfs
  * looks like @variant. Its cdev is /dev/vfio/devices/vfioN with N the number
- * of devices added before it, char device 511:N. Writes the sysfs directory
- * (/sys/bus/pci/devices/<bdf>) into @path (@cap bytes). Returns the device
+ * of devices added before it, char device 511:N; it is alone in IOMMU group
+ * N + 1, whose legacy node is /dev/vfio/<N + 1>, char device 510:N. Writes
+ * the sysfs directory (/sys/bus/pci/devices/<bdf>) into @path (@cap
+ * bytes). Returns the device
  * index N, -EEXIST for a duplicate bdf, -ENOSPC past EMU_MAX_DEVICES,
  * -EINVAL for a NULL profile or a bad variant, -ENAMETOOLONG.
  */
@@ -203,6 +205,9 @@ void emu_host(struct emu *emu, struct iofd_host *out);
 #define EMU_IOMMU_MINOR 257
 #define EMU_KVM_MAJOR 10
 #define EMU_KVM_MINOR 232
+/* /dev/vfio/vfio is misc 10:196; the group nodes are char 510:*. */
+#define EMU_VFIO_CONTAINER_MINOR 196
+#define EMU_VFIO_GROUP_MAJOR 510
 int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 		   const char *bdf, enum emu_sysfs_variant variant, char *path,
 		   size_t cap);
