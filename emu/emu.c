@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devmodel.h"
 #include "machine.h"
 #include "util.h"
 #include "vfio_pci.h"
@@ -42,8 +43,11 @@ void emu_destroy(struct emu *emu)
 		if (file)
 			emu_file_put(emu, file);
 	}
-	for (i = 0; i < emu->nr_devs; i++)
+	for (i = 0; i < emu->nr_devs; i++) {
 		emu_vregion_store_free(&emu->devs[i]);
+		emu_devmodel_free(&emu->devs[i]);
+	}
+	emu_klog_fini(&emu->klog);
 	free(emu->fds);
 	free(emu);
 }

@@ -100,8 +100,6 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 	case EMU_FILE_VFIO:
 		emu_vfio_release(file->vfio);
 		break;
-	case EMU_FILE_KVM:
-		break;
 	case EMU_FILE_KVM_VM:
 		emu_kvm_vm_put(file->vm);
 		break;
@@ -116,6 +114,9 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 		break;
 	case EMU_FILE_GROUP:
 		emu_group_release(file->gdev);
+		break;
+	case EMU_FILE_KVM:
+	case EMU_FILE_KMSG:
 		break;
 	}
 	emu_file_free(emu, file);

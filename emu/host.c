@@ -15,6 +15,7 @@
 #include "fault_queue.h"
 #include "group.h"
 #include "iommufd.h"
+#include "klog.h"
 #include "kvm.h"
 #include "machine.h"
 #include "vfio.h"
@@ -80,6 +81,14 @@ static int emu_host_open(void *priv, const char *path, int flags)
 		file = emu_file_alloc(emu, EMU_FILE_KVM);
 		if (!file)
 			return -ENOMEM;
+		rc = 0;
+		break;
+	case EMU_N_DEV_KMSG:
+		/* A new reader starts at the oldest record kept. */
+		file = emu_file_alloc(emu, EMU_FILE_KMSG);
+		if (!file)
+			return -ENOMEM;
+		file->kmsg.seq = 0;
 		rc = 0;
 		break;
 	default:
@@ -148,6 +157,7 @@ static int emu_host_ioctl(void *priv, int fd, unsigned long request,
 	case EMU_FILE_GROUP:
 		return emu_group_ioctl(priv, file->gdev, cmd, arg);
 	case EMU_FILE_FAULT:
+	case EMU_FILE_KMSG:
 		break;
 	}
 	return -ENOTTY;
@@ -185,6 +195,9 @@ static int emu_host_fstat(void *priv, int fd, struct stat *st)
 		break;
 	case EMU_FILE_KVM:
 		node.id = EMU_N_DEV_KVM;
+		break;
+	case EMU_FILE_KMSG:
+		node.id = EMU_N_DEV_KMSG;
 		break;
 	default:
 out_anon:
@@ -250,6 +263,10 @@ static ssize_t emu_file_rw(struct emu *emu, int fd, void *buf, size_t count,
 			return emu_fault_queue_write(file->fq, buf, count,
 						     off);
 		return emu_fault_queue_read(file->fq, buf, count, off);
+	case EMU_FILE_KMSG:
+		if (write)
+			return emu_kmsg_write(emu, buf, count);
+		return emu_kmsg_read(emu, &file->kmsg, buf, count);
 	default:
 		return -EINVAL;
 	}
@@ -324,7 +341,8 @@ ssize_t emu_read(struct emu *emu, int fd, void *buf, size_t count)
 	if (!file)
 		return -EBADF;
 	n = emu_file_rw(emu, fd, buf, count, file->pos, false);
-	if (n > 0 && file->kind != EMU_FILE_FAULT)
+	if (n > 0 && file->kind != EMU_FILE_FAULT &&
+	    file->kind != EMU_FILE_KMSG)
 		file->pos += (uint64_t)n;
 	return n;
 }
@@ -337,7 +355,8 @@ ssize_t emu_write(struct emu *emu, int fd, const void *buf, size_t count)
 	if (!file)
 		return -EBADF;
 	n = emu_file_rw(emu, fd, (void *)buf, count, file->pos, true);
-	if (n > 0 && file->kind != EMU_FILE_FAULT)
+	if (n > 0 && file->kind != EMU_FILE_FAULT &&
+	    file->kind != EMU_FILE_KMSG)
 		file->pos += (uint64_t)n;
 	return n;
 }

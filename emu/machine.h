@@ -21,8 +21,10 @@
 
 #include <emu/emu.h>
 
+#include "dma.h"
 #include "group.h"
 #include "iommu.h"
+#include "klog.h"
 
 #define EMU_FD_FIRST 3
 #define EMU_FD_MAX 1024		/* like RLIMIT_NOFILE's usual soft limit */
@@ -65,6 +67,11 @@ struct emu_dev {
 	struct emu_bar_store *store;
 	/* log2 of the MSI vectors last enabled (vfio-pci keeps it). */
 	unsigned int msi_qmax;
+	/*
+	 * The device model's state (devmodel.h), in its power-on state from
+	 * the first BAR access for the machine's life; NULL until then.
+	 */
+	void *model;
 };
 
 enum emu_file_kind {
@@ -76,6 +83,7 @@ enum emu_file_kind {
 	EMU_FILE_FAULT,			/* an iommufd fault queue */
 	EMU_FILE_CONTAINER,		/* /dev/vfio/vfio, legacy container */
 	EMU_FILE_GROUP,			/* /dev/vfio/GROUP */
+	EMU_FILE_KMSG,			/* /dev/kmsg */
 };
 
 /* What an open file allows, from its open flags (the kernel's FMODE_*). */
@@ -96,6 +104,7 @@ struct emu_file {
 		struct emu_fault_queue *fq;
 		struct emu_container *container;
 		struct emu_dev *gdev;		/* the group's device */
+		struct emu_kmsg_file kmsg;
 	};
 };
 
@@ -129,6 +138,9 @@ struct emu {
 	enum emu_uaccess_mode uaccess;
 	struct emu_mm_cache *mm_cache;	/* the user's, or NULL */
 	struct emu_variant variant;
+	struct emu_klog klog;
+	struct emu_dma_fault dma_faults[EMU_DMA_FAULTS_MAX];
+	size_t nr_dma_faults;		/* recorded since emu_dma_faults */
 };
 
 /* Install @file at the lowest free fd: the fd, -EMFILE or -ENOMEM. */

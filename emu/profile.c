@@ -25,6 +25,7 @@
 
 #include <emu/emu.h>
 
+#include "devmodel.h"
 #include "pci_desc.h"
 #include "util.h"
 
@@ -79,6 +80,7 @@ static const struct emu_pci_desc emu_e1000e_pci = {
 		  { 0x02400000, 0x00462030, 0x0000e000, 0x000000a0 } },
 		{ EMU_ECAP_DSN, 0x140, { 0 } },
 	},
+	.bar_rw = emu_e1000e_bar_rw,	/* QEMU's e1000e: dev_e1000e.c */
 };
 
 #define EMU_E1000E_COMMON                                           \

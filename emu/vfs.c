@@ -35,6 +35,7 @@ static const struct emu_vfs_fixed emu_vfs_fixed[] = {
 	{ EMU_N_ROOT, "dev", EMU_N_DEV },
 	{ EMU_N_ROOT, "sys", EMU_N_SYS },
 	{ EMU_N_DEV, "iommu", EMU_N_DEV_IOMMU },
+	{ EMU_N_DEV, "kmsg", EMU_N_DEV_KMSG },
 	{ EMU_N_DEV, "kvm", EMU_N_DEV_KVM },
 	{ EMU_N_DEV, "vfio", EMU_N_DEV_VFIO },
 	{ EMU_N_DEV_VFIO, "devices", EMU_N_DEV_VFIO_DEVICES },
@@ -66,6 +67,7 @@ enum emu_node_kind emu_vfs_kind(const struct emu_node *node)
 	switch (node->id) {
 	case EMU_N_DEV_IOMMU:
 	case EMU_N_DEV_KVM:
+	case EMU_N_DEV_KMSG:
 	case EMU_N_DEV_VFIO_VFIO:
 	case EMU_N_DEV_VFIO_GROUP:
 	case EMU_N_DEV_VFIO_CDEV:
@@ -387,6 +389,8 @@ static dev_t emu_vfs_rdev(const struct emu_node *node)
 		return makedev(EMU_IOMMU_MAJOR, EMU_IOMMU_MINOR);
 	if (node->id == EMU_N_DEV_KVM)
 		return makedev(EMU_KVM_MAJOR, EMU_KVM_MINOR);
+	if (node->id == EMU_N_DEV_KMSG)
+		return makedev(1, 11);
 	if (node->id == EMU_N_DEV_VFIO_VFIO)
 		return makedev(EMU_IOMMU_MAJOR, EMU_VFIO_CONTAINER_MINOR);
 	if (node->id == EMU_N_DEV_VFIO_GROUP)

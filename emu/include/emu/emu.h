@@ -286,6 +286,61 @@ int emu_hwpt_dirty(struct emu *emu, int iommufd, uint32_t hwpt_id,
 int emu_kvm_vfio_has(const struct emu *emu, int kvm_dev_fd, int vfio_fd);
 
 /* ------------------------------------------------------------------ */
+/* Device DMA through the IOMMU                                        */
+
+/*
+ * What the VT-d hardware reports for a refused access (the fault reason
+ * code of its fault record, as Linux prints it).
+ */
+enum emu_dma_fault_reason {
+	EMU_DMA_FAULT_NO_CONTEXT = 0x2,	/* in no domain (blocked) */
+	EMU_DMA_FAULT_BEYOND = 0x4,	/* above the domain's address width */
+	EMU_DMA_FAULT_WRITE = 0x5,	/* no write permission (or unmapped) */
+	EMU_DMA_FAULT_READ = 0x6,	/* no read permission (or unmapped) */
+};
+
+struct emu_dma_fault {
+	unsigned int dev;		/* the device's index */
+	uint64_t iova;			/* the page refused (page aligned) */
+	bool write;
+	enum emu_dma_fault_reason reason;
+};
+
+/*
+ * The device with index @dev (emu_device_add's result) accesses @len bytes
+ * at @iova: reads them into @buf, or writes them from @buf, through the
+ * IOMMU translation it has now: the domain its cdev is attached to, or
+ * the compat IOAS its group's iommufd attached it to, or the type-1
+ * mappings of its group's legacy container. Translation is per IOMMU page
+ * and stops at the first page refused. *@done (may be NULL) gets the bytes
+ * moved. Returns
+ *   0        every byte moved;
+ *   -EPERM   the device is not open (vfio-pci clears bus mastering at its
+ *            last close) or bus mastering is off in its command register:
+ *            nothing reaches the IOMMU, nothing moves, no fault;
+ *   -EFAULT  the IOMMU refused a page: nothing of that page moved and a
+ *            fault was recorded (emu_dma_faults). A cdev bound but not
+ *            attached is blocked (NO_CONTEXT); an IOVA past the domain's
+ *            aperture is BEYOND; an unmapped page, or one mapped without
+ *            the permission, is READ or WRITE;
+ *   -EINVAL  no such device, or a range that wraps.
+ * The memory behind a mapping is the mapped user memory of this process,
+ * so a write is seen by the program that mapped it.
+ */
+int emu_dma(struct emu *emu, unsigned int dev, uint64_t iova, void *buf,
+	    size_t len, bool write, size_t *done);
+
+/*
+ * Copy up to @max of the DMA faults recorded since the last call (oldest
+ * first) into @out and forget every one of them; returns how many were
+ * kept. The machine keeps the last 64; older ones are lost, as the
+ * hardware's fault records overflow. They are also what the emulated
+ * /dev/kmsg reports, in the VT-d driver's words.
+ */
+size_t emu_dma_faults(struct emu *emu, struct emu_dma_fault *out,
+		      size_t max);
+
+/* ------------------------------------------------------------------ */
 /* Credentials of the emulated caller                                  */
 
 /*
