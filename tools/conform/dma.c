@@ -95,12 +95,13 @@ static long cf_mapper_unmap(const struct cf_mapper *m, uint64_t iova)
 static int cf_kmsg = -1;
 
 /*
- * The VT-d driver rate-limits its fault reports: 10 messages in 5 s, two
- * per fault. The run keeps to 4 faults per window, waiting for a new
- * window when it has seen them.
+ * The VT-d driver rate-limits its fault reports: 10 calls of its limiter
+ * in 5 s, three per fault interrupt (the status line, the record, and the
+ * look for a next record). The run keeps to 3 faults per window, waiting
+ * for a new window when it has seen them.
  */
 #define CF_FAULT_WINDOW_MS 5500
-#define CF_FAULTS_PER_WINDOW 4
+#define CF_FAULTS_PER_WINDOW 3
 static struct timespec cf_window_start;
 static unsigned int cf_window_faults;
 

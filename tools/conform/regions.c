@@ -30,15 +30,16 @@ static const struct cf_reg cf_regs[] = {
 	{ "ivar", 0x00e4 }, { "rctl", 0x0100 }, { "tctl", 0x0400 },
 	{ "tipg", 0x0410 }, { "ledctl", 0x0e00 }, { "extcnf-ctrl", 0x0f00 },
 	{ "pba", 0x1000 }, { "pbs", 0x1008 }, { "eemngctl", 0x1010 },
-	{ "flasht", 0x1028 }, { "flswctl", 0x1030 }, { "flol", 0x1048 },
+	{ "flasht", 0x1028 }, { "flswctl", 0x1030 }, { "flol", 0x1050 },
 	{ "rdbal0", 0x2800 }, { "rdlen0", 0x2808 }, { "rdh0", 0x2810 },
 	{ "rdt0", 0x2818 }, { "rxdctl", 0x2828 }, { "tdbal", 0x3800 },
 	{ "tdbah", 0x3804 }, { "tdlen", 0x3808 }, { "tdh", 0x3810 },
 	{ "tdt", 0x3818 }, { "txdctl", 0x3828 }, { "tarc0", 0x3840 },
 	{ "tarc1", 0x3940 }, { "gptc", 0x4080 }, { "rxcsum", 0x5000 },
-	{ "rxudp", 0x5818 }, { "mta0", 0x5200 }, { "ral0", 0x5400 },
+	{ "rxudp", 0xb638 }, { "mta0", 0x5200 }, { "ral0", 0x5400 },
 	{ "rah0", 0x5404 }, { "ral1", 0x5408 }, { "vfta0", 0x5600 },
-	{ "manc", 0x5820 }, { "rxcfgl", 0x5b04 }, { "gcr", 0x5b00 },
+	{ "manc", 0x5820 }, { "rxcfgl", 0xb634 }, { "gcr", 0x5b00 },
+	{ "alias-tdh", 0x0430 }, { "alias-ral0", 0x0040 },
 	{ "factps", 0x5b30 }, { "swsm", 0x5b50 }, { "swsm-again", 0x5b50 },
 	{ "eitr0", 0x00e8 }, { "ctrl-dup", 0x0004 }, { "unknown", 0x7ffc },
 	{ "high", 0x1fffc },
@@ -120,8 +121,9 @@ static void cf_regions_config(struct cf *cf, int devfd)
 	rc = cf_cfg_read(devfd, PCI_CLASS_REVISION, &v, 4);
 	cf_rec(cf, "cfg-class", rc == 4 ? 0 : rc, "val=%#x", v >> 8);
 	rc = cf_cfg_read(devfd, PCI_COMMAND, &cmd, 2);
-	cf_rec(cf, "cfg-command", rc == 2 ? 0 : rc, "mem=%d master=%d",
-	       !!(cmd & PCI_COMMAND_MEMORY), !!(cmd & PCI_COMMAND_MASTER));
+	cf_rec(cf, "cfg-command", rc == 2 ? 0 : rc, "io=%d mem=%d master=%d",
+	       !!(cmd & PCI_COMMAND_IO), !!(cmd & PCI_COMMAND_MEMORY),
+	       !!(cmd & PCI_COMMAND_MASTER));
 }
 
 static void cf_regions_bar_closed(struct cf *cf, int devfd)
@@ -151,6 +153,35 @@ static void cf_regions_eeprom(struct cf *cf, int devfd)
 			  0x0014);
 	}
 	cf_reg_wr(cf, "eerd-no-start", devfd, 0x0014, 1u << 2, 0x0014);
+}
+
+/* The PHY behind MDIC: PHY address 1, a read of each register. */
+static void cf_regions_phy(struct cf *cf, int devfd)
+{
+	static const uint32_t regs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 15,
+					 0x10, 0x11, 0x16 };
+	char step[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		snprintf(step, sizeof(step), "mdic-read-%#x", regs[i]);
+		cf_reg_wr(cf, step, devfd, 0x0020,
+			  0x08000000 | 1u << 21 | regs[i] << 16, 0x0020);
+	}
+	cf_reg_wr(cf, "mdic-write-anar", devfd, 0x0020,
+		  0x04000000 | 1u << 21 | 4u << 16 | 0x01e1, 0x0020);
+	cf_reg_wr(cf, "mdic-read-anar", devfd, 0x0020,
+		  0x08000000 | 1u << 21 | 4u << 16, 0x0020);
+	cf_reg_wr(cf, "mdic-write-bmsr", devfd, 0x0020,
+		  0x04000000 | 1u << 21 | 1u << 16 | 0x1234, 0x0020);
+	cf_reg_wr(cf, "mdic-phy-2", devfd, 0x0020,
+		  0x08000000 | 2u << 21 | 2u << 16, 0x0020);
+	cf_reg_wr(cf, "mdic-page-2", devfd, 0x0020,
+		  0x04000000 | 1u << 21 | 0x16u << 16 | 2, 0x0020);
+	cf_reg_wr(cf, "mdic-page-2-read", devfd, 0x0020,
+		  0x08000000 | 1u << 21 | 0x10u << 16, 0x0020);
+	cf_reg_wr(cf, "mdic-page-0", devfd, 0x0020,
+		  0x04000000 | 1u << 21 | 0x16u << 16 | 0, 0x0020);
 }
 
 static void cf_regions_writes(struct cf *cf, int devfd)
@@ -183,7 +214,14 @@ static void cf_regions_writes(struct cf *cf, int devfd)
 	cf_reg_wr(cf, "wr-vfta0", devfd, 0x5600, 0xa5a5a5a5, 0x5600);
 	cf_reg_wr(cf, "wr-unknown", devfd, 0x7ffc, 0xffffffff, 0x7ffc);
 	cf_reg_wr(cf, "wr-counter", devfd, 0x4080, 0xffffffff, 0x4080);
+	cf_reg_wr(cf, "wr-itr", devfd, 0x00c4, 0x12345, 0x00c4);
+	cf_reg_wr(cf, "wr-tarc0", devfd, 0x3840, 0xffffffff, 0x3840);
+	cf_reg_wr(cf, "wr-tarc0-back", devfd, 0x3840, 0x403, 0x3840);
+	cf_reg_wr(cf, "wr-gcr", devfd, 0x5b00, 0, 0x5b00);
+	cf_reg_wr(cf, "wr-alias-tdh", devfd, 0x0430, 5, 0x3810);
+	cf_reg_wr(cf, "wr-tdh-zero", devfd, 0x3810, 0, 0x3810);
 	cf_regions_eeprom(cf, devfd);
+	cf_regions_phy(cf, devfd);
 
 	/* Accesses narrower than a register, and unaligned ones. */
 	memset(b, 0, sizeof(b));
@@ -314,6 +352,11 @@ int cf_area_regions(struct cf *cf)
 	       NULL);
 	cf_reg_rec(cf, "tdbah-after-reset", devfd, 0x3804);
 	cf_reg_rec(cf, "status-after-reset", devfd, 0x0008);
+	/* The device's own software reset, which QEMU does implement. */
+	cf_reg_wr(cf, "ctrl-rst", devfd, 0x0000, 0x04140241, 0x3804);
+	cf_reg_rec(cf, "vet-after-rst", devfd, 0x0038);
+	cf_reg_rec(cf, "pba-after-rst", devfd, 0x1000);
+	cf_reg_rec(cf, "ctrl-after-rst", devfd, 0x0000);
 	cf_regions_features(cf, devfd);
 	cf_close(devfd);
 	cf_close(fd);

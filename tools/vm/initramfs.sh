@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Build the VM check's initramfs: busybox-static, /init (tools/vm/init.sh),
-# the statically linked iofd_hw, a payload script and the corpus.
+# the statically linked iofd_hw and any other static tools, a payload
+# script and the corpus.
 #
 # The archive is written by the kernel's own usr/gen_init_cpio from a list
 # file, so no root and no mknod are needed and the result is the same bytes
 # for the same inputs. It is uncompressed (the kernel has no RD_* options).
 #
 # Usage: initramfs.sh -k KERNEL_CACHE_DIR -t IOFD_HW -p PAYLOAD.sh
-#                     [-c CORPUS_DIR]... -o OUT.cpio
+#                     [-x TOOL]... [-c CORPUS_DIR]... -o OUT.cpio
+#   each -x TOOL (statically linked) lands at /bin/<basename TOOL>;
 #   each -c DIR lands at /corpus/<basename DIR> in the guest.
 set -euo pipefail
 
@@ -15,13 +17,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/args.sh"
 prog=initramfs.sh
 kdir="" tool="" payload="" out=""
-corpora=()
+corpora=() extras=()
+usage="usage: initramfs.sh -k KDIR -t IOFD_HW -p PAYLOAD [-x TOOL]... [-c DIR]... -o OUT"
 case "${1:-}" in -h | --help) args_usage "$0"; exit 0 ;; esac
-while getopts ":k:t:p:c:o:" opt; do
+while getopts ":k:t:p:x:c:o:" opt; do
 	case "$opt" in
 	k) kdir="$OPTARG" ;;
 	t) tool="$OPTARG" ;;
 	p) payload="$OPTARG" ;;
+	x) extras+=("$OPTARG") ;;
 	c) corpora+=("$OPTARG") ;;
 	o) out="$OPTARG" ;;
 	:) args_die "option -$OPTARG needs a value" ;;
@@ -31,7 +35,7 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || args_unknown "$1"
 if [ -z "$kdir" ] || [ -z "$tool" ] || [ -z "$payload" ] || [ -z "$out" ]; then
-	echo "usage: initramfs.sh -k KDIR -t IOFD_HW -p PAYLOAD [-c DIR]... -o OUT" >&2
+	echo "$usage" >&2
 	exit 2
 fi
 [ -x "$kdir/gen_init_cpio" ] || args_die "-k '$kdir' is not a kernel cache directory (no gen_init_cpio in it)"
@@ -39,6 +43,10 @@ fi
 [ -f "$payload" ] || args_die "-p '$payload': no such file"
 for c in ${corpora[@]+"${corpora[@]}"}; do
 	[ -d "$c" ] || args_die "-c '$c' is not a directory"
+done
+for x in ${extras[@]+"${extras[@]}"}; do
+	[ -f "$x" ] || args_die "-x '$x': no such file"
+	! ldd "$x" >/dev/null 2>&1 || args_die "-x '$x' is not statically linked"
 done
 [ -d "$(dirname -- "$out")" ] || args_die "-o '$out': its directory does not exist"
 
@@ -68,6 +76,9 @@ trap 'rm -f "$list"' EXIT
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $here/init.sh 0755 0 0"
 	echo "file /bin/iofd_hw $tool 0755 0 0"
+	for x in ${extras[@]+"${extras[@]}"}; do
+		echo "file /bin/$(basename "$x") $x 0755 0 0"
+	done
 	echo "file /etc/iofd/payload.sh $payload 0644 0 0"
 	for c in ${corpora[@]+"${corpora[@]}"}; do
 		name=$(basename "$c")

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The uAPI differential: the emulator's side, and the judgement.
+#
+# Runs iofd_conform through the preload shim on the emulated twin of the VM
+# check's machine: two e1000e at 0000:00:03.0 and 0000:00:04.0 (IOMMU
+# groups 0 and 1 here, a number no transcript line holds), the default
+# machine variant (intel-iommu aw-bits=39, a kernel with THP and the legacy
+# container, as tools/vm builds and boots it), DMA faults read from the
+# emulated /dev/kmsg. Then iofd_conform_diff compares that transcript with
+# KERNEL (a file holding the real kernel's "conform: " lines: the VM's
+# console log, or the transcript recorded in tools/conform/) under the
+# exceptions file, and prints the fidelity per area and overall.
+#
+# Usage: differential.sh -p PRELOAD_SO -c IOFD_CONFORM -d IOFD_CONFORM_DIFF
+#                        [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL
+#   -x  default: tools/conform/exceptions
+#   -o  also keep the emulator's transcript there
+# Exit: 0 every step agrees (exceptions applied); 1 a mismatch, or the
+# emulator's run failed; 2 a usage error.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+usage="usage: differential.sh -p PRELOAD_SO -c IOFD_CONFORM -d IOFD_CONFORM_DIFF [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL"
+preload="" conform="" diff="" exceptions="$here/exceptions" keep=""
+while getopts "p:c:d:x:o:" opt; do
+	case "$opt" in
+	p) preload="$OPTARG" ;;
+	c) conform="$OPTARG" ;;
+	d) diff="$OPTARG" ;;
+	x) exceptions="$OPTARG" ;;
+	o) keep="$OPTARG" ;;
+	*) echo "$usage" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+if [ $# -ne 1 ] || [ -z "$preload" ] || [ -z "$conform" ] || [ -z "$diff" ]; then
+	echo "$usage" >&2
+	exit 2
+fi
+kernel=$1
+for f in "$preload" "$exceptions" "$kernel"; do
+	if [ ! -f "$f" ] || [ ! -r "$f" ]; then
+		echo "differential.sh: '$f' is not a readable file" >&2
+		exit 2
+	fi
+done
+for f in "$conform" "$diff"; do
+	if [ ! -f "$f" ] || [ ! -x "$f" ]; then
+		echo "differential.sh: '$f' is not an executable file" >&2
+		exit 2
+	fi
+done
+if [ -n "$keep" ] && [ ! -d "$(dirname -- "$keep")" ]; then
+	echo "differential.sh: no directory for -o '$keep'" >&2
+	exit 2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/iofd-conform.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# An ASan build of the shim is preloaded into an ASan conform: the runtime
+# is already there, only its link-order check must be told.
+if ! env LD_PRELOAD="$preload" \
+	IOFD_EMU_DEVICES=e1000e@0000:00:03.0,e1000e@0000:00:04.0 \
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	"$conform" -k -d 0000:00:03.0 -e 0000:00:04.0 -g 0 \
+	>"$work/emu.txt" 2>"$work/emu.err" </dev/null; then
+	echo "differential.sh: iofd_conform on the emulator failed:" >&2
+	cat "$work/emu.err" >&2
+	exit 1
+fi
+if [ -n "$keep" ]; then
+	cp "$work/emu.txt" "$keep"
+fi
+rc=0
+"$diff" -x "$exceptions" "$kernel" "$work/emu.txt" || rc=$?
+case "$rc" in
+0 | 1) exit "$rc" ;;
+*) exit 2 ;;
+esac
