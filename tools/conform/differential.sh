@@ -3,7 +3,7 @@
 #
 # Runs iofd_conform through the preload shim on the emulated twin of the VM
 # check's machine: two e1000e at 0000:00:03.0 and 0000:00:04.0 (IOMMU
-# groups 0 and 1 here, a number no transcript line holds), the default
+# groups 1 and 2, found through sysfs as in the guest), the default
 # machine variant (intel-iommu aw-bits=39, a kernel with THP and the legacy
 # container, as tools/vm builds and boots it), DMA faults read from the
 # emulated /dev/kmsg. Then iofd_conform_diff compares that transcript with
@@ -11,8 +11,10 @@
 # console log, or the transcript recorded in tools/conform/) under the
 # exceptions file, and prints the fidelity per area and overall.
 #
-# Usage: differential.sh -p PRELOAD_SO -c IOFD_CONFORM -d IOFD_CONFORM_DIFF
+# Usage: differential.sh -p PRELOAD -c IOFD_CONFORM -d IOFD_CONFORM_DIFF
 #                        [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL
+#   -p  the LD_PRELOAD value: the shim, after the sanitizer's runtime in
+#       an ASan build (colon-separated)
 #   -x  default: tools/conform/exceptions
 #   -o  also keep the emulator's transcript there
 # Exit: 0 every step agrees (exceptions applied); 1 a mismatch, or the
@@ -20,7 +22,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-usage="usage: differential.sh -p PRELOAD_SO -c IOFD_CONFORM -d IOFD_CONFORM_DIFF [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL"
+usage="usage: differential.sh -p PRELOAD -c IOFD_CONFORM -d IOFD_CONFORM_DIFF [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL"
 preload="" conform="" diff="" exceptions="$here/exceptions" keep=""
 while getopts "p:c:d:x:o:" opt; do
 	case "$opt" in
@@ -38,7 +40,8 @@ if [ $# -ne 1 ] || [ -z "$preload" ] || [ -z "$conform" ] || [ -z "$diff" ]; the
 	exit 2
 fi
 kernel=$1
-for f in "$preload" "$exceptions" "$kernel"; do
+IFS=: read -r -a preloads <<<"$preload"
+for f in "${preloads[@]}" "$exceptions" "$kernel"; do
 	if [ ! -f "$f" ] || [ ! -r "$f" ]; then
 		echo "differential.sh: '$f' is not a readable file" >&2
 		exit 2
@@ -58,12 +61,9 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/iofd-conform.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# An ASan build of the shim is preloaded into an ASan conform: the runtime
-# is already there, only its link-order check must be told.
 if ! env LD_PRELOAD="$preload" \
 	IOFD_EMU_DEVICES=e1000e@0000:00:03.0,e1000e@0000:00:04.0 \
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-	"$conform" -k -d 0000:00:03.0 -e 0000:00:04.0 -g 0 \
+	"$conform" -k -d 0000:00:03.0 -e 0000:00:04.0 \
 	>"$work/emu.txt" 2>"$work/emu.err" </dev/null; then
 	echo "differential.sh: iofd_conform on the emulator failed:" >&2
 	cat "$work/emu.err" >&2
