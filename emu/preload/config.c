@@ -243,10 +243,13 @@ static void emu_cfg_variant(struct emu_preload_config *cfg, const char *s)
 
 	if (!emu_variant_parse(s, &cfg->variant, &bad))
 		return;
+	if (!strcspn(bad, ","))
+		snprintf(qb, sizeof(qb), "an empty setting");
+	else
+		emu_cfg_quote(bad, strcspn(bad, ","), qb, sizeof(qb));
 	emu_preload_die("bad IOFD_EMU_VARIANT %s at %s: give comma-separated "
 			"aw-bits=39|48, thp=on|off, container=vfio|iommufd",
-			emu_cfg_quote(s, strlen(s), q, sizeof(q)),
-			emu_cfg_quote(bad, strcspn(bad, ","), qb, sizeof(qb)));
+			emu_cfg_quote(s, strlen(s), q, sizeof(q)), qb);
 }
 
 /* The errno called @s (a name or a number), or stop the program. */

@@ -126,6 +126,11 @@ bad_variant_aw_bits() {
 		env IOFD_EMU_VARIANT=aw-bits=57 LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
+bad_variant_trailing_comma() {
+	expect 2 'bad IOFD_EMU_VARIANT "container=iommufd," at an empty setting' \
+		env IOFD_EMU_VARIANT=container=iommufd, LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
+}
+
 bad_fail_nth_word() {
 	expect 2 'bad IOFD_EMU_FAIL_NTH "abc": give a call number from 1 to 1000000000' \
 		env IOFD_EMU_FAIL_NTH=abc LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"

@@ -1,8 +1,8 @@
 # Bad-input cases of the uAPI differential's tools: iofd_conform's options,
-# iofd_conform_diff's files, differential.sh and build.sh, and the shim's
-# IOFD_EMU_VARIANT (run by testlib/badinput.sh; each bad_<name> function is
-# one CTest test, label badinput). Each must be refused before anything is
-# opened or built.
+# iofd_conform_diff's files, differential.sh and build.sh (run by
+# testlib/badinput.sh; each bad_<name> function is one CTest test, label
+# badinput). Each must be refused before anything is opened or built. The
+# shim's IOFD_EMU_VARIANT has its cases with the shim's.
 
 # expect runs a command, not a shell function: the tools by their paths.
 CONFORM=$BIN/tools/conform/iofd_conform
@@ -138,6 +138,15 @@ bad_differential_missing_kernel() {
 		-d "$DIFF" nothere.txt
 }
 
+# Every part of a colon-separated preload list is looked at.
+bad_differential_preload_part_missing() {
+	echo "conform: ioas open ok" >k.txt
+	expect 2 "'nothere\.so' is not a readable file" "$DIFFERENTIAL" \
+		-p "nothere.so:$PRELOAD" \
+		-c "$CONFORM" \
+		-d "$DIFF" k.txt
+}
+
 bad_differential_program_not_executable() {
 	echo "conform: ioas open ok" >k.txt
 	expect 2 "'k\.txt' is not an executable file" "$DIFFERENTIAL" \
@@ -166,23 +175,4 @@ bad_build_no_directory() {
 
 bad_build_empty_directory() {
 	expect 2 "empty BUILD_DIR" "$SRC/tools/conform/build.sh" emu ''
-}
-
-# The shim stops a program whose machine variant it cannot read.
-VARIANT=(env LD_PRELOAD="$PRELOAD" IOFD_EMU_DEVICES=e1000e@0000:00:03.0
-	 ASAN_OPTIONS=verify_asan_link_order=0)
-
-bad_variant_aw_bits() {
-	expect 2 "bad IOFD_EMU_VARIANT 'thp=on,aw-bits=40' at 'aw-bits=40'" \
-		"${VARIANT[@]}" IOFD_EMU_VARIANT=thp=on,aw-bits=40 "$CONFORM" -g 0 -a objects
-}
-
-bad_variant_value() {
-	expect 2 "bad IOFD_EMU_VARIANT 'thp=maybe'.*aw-bits=39\|48" \
-		"${VARIANT[@]}" IOFD_EMU_VARIANT=thp=maybe "$CONFORM" -g 0 -a objects
-}
-
-bad_variant_trailing_comma() {
-	expect 2 "bad IOFD_EMU_VARIANT 'container=iommufd,'" \
-		"${VARIANT[@]}" IOFD_EMU_VARIANT=container=iommufd, "$CONFORM" -g 0 -a objects
 }
