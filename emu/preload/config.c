@@ -12,8 +12,10 @@
  *                      (at most EMU_MAX_DEVICES); device N is
  *                      /dev/vfio/devices/vfioN. Unset or empty: none.
  *   IOFD_EMU_VARIANT   the machine variant, emu_variant_parse's words
- *                      ("aw-bits=48,thp=off,container=iommufd"); unset:
- *                      the default (aw-bits=39, THP, the legacy container).
+ *                      ("aw-bits=48,thp=off,container=iommufd"), a later
+ *                      setting winning over an earlier one. Unset or
+ *                      empty: the default (aw-bits=39, THP, the legacy
+ *                      container).
  *   IOFD_EMU_TRACE     1: print every emulated call on stderr; 0: don't.
  *   IOFD_EMU_FAIL_NTH  N >= 1: fail the program's Nth call to the model.
  *   IOFD_EMU_FAIL_KIND comma-separated kinds of call to fail every time,

@@ -320,29 +320,41 @@ static int cf_find_group(const char *bdf, int *out)
 	return cf_parse_group(base ? base + 1 : link, out);
 }
 
-/* Mark the areas named in the comma-separated @list; -1 on an unknown one. */
+/*
+ * Mark the areas named in the comma-separated @list; -1, said on stderr,
+ * on an empty list, an empty name or an unknown one.
+ */
 static int cf_select(const char *list, bool *sel)
 {
-	char buf[256], *save = NULL, *tok;
-	size_t i;
+	const char *p = list;
+	size_t i, len;
 
-	if (!*list || strlen(list) >= sizeof(buf))
+	if (!*list) {
+		fprintf(stderr, "iofd_conform: empty area list for -a\n");
 		return -1;
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	}
+	for (;;) {
+		len = strcspn(p, ",");
 		for (i = 0; i < CF_NR_AREAS; i++) {
-			if (!strcmp(tok, cf_areas[i].name))
+			if (strlen(cf_areas[i].name) == len &&
+			    !strncmp(p, cf_areas[i].name, len))
 				break;
 		}
+		if (!len) {
+			fprintf(stderr, "iofd_conform: empty area name in "
+				"'%s' for -a\n", list);
+			return -1;
+		}
 		if (i == CF_NR_AREAS) {
-			fprintf(stderr, "iofd_conform: unknown area '%s'\n",
-				tok);
+			fprintf(stderr, "iofd_conform: unknown area '%.*s'\n",
+				(int)len, p);
 			return -1;
 		}
 		sel[i] = true;
+		if (!p[len])
+			return 0;
+		p += len + 1;
 	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -378,9 +390,6 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			if (cf_select(optarg, sel)) {
-				if (!*optarg)
-					fprintf(stderr, "iofd_conform: empty "
-						"area list for -a\n");
 				cf_usage(stderr);
 				return 2;
 			}

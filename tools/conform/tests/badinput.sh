@@ -52,6 +52,22 @@ bad_conform_empty_area_list() {
 	expect 2 "empty area list for -a" "$CONFORM" -g 0 -a ''
 }
 
+bad_conform_area_list_trailing_comma() {
+	expect 2 "empty area name in 'ioas,' for -a" "$CONFORM" -g 0 -a ioas,
+}
+
+bad_conform_area_list_empty_name() {
+	expect 2 "empty area name in 'ioas,,dma' for -a" "$CONFORM" -g 0 -a ioas,,dma
+}
+
+bad_conform_area_upper_case() {
+	expect 2 "unknown area 'IOAS'" "$CONFORM" -g 0 -a IOAS
+}
+
+bad_conform_option_without_value() {
+	expect 2 "option requires an argument -- 'd'" "$CONFORM" -g 0 -d
+}
+
 bad_conform_extra_argument() {
 	expect 2 "unexpected argument 'more'" "$CONFORM" -g 0 more
 }
