@@ -3,32 +3,37 @@
 #
 # Runs iofd_conform through the preload shim on the emulated twin of the VM
 # check's machine: two e1000e at 0000:00:03.0 and 0000:00:04.0 (IOMMU
-# groups 1 and 2, found through sysfs as in the guest), the default
-# machine variant (intel-iommu aw-bits=39, a kernel with THP and the legacy
-# container, as tools/vm builds and boots it), DMA faults read from the
-# emulated /dev/kmsg. Then iofd_conform_diff compares that transcript with
+# groups 1 and 2, found through sysfs as in the guest), on the machine
+# variant -v (default: the default variant, intel-iommu aw-bits=39, a
+# kernel with THP and the legacy container, as tools/vm builds and boots
+# it; IOFD_EMU_VARIANT from the caller's environment is not used), DMA
+# faults read from the emulated /dev/kmsg. Then iofd_conform_diff compares that transcript with
 # KERNEL (a file holding the real kernel's "conform: " lines: the VM's
 # console log, or the transcript recorded in tools/conform/) under the
 # exceptions file, and prints the fidelity per area and overall.
 #
 # Usage: differential.sh -p PRELOAD -c IOFD_CONFORM -d IOFD_CONFORM_DIFF
-#                        [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL
+#                        [-v VARIANT] [-x EXCEPTIONS] [-o EMU_TRANSCRIPT]
+#                        KERNEL
 #   -p  the LD_PRELOAD value: the shim, after the sanitizer's runtime in
 #       an ASan build (colon-separated)
+#   -v  the shim's IOFD_EMU_VARIANT (e.g. aw-bits=48); a value the shim
+#       refuses is a usage error
 #   -x  default: tools/conform/exceptions
 #   -o  also keep the emulator's transcript there
 # Exit: 0 every step agrees (exceptions applied); 1 a mismatch, or the
-# emulator's run failed; 2 a usage error.
+# emulator's run failed; 2 a usage error (the shim's included).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-usage="usage: differential.sh -p PRELOAD -c IOFD_CONFORM -d IOFD_CONFORM_DIFF [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL"
-preload="" conform="" diff="" exceptions="$here/exceptions" keep=""
-while getopts "p:c:d:x:o:" opt; do
+usage="usage: differential.sh -p PRELOAD -c IOFD_CONFORM -d IOFD_CONFORM_DIFF [-v VARIANT] [-x EXCEPTIONS] [-o EMU_TRANSCRIPT] KERNEL"
+preload="" conform="" diff="" exceptions="$here/exceptions" keep="" variant=""
+while getopts "p:c:d:v:x:o:" opt; do
 	case "$opt" in
 	p) preload="$OPTARG" ;;
 	c) conform="$OPTARG" ;;
 	d) diff="$OPTARG" ;;
+	v) variant="$OPTARG" ;;
 	x) exceptions="$OPTARG" ;;
 	o) keep="$OPTARG" ;;
 	*) echo "$usage" >&2; exit 2 ;;
@@ -61,10 +66,19 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/iofd-conform.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-if ! env LD_PRELOAD="$preload" \
+rc=0
+env LD_PRELOAD="$preload" IOFD_EMU_VARIANT="$variant" \
 	IOFD_EMU_DEVICES=e1000e@0000:00:03.0,e1000e@0000:00:04.0 \
 	"$conform" -k -d 0000:00:03.0 -e 0000:00:04.0 \
-	>"$work/emu.txt" 2>"$work/emu.err" </dev/null; then
+	>"$work/emu.txt" 2>"$work/emu.err" </dev/null || rc=$?
+if [ "$rc" != 0 ]; then
+	# The shim refuses its configuration (-v) with status 2 before the
+	# program runs.
+	if [ "$rc" = 2 ] && grep -q '^iofd-emu: bad IOFD_EMU_VARIANT' "$work/emu.err"; then
+		echo "differential.sh: -v '$variant' is not a machine variant:" >&2
+		cat "$work/emu.err" >&2
+		exit 2
+	fi
 	echo "differential.sh: iofd_conform on the emulator failed:" >&2
 	cat "$work/emu.err" >&2
 	exit 1

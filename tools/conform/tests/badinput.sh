@@ -163,6 +163,14 @@ bad_differential_preload_part_missing() {
 		-d "$DIFF" k.txt
 }
 
+# The shim judges the variant; differential.sh passes its word on.
+bad_differential_variant() {
+	echo "conform: ioas open ok" >k.txt
+	expect 2 "-v 'aw-bits=40' is not a machine variant" \
+		"$DIFFERENTIAL" -p "$IOFD_TEST_PRELOAD" -v aw-bits=40 \
+		-c "$CONFORM" -d "$DIFF" k.txt
+}
+
 bad_differential_program_not_executable() {
 	echo "conform: ioas open ok" >k.txt
 	expect 2 "'k\.txt' is not an executable file" "$DIFFERENTIAL" \
