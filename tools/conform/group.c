@@ -297,7 +297,7 @@ static void cf_group_container(struct cf *cf, const char *gpath)
 						 NULL), NULL);
 	cf_rec(cf, "group.unknown", cf_ioctl(g, _IO(VFIO_TYPE, 0x7f), NULL),
 	       NULL);
-	cf_device_fd(cf, "group.device-no-container", g, cf->bdf);
+	cf_close(cf_device_fd(cf, "group.device-no-container", g, cf->bdf));
 	fd = cf_iommufd_open();
 	cdev = cf_cdev_open(cf->bdf);
 	cf_rec(cf, "group.cdev-open-while-group", cf_fdres(cdev), NULL);
@@ -318,7 +318,7 @@ static void cf_group_container(struct cf *cf, const char *gpath)
 	cf_rec(cf, "group.set", cf_set_container(g, c), NULL);
 	cf_status(cf, "group.status-set", g);
 	cf_rec(cf, "group.set-again", cf_set_container(g, c), NULL);
-	cf_device_fd(cf, "group.device-no-iommu", g, cf->bdf);
+	cf_close(cf_device_fd(cf, "group.device-no-iommu", g, cf->bdf));
 	cf_ext(cf, "container-group", c);
 	cf_type1_info(cf, "container.info-no-iommu", c, 512);
 	cf_rec(cf, "container.set-iommu-unknown",
@@ -335,14 +335,14 @@ static void cf_group_container(struct cf *cf, const char *gpath)
 	cf_type1_maps(cf, "type1", c);
 	cf_type1_dirty(cf, c);
 
-	cf_device_fd(cf, "group.device-bad-name", g, "0000:ff:1f.7");
+	cf_close(cf_device_fd(cf, "group.device-bad-name", g, "0000:ff:1f.7"));
 	snprintf(name, sizeof(name), "%s junk", cf->bdf);
-	cf_device_fd(cf, "group.device-name-option", g, name);
+	cf_close(cf_device_fd(cf, "group.device-name-option", g, name));
 	snprintf(name, sizeof(name), "%sjunk", cf->bdf);
-	cf_device_fd(cf, "group.device-name-suffix", g, name);
+	cf_close(cf_device_fd(cf, "group.device-name-suffix", g, name));
 	snprintf(name, sizeof(name), "%s vf_token=%s", cf->bdf,
 		 "4f6cbd5c-7a4b-4c83-9d6e-2a3b5c7d8e9f");
-	cf_device_fd(cf, "group.device-vf-token", g, name);
+	cf_close(cf_device_fd(cf, "group.device-vf-token", g, name));
 	cf_rec(cf, "group.device-null", cf_fdres(cf_ioctl(g,
 	       VFIO_GROUP_GET_DEVICE_FD, NULL)), NULL);
 	dev = cf_device_fd(cf, "group.device", g, cf->bdf);
