@@ -54,6 +54,7 @@ struct emu_area {
 	bool readable;			/* the device may read it */
 	bool writeable;			/* the device may write it */
 	bool loaded;			/* in the domains of its IOAS: pinned */
+	uint32_t num_accesses;		/* access pins inside it (access.h) */
 };
 
 struct emu_area_store {

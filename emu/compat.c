@@ -6,10 +6,10 @@
  * serves it: the API version, CHECK_EXTENSION, SET_IOMMU, GET_INFO (page
  * sizes, the DMA-avail and IOVA range capabilities), MAP_DMA (always a
  * fixed IOVA, charged as the context charges IOMMU_IOAS_MAP) and
- * UNMAP_DMA (unmap-all, and ranges made of whole areas).
- *
- * Not modelled: TYPE1 (v1) partial unmaps that cut areas; a TYPE1 unmap
- * behaves like TYPE1v2 (ENOENT for a cut).
+ * UNMAP_DMA (unmap-all, and ranges made of whole areas; in TYPE1 mode,
+ * where huge pages are off, the ends of the range are cut out of their
+ * areas first, so part of a mapping can go). As in 6.12, an UNMAP_DMA of
+ * a range with nothing mapped succeeds with size 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -272,12 +272,20 @@ static int emu_compat_unmap_dma(struct emu_ictx *ictx, void *arg)
 	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
 		if (unmap.iova || unmap.size)
 			return -EINVAL;
-		unmapped = emu_ioas_unmap_all(ioas);
-		rc = 0;
+		rc = emu_ioas_unmap_all(ioas, &unmapped);
 	} else {
+		/* TYPE1 (no huge pages): cut the ends so part of a map goes. */
+		if (ioas->huge_pages_off) {
+			rc = emu_ioas_cut(ioas, unmap.iova + unmap.size - 1);
+			if (!rc && unmap.iova)
+				rc = emu_ioas_cut(ioas, unmap.iova - 1);
+			if (rc)
+				return rc;
+		}
 		rc = emu_ioas_unmap_range(ioas, unmap.iova, unmap.size,
 					  &unmapped);
 	}
+	/* Written back also on failure: size is what did go. */
 	unmap.size = unmapped;
 	if (emu_copy_to_user(ictx->emu, arg, &unmap, minsz))
 		return -EFAULT;

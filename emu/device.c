@@ -14,15 +14,17 @@
 #include <stdlib.h>
 
 #include "device.h"
+#include "failnth.h"
+#include "fault_queue.h"
 #include "hwpt.h"
 #include "ioas.h"
 #include "iommufd.h"
 #include "machine.h"
 
-int emu_idev_bind(struct emu_ictx *ictx, struct emu_dev *dev,
-		  struct emu_idev **out)
+static int emu_idev_bind_common(struct emu_ictx *ictx, struct emu_dev *dev,
+				bool holds_ctx, struct emu_idev **out)
 {
-	struct emu_idev *idev = calloc(1, sizeof(*idev));
+	struct emu_idev *idev = emu_zalloc(ictx->emu, sizeof(*idev));
 	int rc;
 
 	if (!idev)
@@ -32,8 +34,10 @@ int emu_idev_bind(struct emu_ictx *ictx, struct emu_dev *dev,
 		goto err_free_idev;
 	idev->ictx = ictx;
 	idev->dev = dev;
+	idev->holds_ctx = holds_ctx;
 	idev->obj.users++;	/* the VFIO driver's, until unbind */
-	emu_ictx_get(ictx);
+	if (holds_ctx)
+		emu_ictx_get(ictx);
 	emu_obj_publish(&ictx->objs, &idev->obj);
 	*out = idev;
 	return 0;
@@ -43,6 +47,18 @@ err_free_idev:
 	return rc;
 }
 
+int emu_idev_bind(struct emu_ictx *ictx, struct emu_dev *dev,
+		  struct emu_idev **out)
+{
+	return emu_idev_bind_common(ictx, dev, true, out);
+}
+
+int emu_idev_bind_in_ctx(struct emu_ictx *ictx, struct emu_dev *dev,
+			 struct emu_idev **out)
+{
+	return emu_idev_bind_common(ictx, dev, false, out);
+}
+
 static int emu_idev_reserve_regions(struct emu_idev *idev,
 				    struct emu_ioas *ioas)
 {
@@ -50,6 +66,9 @@ static int emu_idev_reserve_regions(struct emu_idev *idev,
 	unsigned int i;
 	int rc;
 
+	/* iopt_table_enforce_dev_resv_regions' own fault point. */
+	if (emu_should_fail(idev->ictx->emu))
+		return -EINVAL;
 	for (i = 0; i < p->nr_resv; i++) {
 		rc = emu_ioas_reserve(ioas, p->resv[i].start, p->resv[i].last,
 				      idev);
@@ -73,6 +92,9 @@ static void emu_idev_leave(struct emu_idev *idev, struct emu_hwpt *old,
 {
 	if (drop_regions)
 		emu_ioas_unreserve(old->ioas, idev);
+	/* Faults the device raised there are answered INVALID. */
+	if (old->fault)
+		emu_fault_queue_drop_device(old->fault, idev);
 	old->nr_devices--;
 	old->obj.users--;
 	if (old->auto_domain && !old->nr_devices)
@@ -92,6 +114,11 @@ static int emu_idev_join(struct emu_idev *idev, struct emu_hwpt *hwpt)
 		rc = emu_idev_reserve_regions(idev, hwpt->ioas);
 		if (rc)
 			return rc;
+	}
+	/* The kernel allocates the attach handle here. */
+	if (emu_should_fail(idev->ictx->emu)) {
+		rc = -ENOMEM;
+		goto err_unreserve;
 	}
 	if (!emu_hwpt_compatible(hwpt, &idev->dev->iommu)) {
 		rc = -EINVAL;
@@ -153,7 +180,7 @@ int emu_idev_attach(struct emu_idev *idev, uint32_t pt_id,
 	struct emu_obj *obj;
 	int rc;
 
-	obj = emu_obj_find(&idev->ictx->objs, pt_id, EMU_OBJ_ANY);
+	obj = emu_obj_get_user(idev->ictx, pt_id, EMU_OBJ_ANY);
 	if (!obj)
 		return -ENOENT;
 	switch (obj->type) {
@@ -161,6 +188,7 @@ int emu_idev_attach(struct emu_idev *idev, uint32_t pt_id,
 		rc = emu_idev_attach_ioas(idev, (struct emu_ioas *)obj, &hwpt);
 		break;
 	case EMU_OBJ_HWPT_PAGING:
+	case EMU_OBJ_HWPT_NESTED:
 		hwpt = (struct emu_hwpt *)obj;
 		rc = emu_idev_join(idev, hwpt);
 		break;
@@ -195,9 +223,11 @@ void emu_idev_destroy(struct emu_obj *obj)
 void emu_idev_unbind(struct emu_idev *idev)
 {
 	struct emu_ictx *ictx = idev->ictx;
+	bool holds_ctx = idev->holds_ctx;
 
 	emu_idev_detach(idev);
 	idev->obj.users--;
 	emu_ictx_obj_destroy(ictx, &idev->obj);
-	emu_ictx_put(ictx);
+	if (holds_ctx)
+		emu_ictx_put(ictx);
 }

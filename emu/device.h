@@ -5,12 +5,14 @@
  *
  * Invariants: users = 1 (table) + 1 (the VFIO driver, while bound) + 1
  * while attached, so IOMMU_DESTROY always sees EBUSY. While attached, the
- * device's reserved regions sit in its HWPT's IOAS under the DEVICE as
- * owner. A bound DEVICE holds one reference on its context.
+ * device's reserved regions sit in its HWPT's IOAS (a nested HWPT's: its
+ * parent's) under the DEVICE as owner. A DEVICE bound through a VFIO file
+ * holds one reference on its context.
  */
 #ifndef EMU_DEVICE_H
 #define EMU_DEVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "obj.h"
@@ -24,11 +26,19 @@ struct emu_idev {
 	struct emu_ictx *ictx;
 	struct emu_dev *dev;
 	struct emu_hwpt *hwpt;		/* attached to, or NULL */
+	bool holds_ctx;			/* bound through a VFIO file */
 };
 
 /* Create and publish the DEVICE object: 0, -ENOMEM or -EBUSY (ids). */
 int emu_idev_bind(struct emu_ictx *ictx, struct emu_dev *dev,
 		  struct emu_idev **out);
+/*
+ * The same for a device that lives inside @ictx (the selftest's mock
+ * device, held by an object of the context): no context reference, as
+ * the kernel binds mock devices, so closing the context can free it.
+ */
+int emu_idev_bind_in_ctx(struct emu_ictx *ictx, struct emu_dev *dev,
+			 struct emu_idev **out);
 /* Detach, destroy the object and drop the context reference. */
 void emu_idev_unbind(struct emu_idev *idev);
 /* Destroy op (reached only through unbind). */
@@ -36,7 +46,7 @@ void emu_idev_destroy(struct emu_obj *obj);
 
 /*
  * Attach (or replace onto) @pt_id: an IOAS (auto HWPT reused or created)
- * or a HWPT_PAGING. *out_hwpt_id gets the HWPT used. -ENOENT unknown id,
+ * or a HWPT_PAGING or HWPT_NESTED. *out_hwpt_id gets the HWPT used. -ENOENT unknown id,
  * -EINVAL wrong type or incompatible, -EADDRINUSE reserved-region
  * conflict, -ENOMEM. On failure the old attachment is unchanged.
  */

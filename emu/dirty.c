@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Dirty interval sets (dirty.h): a sorted array. A domain holds few
- * intervals (tests dirty a handful of ranges), so linear insertion is the
- * simple choice.
+ * Dirty interval sets (dirty.h): a sorted array, found into by binary
+ * search. Inserting shifts the tail, which is cheap for the usual cases:
+ * a handful of ranges, or many pages dirtied in ascending order.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,16 +43,26 @@ static int emu_dirty_reserve(struct emu_dirty *d, size_t extra)
 
 int emu_dirty_add(struct emu_dirty *d, uint64_t start, uint64_t last)
 {
-	size_t i = 0, j;
+	size_t i, j, lo, hi;
 	int rc;
 
 	rc = emu_dirty_reserve(d, 1);
 	if (rc)
 		return rc;
-	/* Skip intervals that end before start - 1 (no touch, no merge). */
-	while (i < d->nr && d->v[i].last != UINT64_MAX &&
-	       d->v[i].last + 1 < start)
-		i++;
+	/*
+	 * Skip intervals that end before start - 1 (no touch, no merge): a
+	 * binary search, since adds in ascending order (a bitmap of dirty
+	 * pages) would otherwise be quadratic.
+	 */
+	for (lo = 0, hi = d->nr; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->v[mid].last != UINT64_MAX && d->v[mid].last + 1 < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	i = lo;
 	/* Merge every interval that touches or overlaps [start, last]. */
 	for (j = i; j < d->nr && (last == UINT64_MAX ||
 				  d->v[j].start <= last + 1); j++) {

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "devmodel.h"
+#include "failnth.h"
+#include "hugetlb.h"
 #include "machine.h"
 #include "util.h"
 #include "vfio_pci.h"
@@ -48,6 +50,8 @@ void emu_destroy(struct emu *emu)
 		emu_devmodel_free(&emu->devs[i]);
 	}
 	emu_klog_fini(&emu->klog);
+	emu_fail_nth_fini(emu);
+	emu_hugetlb_fini(emu);
 	free(emu->fds);
 	free(emu);
 }
@@ -216,6 +220,7 @@ void emu_counters_get(const struct emu *emu, struct emu_counters *out)
 	out->kvm_vfio_files = emu->nr_kvm_files;
 	out->eventfds = emu->nr_eventfds;
 	out->mappings = emu->nr_maps;
+	out->fail_nth_files = emu->nr_fail_nth_files;
 }
 
 void emu_creds_get(const struct emu *emu, struct emu_creds *out)

@@ -7,9 +7,12 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <linux/iommufd.h>
 
+#include "device.h"
+#include "failnth.h"
 #include "fault_queue.h"
 #include "iommufd.h"
 #include "machine.h"
@@ -26,7 +29,7 @@ int emu_fault_queue_alloc_ioctl(struct emu_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	fq = calloc(1, sizeof(*fq));
+	fq = emu_zalloc(emu, sizeof(*fq));
 	if (!fq)
 		return -ENOMEM;
 	rc = emu_obj_reserve(&ictx->objs, &fq->obj, EMU_OBJ_FAULT);
@@ -66,9 +69,23 @@ err_free_fq:
 	return rc;
 }
 
+static void emu_fault_list_free(struct emu_fault **list)
+{
+	struct emu_fault *f;
+
+	while ((f = *list)) {
+		*list = f->next;
+		free(f);
+	}
+}
+
 void emu_fault_queue_destroy(struct emu_obj *obj)
 {
-	free(obj);
+	struct emu_fault_queue *fq = (struct emu_fault_queue *)obj;
+
+	emu_fault_list_free(&fq->pending);
+	emu_fault_list_free(&fq->waiting);
+	free(fq);
 }
 
 void emu_fault_queue_release(struct emu_fault_queue *fq)
@@ -79,32 +96,141 @@ void emu_fault_queue_release(struct emu_fault_queue *fq)
 	emu_ictx_put(ictx);
 }
 
+int emu_fault_queue_report(struct emu_fault_queue *fq,
+			   const struct emu_fault *f)
+{
+	struct emu_fault *nf = emu_zalloc(fq->ictx->emu, sizeof(*nf)), **tail;
+
+	if (!nf)
+		return -ENOMEM;
+	*nf = *f;
+	nf->next = NULL;
+	nf->cookie = 0;
+	for (tail = &fq->pending; *tail; tail = &(*tail)->next)
+		;
+	*tail = nf;
+	return 0;
+}
+
+static void emu_fault_list_drop(struct emu_fault **list,
+				const struct emu_idev *idev)
+{
+	struct emu_fault *f;
+
+	while ((f = *list)) {
+		if (f->idev != idev) {
+			list = &f->next;
+			continue;
+		}
+		*list = f->next;
+		free(f);
+	}
+}
+
+void emu_fault_queue_drop_device(struct emu_fault_queue *fq,
+				 const struct emu_idev *idev)
+{
+	emu_fault_list_drop(&fq->pending, idev);
+	emu_fault_list_drop(&fq->waiting, idev);
+}
+
+/* The lowest cookie from 1 no waiting fault has (XA_FLAGS_ALLOC1). */
+static uint32_t emu_fault_cookie(const struct emu_fault_queue *fq)
+{
+	const struct emu_fault *f;
+	uint32_t c = 1;
+
+	for (;;) {
+		for (f = fq->waiting; f && f->cookie != c; f = f->next)
+			;
+		if (!f)
+			return c;
+		c++;
+	}
+}
+
+/*
+ * Hand out whole faults while they fit (a fault does not split); each
+ * moves to the waiting list with its cookie. A copy that fails puts the
+ * fault back; the call fails only if nothing was read.
+ */
 ssize_t emu_fault_queue_read(struct emu_fault_queue *fq, void *buf,
 			     size_t count, uint64_t pos)
 {
-	if (pos || count % sizeof(struct iommu_hwpt_pgfault))
+	const size_t sz = sizeof(struct iommu_hwpt_pgfault);
+	struct iommu_hwpt_pgfault rec;
+	struct emu_fault *f;
+	size_t done = 0;
+	int rc = 0;
+
+	if (pos || count % sz)
 		return -ESPIPE;
-	return 0;
+	while ((f = fq->pending) && count - done >= sz) {
+		/* The kernel allocates the cookie's slot here. */
+		if (emu_should_fail(fq->ictx->emu)) {
+			rc = -ENOMEM;
+			break;
+		}
+		f->cookie = emu_fault_cookie(fq);
+		memset(&rec, 0, sizeof(rec));
+		rec.flags = f->flags;
+		rec.dev_id = f->idev->obj.id;
+		rec.pasid = f->pasid;
+		rec.grpid = f->grpid;
+		rec.perm = f->perm;
+		rec.addr = f->addr;
+		rec.cookie = f->cookie;
+		if (emu_copy_to_user(fq->ictx->emu, (uint8_t *)buf + done,
+				     &rec, sz)) {
+			f->cookie = 0;
+			rc = -EFAULT;
+			break;
+		}
+		fq->pending = f->next;
+		f->next = fq->waiting;
+		fq->waiting = f;
+		done += sz;
+	}
+	return done ? (ssize_t)done : rc;
 }
 
 /*
  * Each response is read and its code checked before its cookie is looked
- * up; no fault is ever pending, so the first well-formed response fails
- * with EINVAL (unknown cookie).
+ * up; the first bad one stops the call, which fails only if it was the
+ * first.
  */
 ssize_t emu_fault_queue_write(struct emu_fault_queue *fq, const void *buf,
 			      size_t count, uint64_t pos)
 {
+	const size_t sz = sizeof(struct iommu_hwpt_page_response);
 	struct iommu_hwpt_page_response resp;
+	struct emu_fault **pp, *f;
+	size_t done = 0;
+	int rc = 0;
 
-	if (pos || count % sizeof(resp))
+	if (pos || count % sz)
 		return -ESPIPE;
-	if (!count)
-		return 0;
-	if (emu_copy_from_user(fq->ictx->emu, &resp, buf, sizeof(resp)))
-		return -EFAULT;
-	if (resp.code != IOMMUFD_PAGE_RESP_SUCCESS &&
-	    resp.code != IOMMUFD_PAGE_RESP_INVALID)
-		return -EINVAL;
-	return -EINVAL;
+	while (count > done) {
+		if (emu_copy_from_user(fq->ictx->emu, &resp,
+				       (const uint8_t *)buf + done, sz)) {
+			rc = -EFAULT;
+			break;
+		}
+		if (resp.code != IOMMUFD_PAGE_RESP_SUCCESS &&
+		    resp.code != IOMMUFD_PAGE_RESP_INVALID) {
+			rc = -EINVAL;
+			break;
+		}
+		for (pp = &fq->waiting; *pp && (*pp)->cookie != resp.cookie;
+		     pp = &(*pp)->next)
+			;
+		if (!(f = *pp)) {
+			rc = -EINVAL;
+			break;
+		}
+		*pp = f->next;
+		free(f);
+		done += sz;
+	}
+	return done ? (ssize_t)done : rc;
 }

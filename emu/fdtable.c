@@ -8,11 +8,13 @@
 #include <stdlib.h>
 
 #include "container.h"
+#include "failnth.h"
 #include "fault_queue.h"
 #include "group.h"
 #include "iommufd.h"
 #include "kvm.h"
 #include "machine.h"
+#include "mock/mock.h"
 #include "vfio.h"
 
 int emu_fd_install(struct emu *emu, struct emu_file *file)
@@ -66,7 +68,7 @@ struct emu_file *emu_fd_remove(struct emu *emu, int fd)
 
 struct emu_file *emu_file_alloc(struct emu *emu, enum emu_file_kind kind)
 {
-	struct emu_file *file = calloc(1, sizeof(*file));
+	struct emu_file *file = emu_zalloc(emu, sizeof(*file));
 
 	if (!file)
 		return NULL;
@@ -114,6 +116,12 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 		break;
 	case EMU_FILE_GROUP:
 		emu_group_release(file->gdev);
+		break;
+	case EMU_FILE_FAIL_NTH:
+		emu->nr_fail_nth_files--;
+		break;
+	case EMU_FILE_MOCK_ACCESS:
+		emu_mock_access_release(file->staccess);
 		break;
 	case EMU_FILE_KVM:
 	case EMU_FILE_KMSG:

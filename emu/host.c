@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "container.h"
+#include "failnth.h"
 #include "fault_queue.h"
 #include "group.h"
 #include "iommufd.h"
@@ -22,12 +23,12 @@
 #include "vfs.h"
 
 /*
- * Only the char nodes open: every open of /dev/iommu is a new context, and
- * so is every open of /dev/vfio/vfio where iommufd serves it (the machine
- * variant), then charging pins to the mm as VFIO does; otherwise that is
- * a new legacy container. Directories give EISDIR; sysfs attributes are
- * read through read_file, never opened, so an open of one is refused
- * with EACCES.
+ * Only the char nodes and the fail-nth file open: every open of /dev/iommu
+ * is a new context, and so is every open of /dev/vfio/vfio where iommufd
+ * serves it (the machine variant), then charging pins to the mm as VFIO
+ * does; otherwise that is a new legacy container. Directories give
+ * EISDIR; sysfs and debugfs attributes are read through read_file, never
+ * opened, so an open of one is refused with EACCES.
  */
 static int emu_host_open(void *priv, const char *path, int flags)
 {
@@ -43,7 +44,9 @@ static int emu_host_open(void *priv, const char *path, int flags)
 	case EMU_NODE_DIR:
 		return -EISDIR;
 	case EMU_NODE_FILE:
-		return -EACCES;
+		if (node.id != EMU_N_PROC_FAIL_NTH)
+			return -EACCES;
+		break;
 	case EMU_NODE_LINK:	/* never: the lookup followed it */
 		return -ELOOP;
 	case EMU_NODE_CHR:
@@ -89,6 +92,14 @@ static int emu_host_open(void *priv, const char *path, int flags)
 		if (!file)
 			return -ENOMEM;
 		file->kmsg.seq = 0;
+		rc = 0;
+		break;
+	case EMU_N_PROC_FAIL_NTH:
+		file = emu_file_alloc(emu, EMU_FILE_FAIL_NTH);
+		if (!file)
+			return -ENOMEM;
+		file->tid = node.arg;
+		emu->nr_fail_nth_files++;
 		rc = 0;
 		break;
 	default:
@@ -158,6 +169,8 @@ static int emu_host_ioctl(void *priv, int fd, unsigned long request,
 		return emu_group_ioctl(priv, file->gdev, cmd, arg);
 	case EMU_FILE_FAULT:
 	case EMU_FILE_KMSG:
+	case EMU_FILE_FAIL_NTH:
+	case EMU_FILE_MOCK_ACCESS:
 		break;
 	}
 	return -ENOTTY;
@@ -199,6 +212,10 @@ static int emu_host_fstat(void *priv, int fd, struct stat *st)
 	case EMU_FILE_KMSG:
 		node.id = EMU_N_DEV_KMSG;
 		break;
+	case EMU_FILE_FAIL_NTH:
+		node.id = EMU_N_PROC_FAIL_NTH;
+		node.arg = file->tid;
+		break;
 	default:
 out_anon:
 		emu_vfs_stat(&node, st);
@@ -231,7 +248,7 @@ static ssize_t emu_host_read_file(void *priv, const char *path, char *buf,
 	rc = emu_vfs_lookup(priv, path, &node);
 	if (rc)
 		return rc;
-	return emu_vfs_read(&node, buf, cap);
+	return emu_vfs_read(priv, &node, buf, cap);
 }
 
 static int emu_host_list_dir(void *priv, const char *path, iofd_dir_cb cb,
@@ -267,6 +284,11 @@ static ssize_t emu_file_rw(struct emu *emu, int fd, void *buf, size_t count,
 		if (write)
 			return emu_kmsg_write(emu, buf, count);
 		return emu_kmsg_read(emu, &file->kmsg, buf, count);
+	case EMU_FILE_FAIL_NTH:
+		/* The position does not matter for a write (proc_fail_nth_write). */
+		if (write)
+			return emu_fail_nth_write(emu, file->tid, buf, count);
+		return emu_fail_nth_read(emu, file->tid, buf, count, off);
 	default:
 		return -EINVAL;
 	}
@@ -359,6 +381,29 @@ ssize_t emu_write(struct emu *emu, int fd, const void *buf, size_t count)
 	    file->kind != EMU_FILE_KMSG)
 		file->pos += (uint64_t)n;
 	return n;
+}
+
+struct emu_file *emu_fd_ref(struct emu *emu, int fd)
+{
+	struct emu_file *file = emu_fd_get(emu, fd);
+
+	if (file)
+		emu_file_get(file);
+	return file;
+}
+
+int emu_fd_install_ref(struct emu *emu, struct emu_file *file)
+{
+	int fd = emu_fd_install(emu, file);
+
+	if (fd < 0)
+		emu_file_put(emu, file);
+	return fd;
+}
+
+void emu_file_unref(struct emu *emu, struct emu_file *file)
+{
+	emu_file_put(emu, file);
 }
 
 bool emu_fd_is_open(const struct emu *emu, int fd)

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "access.h"
+#include "failnth.h"
 #include "hole.h"
 #include "hwpt.h"
 #include "ioas.h"
@@ -20,7 +22,7 @@
 
 int emu_ioas_alloc(struct emu_ictx *ictx, struct emu_ioas **out)
 {
-	struct emu_ioas *ioas = calloc(1, sizeof(*ioas));
+	struct emu_ioas *ioas = emu_zalloc(ictx->emu, sizeof(*ioas));
 	int rc;
 
 	if (!ioas)
@@ -53,6 +55,11 @@ struct emu_ioas *emu_ioas_find(struct emu_ictx *ictx, uint32_t id)
 	return (struct emu_ioas *)emu_obj_find(&ictx->objs, id, EMU_OBJ_IOAS);
 }
 
+struct emu_ioas *emu_ioas_get_user(struct emu_ictx *ictx, uint32_t id)
+{
+	return (struct emu_ioas *)emu_obj_get_user(ictx, id, EMU_OBJ_IOAS);
+}
+
 void emu_ioas_domains_forget(struct emu_ioas *ioas, uint64_t iova,
 			     uint64_t last)
 {
@@ -80,42 +87,58 @@ void emu_ioas_area_remove(struct emu_ioas *ioas, struct emu_area *area)
 	free(area);
 }
 
-uint64_t emu_ioas_unmap_all(struct emu_ioas *ioas)
+/*
+ * Ask every access of the IOAS to drop its pins inside [iova, iova +
+ * length), as iommufd_access_notify_unmap.
+ */
+static void emu_ioas_notify_unmap(struct emu_ioas *ioas, uint64_t iova,
+				  uint64_t length)
 {
-	struct emu_area *area;
-	uint64_t unmapped = 0;
+	struct emu_access *a, *next;
 
-	while ((area = emu_area_first(&ioas->areas))) {
-		unmapped += area->last - area->iova + 1;
-		emu_ioas_area_remove(ioas, area);
+	for (a = ioas->accesses; a; a = next) {
+		next = a->ioas_next;
+		if (a->ops->unmap)
+			a->ops->unmap(a->data, iova, length);
 	}
-	return unmapped;
 }
+
+/* The kernel's bound on asking accesses that do not let go. */
+#define EMU_IOAS_UNMAP_TRIES 100
 
 /*
  * Whole areas only, holes allowed, lowest IOVA first and not atomic: areas
- * removed before an offending one stay removed (spec 2.7).
+ * removed before an offending one stay removed (spec 2.7). An area an
+ * access pins is first released by the accesses, then looked up again.
  */
-int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
-			 uint64_t length, uint64_t *unmapped)
+static int emu_ioas_unmap_span(struct emu_ioas *ioas, uint64_t iova,
+			       uint64_t last, uint64_t *unmapped)
 {
 	struct emu_area *area;
-	uint64_t last, done = 0;
+	unsigned int tries = 0;
+	uint64_t done = 0;
 
-	*unmapped = 0;
-	if (!length)
-		return -EINVAL;
-	if (__builtin_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
 	area = emu_area_first_hit(&ioas->areas, iova, last);
 	while (area) {
-		uint64_t area_last = area->last;
+		uint64_t area_first = area->iova, area_last = area->last;
 
-		if (area->iova < iova || area_last > last) {
+		if (area_first < iova || area_last > last) {
 			*unmapped = done;
 			return -ENOENT;
 		}
-		done += area_last - area->iova + 1;
+		if (area->num_accesses) {
+			if (++tries > EMU_IOAS_UNMAP_TRIES) {
+				*unmapped = done;
+				return -EDEADLOCK;
+			}
+			emu_ioas_notify_unmap(ioas, area_first,
+					      area_last - area_first + 1);
+			area = emu_area_first_hit(&ioas->areas, area_first,
+						  last);
+			continue;
+		}
+		tries = 0;
+		done += area_last - area_first + 1;
 		emu_ioas_area_remove(ioas, area);
 		/* Areas do not overlap: one ending at last is the final hit. */
 		if (area_last == last)
@@ -126,12 +149,31 @@ int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 	return 0;
 }
 
+int emu_ioas_unmap_all(struct emu_ioas *ioas, uint64_t *unmapped)
+{
+	return emu_ioas_unmap_span(ioas, 0, UINT64_MAX, unmapped);
+}
+
+int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
+			 uint64_t length, uint64_t *unmapped)
+{
+	uint64_t last;
+
+	*unmapped = 0;
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	return emu_ioas_unmap_span(ioas, iova, last, unmapped);
+}
+
 /* Domains hold a user each, so destroy only ever sees an IOAS without any. */
 void emu_ioas_destroy(struct emu_obj *obj)
 {
 	struct emu_ioas *ioas = (struct emu_ioas *)obj;
+	uint64_t unmapped;
 
-	emu_ioas_unmap_all(ioas);
+	emu_ioas_unmap_all(ioas, &unmapped);
 	emu_area_store_fini(&ioas->areas);
 	emu_resv_fini(&ioas->resv);
 	free(ioas->allowed);
@@ -157,6 +199,9 @@ int emu_ioas_reserve(struct emu_ioas *ioas, uint64_t start, uint64_t last,
 	if (emu_area_first_hit(&ioas->areas, start, last) ||
 	    emu_ioas_allowed_hit(ioas, start, last))
 		return -EADDRINUSE;
+	/* The kernel allocates the reserved range's node here. */
+	if (emu_should_fail(ioas->ictx->emu))
+		return -ENOMEM;
 	return emu_resv_add(&ioas->resv, start, last, owner);
 }
 
@@ -186,6 +231,7 @@ static int emu_ioas_check_alignment(const struct emu_ioas *ioas,
 
 static uint64_t emu_ioas_compute_alignment(const struct emu_ioas *ioas)
 {
+	const struct emu_access *a;
 	const struct emu_hwpt *h;
 	uint64_t align = ioas->huge_pages_off ? EMU_PAGE_SIZE : 1;
 
@@ -193,7 +239,101 @@ static uint64_t emu_ioas_compute_alignment(const struct emu_ioas *ioas)
 		if (h->iommu->pgsize > align)
 			align = h->iommu->pgsize;
 	}
+	for (a = ioas->accesses; a; a = a->ioas_next) {
+		if (a->iova_alignment > align)
+			align = a->iova_alignment;
+	}
 	return align;
+}
+
+int emu_ioas_access_check(struct emu_ioas *ioas,
+			  const struct emu_access *access)
+{
+	/* The kernel allocates the access list's slot here. */
+	if (emu_should_fail(ioas->ictx->emu))
+		return -ENOMEM;
+	if (access->iova_alignment > ioas->iova_alignment)
+		return emu_ioas_check_alignment(ioas, access->iova_alignment);
+	return 0;
+}
+
+void emu_ioas_access_link(struct emu_ioas *ioas, struct emu_access *access)
+{
+	access->ioas_next = ioas->accesses;
+	ioas->accesses = access;
+	ioas->obj.users++;
+	if (access->iova_alignment > ioas->iova_alignment)
+		ioas->iova_alignment = access->iova_alignment;
+}
+
+void emu_ioas_access_remove(struct emu_ioas *ioas, struct emu_access *access)
+{
+	struct emu_access **pp;
+
+	for (pp = &ioas->accesses; *pp != access; pp = &(*pp)->ioas_next)
+		;
+	*pp = access->ioas_next;
+	access->ioas_next = NULL;
+	ioas->obj.users--;
+	ioas->iova_alignment = emu_ioas_compute_alignment(ioas);
+}
+
+int emu_ioas_cut(struct emu_ioas *ioas, uint64_t iova)
+{
+	uint64_t align = ioas->iova_alignment, new_start = iova + 1;
+	struct emu_area *area, *rhs;
+	int rc;
+
+	area = emu_area_first_hit(&ioas->areas, iova, iova);
+	if (!area || iova == area->iova || iova == area->last)
+		return 0;
+	if ((new_start & (align - 1)) ||
+	    ((area->user_va + (new_start - area->iova)) & (align - 1)))
+		return -EINVAL;
+	rhs = emu_zalloc(ioas->ictx->emu, sizeof(*rhs));
+	if (!rhs)
+		return -ENOMEM;
+	/* An access's pins cannot be split; neither can huge IOMMU pages. */
+	if (area->num_accesses || (area->loaded && !ioas->huge_pages_off)) {
+		rc = -EINVAL;
+		goto err_free_rhs;
+	}
+	rhs->iova = new_start;
+	rhs->last = area->last;
+	rhs->user_va = area->user_va + (new_start - area->iova);
+	rhs->readable = area->readable;
+	rhs->writeable = area->writeable;
+	rc = emu_pages_add_user(area->pages, rhs);
+	if (rc)
+		goto err_free_rhs;
+	/* Same pages, same pins: the union of the two spans is the old one. */
+	rhs->loaded = area->loaded;
+	emu_area_remove(&ioas->areas, area);
+	area->last = iova;
+	rc = emu_area_insert(&ioas->areas, area);
+	if (rc)
+		goto err_relink_area;
+	rc = emu_area_insert(&ioas->areas, rhs);
+	if (rc)
+		goto err_unlink_lhs;
+	return 0;
+
+err_unlink_lhs:
+	emu_area_remove(&ioas->areas, area);
+err_relink_area:
+	area->last = rhs->last;
+	/*
+	 * The tree needs a node back only if the removal merged one away;
+	 * failing that too means memory is exhausted twice over, and an IOAS
+	 * that lost an area silently would be worse than stopping.
+	 */
+	if (emu_area_insert(&ioas->areas, area))
+		abort();
+	rhs->loaded = false;
+	emu_pages_del_user(rhs->pages, rhs);
+err_free_rhs:
+	free(rhs);
+	return rc;
 }
 
 int emu_ioas_set_huge_pages(struct emu_ioas *ioas, bool enable)
@@ -274,11 +414,16 @@ int emu_ioas_domain_add(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 	rc = emu_ioas_check_alignment(ioas, align);
 	if (rc)
 		return rc;
+	if (p->aperture_start) {
+		rc = emu_ioas_reserve(ioas, 0, p->aperture_start - 1, hwpt);
+		if (rc)
+			return rc;
+	}
 	if (p->aperture_last != UINT64_MAX) {
 		rc = emu_ioas_reserve(ioas, p->aperture_last + 1, UINT64_MAX,
 				      hwpt);
 		if (rc)
-			return rc;
+			goto err_unreserve;
 	}
 	if (!ioas->nr_domains) {
 		rc = emu_ioas_load_all(ioas);
@@ -481,7 +626,7 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 			goto err_free_array;
 	}
 	for (i = 0, at = *iova; i < nr; at += f[i].length, i++) {
-		struct emu_area *a = calloc(1, sizeof(*a));
+		struct emu_area *a = emu_zalloc(emu, sizeof(*a));
 
 		if (!a) {
 			rc = -ENOMEM;

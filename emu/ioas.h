@@ -11,10 +11,11 @@
  *    over reserved IOVA; ALLOW_IOVAS is refused with EADDRINUSE over
  *    reserved IOVA);
  *  - iova_alignment = max(1, smallest page size of every domain,
- *    PAGE_SIZE when huge pages are disabled);
+ *    PAGE_SIZE when huge pages are disabled, PAGE_SIZE for each attached
+ *    access that pins);
  *  - every area is loaded (pinned through its pages object) exactly while
  *    the IOAS has at least one domain;
- *  - users = 1 + number of domains.
+ *  - users = 1 + number of domains + number of attached accesses.
  */
 #ifndef EMU_IOAS_H
 #define EMU_IOAS_H
@@ -29,6 +30,7 @@
 #include "pages.h"
 #include "resv.h"
 
+struct emu_access;
 struct emu_ictx;
 struct emu_hwpt;
 struct emu_mm;
@@ -45,6 +47,7 @@ struct emu_ioas {
 	uint64_t iova_alignment;
 	struct emu_hwpt *domains;	/* list through hwpt->ioas_next */
 	unsigned int nr_domains;
+	struct emu_access *accesses;	/* list through access->ioas_next */
 };
 
 /* A new empty IOAS with a reserved (unpublished) id: 0 or -errno. */
@@ -56,6 +59,8 @@ void emu_ioas_destroy(struct emu_obj *obj);
 
 /* Typed lookup: the published IOAS @id or NULL. */
 struct emu_ioas *emu_ioas_find(struct emu_ictx *ictx, uint32_t id);
+/* The same by a user's id, for an ioctl: a fault point first. */
+struct emu_ioas *emu_ioas_get_user(struct emu_ictx *ictx, uint32_t id);
 
 /*
  * Make @hwpt a domain of @ioas (spec 2.10 steps 9-12): -EINVAL when its
@@ -77,6 +82,25 @@ int emu_ioas_reserve(struct emu_ioas *ioas, uint64_t start, uint64_t last,
 		     const void *owner);
 /* Drop every reservation of @owner. */
 void emu_ioas_unreserve(struct emu_ioas *ioas, const void *owner);
+
+/*
+ * Whether @access may become a user of @ioas: -EADDRINUSE when its
+ * alignment is more than an area meets, -ENOMEM.
+ */
+int emu_ioas_access_check(struct emu_ioas *ioas,
+			  const struct emu_access *access);
+/* Make @access (checked, attached nowhere) a user of @ioas. */
+void emu_ioas_access_link(struct emu_ioas *ioas, struct emu_access *access);
+/* Reverse of emu_ioas_access_add; the access holds no pin any more. */
+void emu_ioas_access_remove(struct emu_ioas *ioas, struct emu_access *access);
+
+/*
+ * Cut the area holding @iova so that @iova ends one (the VFIO type-1
+ * compat unmap of part of a mapping): 0 also when nothing is mapped there
+ * or @iova already ends or starts the area; -EINVAL when the cut is not
+ * aligned or an access pins the area; -ENOMEM.
+ */
+int emu_ioas_cut(struct emu_ioas *ioas, uint64_t iova);
 
 /* Remove @area: unload, unlink, drop its pages reference, free. */
 void emu_ioas_area_remove(struct emu_ioas *ioas, struct emu_area *area);
@@ -116,8 +140,8 @@ int emu_ioas_vfio_ioas_ioctl(struct emu_ucmd *ucmd);
  * @nr fragments (each a slice of a pages object) contiguously from
  * *@iova (FIXED when @fixed, else chosen per spec 4.4 from the first
  * fragment's user VA), check alignment, pin if the IOAS has domains and
- * insert the areas with @prot (EMU_PROT_* bits). Returns 0 with *@iova set, or the spec's errno with
- * nothing changed.
+ * insert the areas with @prot (EMU_PROT_* bits). Returns 0 with *@iova
+ * set, or the spec's errno with nothing changed.
  */
 struct emu_map_frag {
 	struct emu_pages *pages;
@@ -133,12 +157,14 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
  * Unmap every area inside [iova, iova + length), the kernel's
  * iopt_unmap_iova: -EINVAL for length 0, -EOVERFLOW when the range wraps,
  * -ENOENT when an area crosses its edge (the areas before it are gone
- * already). *@unmapped gets the bytes unmapped, 0 included: an empty
- * range is a success here (IOMMU_IOAS_UNMAP refuses it itself).
+ * already). Accesses pinning an area are asked to let go first; one that
+ * never does makes it -EDEADLOCK. *@unmapped gets the bytes unmapped, on
+ * failure too, 0 included: an empty range is a success here
+ * (IOMMU_IOAS_UNMAP refuses it itself, the VFIO compat path does not).
  */
 int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 			 uint64_t length, uint64_t *unmapped);
-/* Unmap everything: the bytes unmapped. */
-uint64_t emu_ioas_unmap_all(struct emu_ioas *ioas);
+/* Unmap everything: 0 or -EDEADLOCK, the bytes unmapped in *@unmapped. */
+int emu_ioas_unmap_all(struct emu_ioas *ioas, uint64_t *unmapped);
 
 #endif /* EMU_IOAS_H */

@@ -14,6 +14,7 @@
 
 #include <linux/iommufd.h>
 
+#include "failnth.h"
 #include "hole.h"
 #include "ioas.h"
 #include "iommufd.h"
@@ -64,7 +65,7 @@ int emu_ioas_iova_ranges_ioctl(struct emu_ucmd *ucmd)
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	ioas = emu_ioas_find(ucmd->ictx, cmd->ioas_id);
+	ioas = emu_ioas_get_user(ucmd->ictx, cmd->ioas_id);
 	if (!ioas)
 		return -ENOENT;
 
@@ -118,7 +119,7 @@ int emu_ioas_allow_iovas_ioctl(struct emu_ucmd *ucmd)
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	ioas = emu_ioas_find(ucmd->ictx, cmd->ioas_id);
+	ioas = emu_ioas_get_user(ucmd->ictx, cmd->ioas_id);
 	if (!ioas)
 		return -ENOENT;
 
@@ -144,7 +145,7 @@ int emu_ioas_allow_iovas_ioctl(struct emu_ucmd *ucmd)
 			uint32_t ncap = cap ? cap * 2 : 4;
 			struct emu_iova_range *nl;
 
-			nl = realloc(list, (size_t)ncap * sizeof(*nl));
+			nl = emu_realloc_array(emu, list, ncap, sizeof(*nl));
 			if (!nl) {
 				rc = -ENOMEM;
 				goto out_free_list;
@@ -209,7 +210,7 @@ int emu_ioas_map_ioctl(struct emu_ucmd *ucmd)
 	if (!(cmd->flags &
 	      (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
 		return -EINVAL;
-	ioas = emu_ioas_find(ucmd->ictx, cmd->ioas_id);
+	ioas = emu_ioas_get_user(ucmd->ictx, cmd->ioas_id);
 	if (!ioas)
 		return -ENOENT;
 	if (!cmd->length || cmd->length > UINT64_MAX - EMU_PAGE_SIZE)
@@ -299,7 +300,7 @@ int emu_ioas_copy_ioctl(struct emu_ucmd *ucmd)
 	if (!(cmd->flags &
 	      (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
 		return -EINVAL;
-	src = emu_ioas_find(ucmd->ictx, cmd->src_ioas_id);
+	src = emu_ioas_get_user(ucmd->ictx, cmd->src_ioas_id);
 	if (!src)
 		return -ENOENT;
 	if (!cmd->length)
@@ -309,7 +310,7 @@ int emu_ioas_copy_ioctl(struct emu_ucmd *ucmd)
 	nr = emu_ioas_copy_frags(src, cmd->src_iova, src_last, &frags);
 	if (nr < 0)
 		return nr;
-	dst = emu_ioas_find(ucmd->ictx, cmd->dst_ioas_id);
+	dst = emu_ioas_get_user(ucmd->ictx, cmd->dst_ioas_id);
 	if (!dst) {
 		rc = -ENOENT;
 		goto out_free_frags;
@@ -326,7 +327,11 @@ out_free_frags:
 	return rc;
 }
 
-/* length becomes the bytes really unmapped, written back on success. */
+/*
+ * length becomes the bytes really unmapped, written back on success; a
+ * range with nothing mapped in it is ENOENT here (not for unmap-all, and
+ * not on the VFIO compat path, which shares the walk).
+ */
 int emu_ioas_unmap_ioctl(struct emu_ucmd *ucmd)
 {
 	struct iommu_ioas_unmap *cmd = ucmd->cmd;
@@ -334,11 +339,13 @@ int emu_ioas_unmap_ioctl(struct emu_ucmd *ucmd)
 	uint64_t unmapped;
 	int rc;
 
-	ioas = emu_ioas_find(ucmd->ictx, cmd->ioas_id);
+	ioas = emu_ioas_get_user(ucmd->ictx, cmd->ioas_id);
 	if (!ioas)
 		return -ENOENT;
 	if (cmd->iova == 0 && cmd->length == UINT64_MAX) {
-		unmapped = emu_ioas_unmap_all(ioas);
+		rc = emu_ioas_unmap_all(ioas, &unmapped);
+		if (rc)
+			return rc;
 	} else {
 		if (cmd->iova == UINT64_MAX || cmd->length == UINT64_MAX)
 			return -EOVERFLOW;
@@ -359,7 +366,7 @@ int emu_ioas_option_huge_pages(struct emu_ucmd *ucmd)
 	struct iommu_option *cmd = ucmd->cmd;
 	struct emu_ioas *ioas;
 
-	ioas = emu_ioas_find(ucmd->ictx, cmd->object_id);
+	ioas = emu_ioas_get_user(ucmd->ictx, cmd->object_id);
 	if (!ioas)
 		return -ENOENT;
 	switch (cmd->op) {
@@ -391,7 +398,7 @@ int emu_ioas_vfio_ioas_ioctl(struct emu_ucmd *ucmd)
 		cmd->ioas_id = ictx->vfio_ioas->obj.id;
 		return emu_ucmd_respond(ucmd, sizeof(*cmd));
 	case IOMMU_VFIO_IOAS_SET:
-		ioas = emu_ioas_find(ictx, cmd->ioas_id);
+		ioas = emu_ioas_get_user(ictx, cmd->ioas_id);
 		if (!ioas)
 			return -ENOENT;
 		ictx->vfio_ioas = ioas;

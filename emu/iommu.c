@@ -132,7 +132,9 @@ void emu_iommu_resolve(const struct emu_profile *p,
 		emu_iommu_vtd(p, v, out);
 		return;
 	}
+	out->aperture_start = p->aperture_start;
 	out->aperture_last = p->aperture_last;
 	out->pgsize_bitmap = p->pgsize;
 	out->dirty_tracking = p->dirty_tracking;
+	out->nesting = p->nesting;
 }

@@ -7,7 +7,8 @@
  * (MGAW and SAGAW), the domain page sizes (second-level large pages),
  * dirty tracking (scalable mode with second-stage A/D bits), nesting
  * parents (scalable mode with nesting) and cache coherency enforcement
- * (snoop control).
+ * (snoop control). Any other IOMMU (the selftest mock's) is its profile's
+ * fields as they are.
  *
  * Domains (hwpt.h) point at the emu_iommu of the device they were built
  * for; the machine's device array never moves, so the pointer lives as
@@ -23,6 +24,7 @@
 
 struct emu_iommu {
 	const struct emu_profile *profile;	/* unit and sharing rules */
+	uint64_t aperture_start;	/* domain aperture [start, last] */
 	uint64_t aperture_last;
 	uint64_t pgsize;		/* smallest page size */
 	uint64_t pgsize_bitmap;		/* every page size of a domain */

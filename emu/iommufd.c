@@ -20,12 +20,15 @@
 
 #include <linux/iommufd.h>
 
+#include "access.h"
 #include "device.h"
+#include "failnth.h"
 #include "fault_queue.h"
 #include "hwpt.h"
 #include "ioas.h"
 #include "iommufd.h"
 #include "machine.h"
+#include "mock/mock.h"
 #include "ucmd.h"
 #include "util.h"
 
@@ -38,17 +41,26 @@ static const struct emu_obj_ops emu_obj_ops[EMU_OBJ_TYPE_COUNT] = {
 	[EMU_OBJ_HWPT_PAGING] = { .destroy = emu_hwpt_destroy },
 	[EMU_OBJ_DEVICE] = { .destroy = emu_idev_destroy },
 	[EMU_OBJ_FAULT] = { .destroy = emu_fault_queue_destroy },
+	[EMU_OBJ_HWPT_NESTED] = { .destroy = emu_hwpt_nested_destroy },
+	[EMU_OBJ_ACCESS] = { .destroy = emu_access_destroy_obj },
+#ifdef IOFD_EMU_MOCK
+	[EMU_OBJ_SELFTEST] = { .destroy = emu_mock_selftest_destroy },
+#endif
 };
 
 int emu_ictx_create(struct emu *emu, struct emu_ictx **out)
 {
-	struct emu_ictx *ictx = calloc(1, sizeof(*ictx));
+	struct emu_ictx *ictx = emu_zalloc(emu, sizeof(*ictx));
 
 	if (!ictx)
 		return -ENOMEM;
 	ictx->emu = emu;
 	ictx->refs = 1;
 	emu_objtable_init(&ictx->objs, &emu->nr_objects);
+	ictx->next = emu->contexts;
+	if (emu->contexts)
+		emu->contexts->prev = ictx;
+	emu->contexts = ictx;
 	emu->nr_contexts++;
 	*out = ictx;
 	return 0;
@@ -57,6 +69,14 @@ int emu_ictx_create(struct emu *emu, struct emu_ictx **out)
 void emu_ictx_get(struct emu_ictx *ictx)
 {
 	ictx->refs++;
+}
+
+struct emu_obj *emu_obj_get_user(struct emu_ictx *ictx, uint32_t id,
+				 enum emu_obj_type type)
+{
+	if (emu_should_fail(ictx->emu))
+		return NULL;
+	return emu_obj_find(&ictx->objs, id, type);
 }
 
 void emu_ictx_obj_destroy(struct emu_ictx *ictx, struct emu_obj *obj)
@@ -91,6 +111,12 @@ static void emu_ictx_release(struct emu_ictx *ictx)
 		}
 	}
 	emu_objtable_fini(&ictx->objs);
+	if (ictx->prev)
+		ictx->prev->next = ictx->next;
+	else
+		emu->contexts = ictx->next;
+	if (ictx->next)
+		ictx->next->prev = ictx->prev;
 	emu->nr_contexts--;
 	free(ictx);
 }
@@ -107,7 +133,7 @@ static int emu_iommufd_destroy_ioctl(struct emu_ucmd *ucmd)
 	struct iommu_destroy *cmd = ucmd->cmd;
 	struct emu_obj *obj;
 
-	obj = emu_obj_find(&ucmd->ictx->objs, cmd->id, EMU_OBJ_ANY);
+	obj = emu_obj_get_user(ucmd->ictx, cmd->id, EMU_OBJ_ANY);
 	if (!obj)
 		return -ENOENT;
 	if (obj->users != 1)
@@ -169,30 +195,6 @@ static int emu_iommufd_option_ioctl(struct emu_ucmd *ucmd)
 				&cmd->val64, sizeof(cmd->val64));
 }
 
-/*
- * IOMMU_HWPT_INVALIDATE (spec 2.14): nested HWPTs only. The model has
- * none (nested allocation is refused), so after the argument checks the
- * lookup always fails; entry_num is written back even then, as 0.
- */
-static int emu_iommufd_invalidate_ioctl(struct emu_ucmd *ucmd)
-{
-	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
-	int rc;
-
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
-		rc = -EINVAL;
-		goto out_respond;
-	}
-	rc = -ENOENT;
-out_respond:
-	cmd->entry_num = 0;
-	if (emu_ucmd_respond(ucmd, sizeof(*cmd)))
-		return -EFAULT;
-	return rc;
-}
-
 /* The kernel copy of any command: large enough for every table entry. */
 union emu_ucmd_buffer {
 	struct iommu_destroy destroy;
@@ -210,6 +212,9 @@ union emu_ucmd_buffer {
 	struct iommu_hwpt_get_dirty_bitmap get_dirty;
 	struct iommu_hwpt_invalidate invalidate;
 	struct iommu_fault_alloc fault_alloc;
+#ifdef IOFD_EMU_MOCK
+	struct iommu_test_cmd test;
+#endif
 };
 
 struct emu_iommufd_op {
@@ -256,10 +261,13 @@ static const struct emu_iommufd_op emu_iommufd_ops[] = {
 	EMU_IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP,
 		     emu_hwpt_get_dirty_bitmap_ioctl,
 		     iommu_hwpt_get_dirty_bitmap, data),
-	EMU_IOCTL_OP(IOMMU_HWPT_INVALIDATE, emu_iommufd_invalidate_ioctl,
+	EMU_IOCTL_OP(IOMMU_HWPT_INVALIDATE, emu_hwpt_invalidate_ioctl,
 		     iommu_hwpt_invalidate, __reserved),
 	EMU_IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, emu_fault_queue_alloc_ioctl,
 		     iommu_fault_alloc, out_fault_fd),
+#ifdef IOFD_EMU_MOCK
+	EMU_IOCTL_OP(IOMMU_TEST_CMD, emu_mock_test_cmd, iommu_test_cmd, last),
+#endif
 };
 
 /*

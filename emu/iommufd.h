@@ -22,6 +22,8 @@ struct emu_ioas;
 
 struct emu_ictx {
 	struct emu *emu;
+	struct emu_ictx *next;		/* the machine's list of contexts */
+	struct emu_ictx *prev;
 	unsigned int refs;
 	struct emu_objtable objs;
 	bool acct_mm;			/* RLIMIT_MODE 1: charge the mm */
@@ -33,6 +35,14 @@ int emu_ictx_create(struct emu *emu, struct emu_ictx **out);
 void emu_ictx_get(struct emu_ictx *ictx);
 /* Drop a reference; the last one releases the context and its objects. */
 void emu_ictx_put(struct emu_ictx *ictx);
+
+/*
+ * The published object @id of type @type (EMU_OBJ_ANY: any), looked up
+ * for an ioctl by a user's id, as the kernel's iommufd_get_object: a
+ * fault point first (failnth.h), then the lookup. NULL means ENOENT.
+ */
+struct emu_obj *emu_obj_get_user(struct emu_ictx *ictx, uint32_t id,
+				 enum emu_obj_type type);
 
 /*
  * Take the published @obj out of the table and tear it down with its

@@ -18,6 +18,7 @@
 #define EMU_MACHINE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <emu/emu.h>
 
@@ -42,6 +43,9 @@ struct emu_bar_store;
 struct emu_kvm_vm;
 struct emu_kvm_dev;
 struct emu_fault_queue;
+struct emu_fail_nth;
+struct emu_hugetlb_range;
+struct emu_mock_access;
 
 #define EMU_CDEV_NAME_MAX	16	/* "vfio" and an unsigned int */
 
@@ -84,6 +88,8 @@ enum emu_file_kind {
 	EMU_FILE_CONTAINER,		/* /dev/vfio/vfio, legacy container */
 	EMU_FILE_GROUP,			/* /dev/vfio/GROUP */
 	EMU_FILE_KMSG,			/* /dev/kmsg */
+	EMU_FILE_FAIL_NTH,		/* /proc/self/task/<tid>/fail-nth */
+	EMU_FILE_MOCK_ACCESS,		/* the selftest mock's access fd */
 };
 
 /* What an open file allows, from its open flags (the kernel's FMODE_*). */
@@ -105,6 +111,8 @@ struct emu_file {
 		struct emu_container *container;
 		struct emu_dev *gdev;		/* the group's device */
 		struct emu_kmsg_file kmsg;
+		pid_t tid;			/* the fail-nth file's task */
+		struct emu_mock_access *staccess;
 	};
 };
 
@@ -113,6 +121,12 @@ struct emu_map {
 	uint64_t start;
 	uint64_t end;
 	struct emu_file *file;
+};
+
+/* Who is calling: see emu_task_set. pid 0: the thread in the model. */
+struct emu_task {
+	pid_t pid;
+	pid_t tid;
 };
 
 struct emu {
@@ -134,6 +148,7 @@ struct emu {
 	struct emu_map *maps;		/* region mmaps (vfio_region.c) */
 	unsigned int nr_maps;
 	unsigned int cap_maps;
+	unsigned int nr_fail_nth_files;
 	struct emu_creds creds;
 	enum emu_uaccess_mode uaccess;
 	struct emu_mm_cache *mm_cache;	/* the user's, or NULL */
@@ -141,6 +156,17 @@ struct emu {
 	struct emu_klog klog;
 	struct emu_dma_fault dma_faults[EMU_DMA_FAULTS_MAX];
 	size_t nr_dma_faults;		/* recorded since emu_dma_faults */
+	struct emu_ictx *contexts;	/* every live context, newest first */
+	struct emu_task task;
+	struct emu_fail_nth *fail_nth;	/* per-task counters (failnth.h) */
+	unsigned int nr_fail_nth;
+	struct emu_hugetlb_range *hugetlb;	/* mapped huge pages */
+	size_t nr_hugetlb;
+	uint64_t hugetlb_total;		/* the pool, in huge pages */
+	uint64_t hugetlb_used;
+	/* The selftest mock's global state (emu/mock). */
+	uint64_t mock_memory_limit;	/* SET_TEMP_MEMORY_LIMIT */
+	unsigned int mock_next_dev;	/* ida of mock device names */
 };
 
 /* Install @file at the lowest free fd: the fd, -EMFILE or -ENOMEM. */

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * /proc/self/maps snapshots (mm.h), taken per operation or kept in a
- * cache the machine's user owns (emu_mm_cache_create). The file lists mappings in ascending
- * address order without overlap, which the range check relies on: it
- * walks forward from the mapping holding the first page and needs each
- * next mapping to start exactly where the previous one ended.
+ * /proc/<pid>/maps snapshots (mm.h), taken per operation or, for the own
+ * process, kept in a cache the machine's user owns (emu_mm_cache_create).
+ * The file lists mappings in ascending address order without overlap,
+ * which the range check relies on: it walks forward from the mapping
+ * holding the first page and needs each next mapping to start exactly
+ * where the previous one ended.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <emu/emu.h>
 
+#include "failnth.h"
 #include "machine.h"
 #include "mm.h"
 #include "util.h"
@@ -34,33 +37,50 @@ static int emu_mm_push(struct emu_mm *mm, size_t *cap,
 	return 0;
 }
 
-/* One "start-end perms ..." line into @vma: false when it does not parse. */
+/*
+ * One "start-end perms offset major:minor inode path" line into @vma:
+ * false when it does not parse.
+ */
 static bool emu_mm_parse_line(const char *line, struct emu_vma *vma)
 {
+	unsigned long long major, minor;
 	char *p;
 
 	vma->start = strtoull(line, &p, 16);
 	if (*p != '-')
 		return false;
 	vma->end = strtoull(p + 1, &p, 16);
-	if (*p != ' ' || strlen(p) < 3)
+	if (*p != ' ' || strlen(p) < 5)
 		return false;
 	vma->read = p[1] == 'r';
 	vma->write = p[2] == 'w';
+	vma->shared = p[4] == 's';
+	vma->pgoff = strtoull(p + 5, &p, 16);
+	major = strtoull(p, &p, 16);
+	if (*p != ':')
+		return false;
+	minor = strtoull(p + 1, &p, 16);
+	vma->dev = major << 32 | minor;
+	vma->ino = strtoull(p, &p, 10);
 	return true;
 }
 
-static int emu_mm_read(struct emu_mm *mm)
+static int emu_mm_read(struct emu_mm *mm, pid_t pid)
 {
-	char buf[8192], line[512];
+	char buf[8192], line[512], path[48];
 	size_t cap = 0, ll = 0;
 	ssize_t n;
 	int fd, rc = 0;
 
+	mm->pid = pid;
 	mm->v = NULL;
 	mm->nr = 0;
 	mm->cache = NULL;
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (pid == getpid())
+		snprintf(path, sizeof(path), "/proc/self/maps");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
@@ -128,7 +148,7 @@ void emu_mm_cache_use(struct emu *emu, struct emu_mm_cache *c)
 static int emu_mm_cache_refresh(struct emu_mm_cache *c)
 {
 	struct emu_mm fresh;
-	int rc = emu_mm_read(&fresh);
+	int rc = emu_mm_read(&fresh, getpid());
 
 	if (rc)
 		return rc;
@@ -137,18 +157,25 @@ static int emu_mm_cache_refresh(struct emu_mm_cache *c)
 	return 0;
 }
 
+int emu_mm_load_pid(struct emu_mm *mm, pid_t pid)
+{
+	return emu_mm_read(mm, pid);
+}
+
 int emu_mm_load(struct emu *emu, struct emu_mm *mm)
 {
 	struct emu_mm_cache *c = emu->mm_cache;
+	pid_t pid = emu_current_pid(emu);
 	int rc;
 
-	if (!c)
-		return emu_mm_read(mm);
+	if (!c || pid != getpid())
+		return emu_mm_read(mm, pid);
 	if (!c->snap.nr) {
 		rc = emu_mm_cache_refresh(c);
 		if (rc)
 			return rc;
 	}
+	mm->pid = pid;
 	mm->v = NULL;
 	mm->nr = 0;
 	mm->cache = c;
@@ -164,18 +191,11 @@ void emu_mm_fini(struct emu_mm *mm)
 	mm->cache = NULL;
 }
 
-static int emu_mm_walk(const struct emu_mm *mm, uint64_t va, uint64_t length,
-		       bool write)
+/* The index of the first mapping of @mm ending after @at. */
+static size_t emu_mm_lower(const struct emu_mm *mm, uint64_t at)
 {
-	uint64_t at, end;
 	size_t lo = 0, hi = mm->nr;
 
-	if (!length)
-		return 0;
-	/* Pins are whole pages. */
-	at = va & ~(EMU_PAGE_SIZE - 1);
-	if (__builtin_add_overflow(va, length, &end))
-		return -EFAULT;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -184,6 +204,29 @@ static int emu_mm_walk(const struct emu_mm *mm, uint64_t va, uint64_t length,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+const struct emu_vma *emu_mm_find(const struct emu_mm *mm, uint64_t va)
+{
+	size_t i = emu_mm_lower(mm, va);
+
+	return i < mm->nr && mm->v[i].start <= va ? &mm->v[i] : NULL;
+}
+
+static int emu_mm_walk(const struct emu_mm *mm, uint64_t va, uint64_t length,
+		       bool write)
+{
+	uint64_t at, end;
+	size_t lo;
+
+	if (!length)
+		return 0;
+	/* Pins are whole pages. */
+	at = va & ~(EMU_PAGE_SIZE - 1);
+	if (__builtin_add_overflow(va, length, &end))
+		return -EFAULT;
+	lo = emu_mm_lower(mm, at);
 	for (; lo < mm->nr && at < end; lo++) {
 		const struct emu_vma *v = &mm->v[lo];
 

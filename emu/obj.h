@@ -29,6 +29,9 @@ enum emu_obj_type {
 	EMU_OBJ_HWPT_PAGING,
 	EMU_OBJ_DEVICE,
 	EMU_OBJ_FAULT,
+	EMU_OBJ_HWPT_NESTED,
+	EMU_OBJ_ACCESS,		/* an in-kernel access (emulated device) */
+	EMU_OBJ_SELFTEST,	/* the selftest mock's device holder */
 	EMU_OBJ_TYPE_COUNT,
 };
 

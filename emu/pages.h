@@ -26,10 +26,39 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct emu;
 struct emu_area;
 struct emu_mm;
+
+/*
+ * Pages an in-kernel access pinned (emu_pages_access_add): a range of page
+ * numbers of the user VA space, with the number of pins taken on exactly
+ * that range (the kernel's iopt_pages_access).
+ */
+struct emu_pages_access {
+	uint64_t first;
+	uint64_t last;			/* inclusive */
+	unsigned int users;
+};
+
+/*
+ * Where pinned memory of another process lives (a shared mapping of its,
+ * [start, end) of its VA space, backed by file offset pgoff of dev:ino),
+ * so that the pages can still be reached once that process is gone, as
+ * the kernel reaches its pinned pages: through another process that maps
+ * the same memory.
+ */
+struct emu_pages_alias {
+	uint64_t start;
+	uint64_t end;
+	uint64_t pgoff;
+	uint64_t dev;
+	uint64_t ino;
+	pid_t local_pid;	/* where it was last found: that process, */
+	uint64_t local_start;	/* at this address (of start) */
+};
 
 enum emu_acct {
 	EMU_ACCT_NONE,
@@ -47,6 +76,11 @@ struct emu_pages {
 		struct emu_area **many;
 	} users;
 	uint32_t nr_users;
+	struct emu_pages_access *accesses;
+	uint32_t nr_accesses;
+	struct emu_pages_alias *aliases;
+	uint32_t nr_aliases;
+	pid_t owner;			/* the process whose memory it is */
 	bool held;			/* the creator has not released it */
 	bool writeable;			/* may back writeable areas */
 	uint8_t acct;			/* enum emu_acct */
@@ -79,5 +113,36 @@ int emu_pages_load(struct emu *emu, struct emu_area *area,
 		   const struct emu_mm *mm);
 /* Unload @area: unpin and uncharge what only it held. */
 void emu_pages_unload(struct emu *emu, struct emu_area *area);
+
+/*
+ * An in-kernel access pins the pages numbered [first, last] (page numbers
+ * of the user VA space, inside the object): a second pin of exactly the
+ * same range only counts a user; otherwise what is not pinned yet is
+ * pinned and charged as for a load (-EFAULT, -ENOMEM, nothing changed on
+ * failure).
+ */
+int emu_pages_access_add(struct emu *emu, struct emu_pages *pages,
+			 uint64_t first, uint64_t last,
+			 const struct emu_mm *mm);
+/* Drop one pin of exactly [first, last]; unpin what nothing else holds. */
+void emu_pages_access_remove(struct emu *emu, struct emu_pages *pages,
+			     uint64_t first, uint64_t last);
+
+/*
+ * Where [va, va + len) of @pages (pinned memory of another process) is
+ * mapped in the process of @local: 0 with *@out, or -EFAULT when it is
+ * not (the memory was not shared, or @local does not map it). The place
+ * found is remembered; with @local NULL, the place last found in process
+ * @pid is given, if any (-EFAULT otherwise), without reading a map.
+ */
+int emu_pages_alias_va(struct emu_pages *pages, pid_t pid,
+		       const struct emu_mm *local, uint64_t va, uint64_t len,
+		       uint64_t *out);
+
+/*
+ * Pins on the page numbered @pfn of @pages: 1 when it is in the pinned
+ * set (the kernel pins a page once per pages object), else 0.
+ */
+unsigned int emu_pages_pinned_at(struct emu_pages *pages, uint64_t pfn);
 
 #endif /* EMU_PAGES_H */

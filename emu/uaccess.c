@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "failnth.h"
 #include "machine.h"
 #include "uaccess.h"
 #include "util.h"
@@ -39,17 +40,18 @@ static bool emu_uaccess_obviously_bad(const void *p, size_t len)
 	return a < EMU_PAGE_SIZE;
 }
 
-/* 1 done, 0 fall back to memcpy, -EFAULT. */
-static int emu_uaccess_vm(void *local, void *remote, size_t len, bool write)
+/* 1 done, 0 fall back to memcpy (own process only), -EFAULT. */
+static int emu_uaccess_vm(pid_t pid, void *local, void *remote, size_t len,
+			  bool write)
 {
 	struct iovec l = { .iov_base = local, .iov_len = len };
 	struct iovec r = { .iov_base = remote, .iov_len = len };
 	ssize_t n;
 
 	if (write)
-		n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
+		n = process_vm_writev(pid, &l, 1, &r, 1, 0);
 	else
-		n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+		n = process_vm_readv(pid, &l, 1, &r, 1, 0);
 	if (n == (ssize_t)len) {
 		if (write)
 			emu_uaccess_msan_copied(remote, local, len);
@@ -57,7 +59,7 @@ static int emu_uaccess_vm(void *local, void *remote, size_t len, bool write)
 			emu_uaccess_msan_copied(local, remote, len);
 		return 1;
 	}
-	if (n < 0 && (errno == ENOSYS || errno == EPERM))
+	if (n < 0 && (errno == ENOSYS || errno == EPERM) && pid == getpid())
 		return 0;
 	return -EFAULT;
 }
@@ -71,8 +73,10 @@ int emu_copy_from_user(const struct emu *emu, void *dst, const void *usrc,
 		return 0;
 	if (emu_uaccess_obviously_bad(usrc, len))
 		return -EFAULT;
-	if (emu->uaccess == EMU_UACCESS_STRICT) {
-		rc = emu_uaccess_vm(dst, (void *)usrc, len, false);
+	/* Another process's memory is never trusted. */
+	if (emu->uaccess == EMU_UACCESS_STRICT || emu->task.pid) {
+		rc = emu_uaccess_vm(emu_current_pid(emu), dst, (void *)usrc,
+				    len, false);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -89,8 +93,9 @@ int emu_copy_to_user(const struct emu *emu, void *udst, const void *src,
 		return 0;
 	if (emu_uaccess_obviously_bad(udst, len))
 		return -EFAULT;
-	if (emu->uaccess == EMU_UACCESS_STRICT) {
-		rc = emu_uaccess_vm((void *)src, udst, len, true);
+	if (emu->uaccess == EMU_UACCESS_STRICT || emu->task.pid) {
+		rc = emu_uaccess_vm(emu_current_pid(emu), (void *)src, udst,
+				    len, true);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -113,4 +118,31 @@ int emu_clear_user(const struct emu *emu, void *udst, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* A copy in @pid's memory: the caller's own as a user copy, else remote. */
+static int emu_copy_mm(const struct emu *emu, pid_t pid, void *local,
+		       void *remote, size_t len, bool write)
+{
+	if (pid == emu_current_pid(emu))
+		return write ? emu_copy_to_user(emu, remote, local, len) :
+			       emu_copy_from_user(emu, local, remote, len);
+	if (!len)
+		return 0;
+	if (emu_uaccess_obviously_bad(remote, len))
+		return -EFAULT;
+	return emu_uaccess_vm(pid, local, remote, len, write) == 1 ? 0 :
+								      -EFAULT;
+}
+
+int emu_copy_from_mm(const struct emu *emu, pid_t pid, void *dst,
+		     const void *usrc, size_t len)
+{
+	return emu_copy_mm(emu, pid, dst, (void *)usrc, len, false);
+}
+
+int emu_copy_to_mm(const struct emu *emu, pid_t pid, void *udst,
+		   const void *src, size_t len)
+{
+	return emu_copy_mm(emu, pid, (void *)src, udst, len, true);
 }

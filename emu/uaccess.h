@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct emu;
 
@@ -26,6 +27,16 @@ int emu_copy_to_user(const struct emu *emu, void *udst, const void *src,
 		     size_t len);
 /* Write @len zero bytes at @udst: 0 or -EFAULT. */
 int emu_clear_user(const struct emu *emu, void *udst, size_t len);
+
+/*
+ * The same, in the memory of process @pid (the owner of pinned pages):
+ * the caller's own memory as above, another process's through
+ * process_vm_readv/writev, -EFAULT when it is gone or refuses.
+ */
+int emu_copy_from_mm(const struct emu *emu, pid_t pid, void *dst,
+		     const void *usrc, size_t len);
+int emu_copy_to_mm(const struct emu *emu, pid_t pid, void *udst,
+		   const void *src, size_t len);
 
 static inline void *emu_u64_to_user_ptr(uint64_t v)
 {

@@ -12,12 +12,15 @@
  * its text, relative to the link's directory, and the walk starts again
  * from the root on the new path.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "failnth.h"
 #include "machine.h"
 #include "util.h"
 #include "vfs.h"
@@ -55,6 +58,46 @@ static const struct emu_vfs_fixed emu_vfs_fixed[] = {
 	{ EMU_N_PCI_DIR, "subsystem", EMU_N_PCI_SUBSYSTEM },
 	{ EMU_N_PCI_VFIO_N, "dev", EMU_N_PCI_VFIO_N_DEV },
 	{ EMU_N_GROUP_DIR, "devices", EMU_N_GROUP_DEVICES },
+	{ EMU_N_ROOT, "proc", EMU_N_PROC },
+	{ EMU_N_PROC, "self", EMU_N_PROC_SELF },
+	{ EMU_N_PROC, "thread-self", EMU_N_PROC_THREAD_SELF },
+	{ EMU_N_PROC_SELF, "task", EMU_N_PROC_TASK },
+	{ EMU_N_PROC_TID, "fail-nth", EMU_N_PROC_FAIL_NTH },
+	{ EMU_N_PROC_THREAD_SELF, "fail-nth", EMU_N_PROC_FAIL_NTH },
+	{ EMU_N_SYS_KERNEL, "debug", EMU_N_SYS_DEBUG },
+};
+
+/*
+ * The fault-injection attribute sets under /sys/kernel/debug with their
+ * files and default text (lib/fault-inject.c, mm/failslab.c): what a
+ * 6.12 kernel with CONFIG_FAILSLAB and CONFIG_IOMMUFD_TEST shows.
+ */
+struct emu_vfs_attr {
+	const char *name;
+	const char *text;
+};
+
+static const struct emu_vfs_attr emu_vfs_fault_attrs[] = {
+	{ "probability", "0\n" },
+	{ "interval", "1\n" },
+	{ "times", "1\n" },
+	{ "space", "0\n" },
+	{ "verbose", "2\n" },
+	{ "verbose_ratelimit_interval_ms", "5000\n" },
+	{ "verbose_ratelimit_burst", "10\n" },
+	{ "task-filter", "N\n" },
+	{ "ignore-gfp-wait", "Y\n" },	/* failslab only, from here on */
+	{ "cache-filter", "N\n" },
+};
+
+struct emu_vfs_fault_set {
+	const char *name;
+	unsigned int nr_attrs;
+};
+
+static const struct emu_vfs_fault_set emu_vfs_fault_sets[] = {
+	{ "fail_iommufd", 8 },
+	{ "failslab", 10 },
 };
 
 unsigned int emu_dev_group(const struct emu_dev *dev)
@@ -75,6 +118,8 @@ enum emu_node_kind emu_vfs_kind(const struct emu_node *node)
 	case EMU_N_PCI_VENDOR:
 	case EMU_N_PCI_DEVICE:
 	case EMU_N_PCI_VFIO_N_DEV:
+	case EMU_N_PROC_FAIL_NTH:
+	case EMU_N_DEBUG_ATTR:
 		return EMU_NODE_FILE;
 	case EMU_N_SYS_PCI_DEV_LINK:
 	case EMU_N_SYS_DRV_DEV_LINK:
@@ -173,6 +218,36 @@ static int emu_vfs_for_each_dev_child(struct emu *emu,
 	return 0;
 }
 
+/*
+ * The threads of the calling process, as /proc/self/task lists them: the
+ * real directory of the process the model serves, read at each lookup.
+ */
+static int emu_vfs_for_each_task(struct emu *emu, emu_vfs_child_cb cb,
+				 void *arg)
+{
+	struct emu_node child = { .id = EMU_N_PROC_TID };
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)emu_current_pid(emu));
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!rc && (de = readdir(d))) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0 || end == de->d_name)
+			continue;
+		child.arg = (int)tid;
+		rc = cb(arg, de->d_name, &child);
+	}
+	closedir(d);
+	return rc;
+}
+
 static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 				  emu_vfs_child_cb cb, void *arg)
 {
@@ -185,6 +260,10 @@ static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 			continue;
 		child.id = emu_vfs_fixed[i].child;
 		child.dev = dir->dev;
+		child.arg = dir->arg;
+		if (child.id == EMU_N_PROC_FAIL_NTH &&
+		    dir->id == EMU_N_PROC_THREAD_SELF)
+			child.arg = emu_current_tid(emu);
 		rc = cb(arg, emu_vfs_fixed[i].name, &child);
 		if (rc)
 			return rc;
@@ -201,6 +280,28 @@ static int emu_vfs_for_each_child(struct emu *emu, const struct emu_node *dir,
 		child.id = EMU_N_PCI_VFIO_N;
 		child.dev = dir->dev;
 		return cb(arg, dir->dev->cdev, &child);
+	case EMU_N_PROC_TASK:
+		return emu_vfs_for_each_task(emu, cb, arg);
+	case EMU_N_SYS_DEBUG:
+		child.id = EMU_N_DEBUG_FAIL;
+		child.dev = NULL;
+		for (i = 0; i < EMU_ARRAY_SIZE(emu_vfs_fault_sets); i++) {
+			child.arg = (int)i;
+			rc = cb(arg, emu_vfs_fault_sets[i].name, &child);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	case EMU_N_DEBUG_FAIL:
+		child.id = EMU_N_DEBUG_ATTR;
+		child.dev = NULL;
+		for (i = 0; i < emu_vfs_fault_sets[dir->arg].nr_attrs; i++) {
+			child.arg = dir->arg << 8 | (int)i;
+			rc = cb(arg, emu_vfs_fault_attrs[i].name, &child);
+			if (rc)
+				return rc;
+		}
+		return 0;
 	default:
 		return emu_vfs_for_each_dev_child(emu, dir, cb, arg);
 	}
@@ -258,7 +359,7 @@ static int emu_vfs_match_cb(void *arg, const char *name,
 static int emu_vfs_walk_plain(struct emu *emu, const char *cur,
 			      struct emu_node *out)
 {
-	struct emu_node node = { .id = EMU_N_ROOT, .dev = NULL };
+	struct emu_node node = { .id = EMU_N_ROOT, .dev = NULL, .arg = 0 };
 	char name[NAME_MAX + 1];
 	const char *p = cur;
 	size_t len;
@@ -415,6 +516,13 @@ void emu_vfs_stat(const struct emu_node *node, struct stat *st)
 	case EMU_NODE_FILE:
 		st->st_mode = S_IFREG | 0444;
 		st->st_size = 4096;	/* what sysfs reports for attributes */
+		if (node->id == EMU_N_PROC_FAIL_NTH) {
+			st->st_mode = S_IFREG | 0644;
+			st->st_size = 0;
+		} else if (node->id == EMU_N_DEBUG_ATTR) {
+			st->st_mode = S_IFREG | 0600;
+			st->st_size = 0;
+		}
 		break;
 	case EMU_NODE_CHR:
 		st->st_mode = S_IFCHR | 0600;
@@ -451,7 +559,8 @@ static int emu_vfs_attr(const struct emu_node *node, char *buf, size_t cap)
 	}
 }
 
-ssize_t emu_vfs_read(const struct emu_node *node, char *buf, size_t cap)
+ssize_t emu_vfs_read(struct emu *emu, const struct emu_node *node, char *buf,
+		     size_t cap)
 {
 	char text[64];
 	int len;
@@ -465,7 +574,14 @@ ssize_t emu_vfs_read(const struct emu_node *node, char *buf, size_t cap)
 	case EMU_NODE_FILE:
 		break;
 	}
-	len = emu_vfs_attr(node, text, sizeof(text));
+	if (node->id == EMU_N_PROC_FAIL_NTH) {
+		len = emu_fail_nth_text(emu, node->arg, text, sizeof(text));
+	} else if (node->id == EMU_N_DEBUG_ATTR) {
+		len = snprintf(text, sizeof(text), "%s",
+			       emu_vfs_fault_attrs[node->arg & 0xff].text);
+	} else {
+		len = emu_vfs_attr(node, text, sizeof(text));
+	}
 	if ((size_t)len + 1 > cap)
 		return -EFBIG;
 	memcpy(buf, text, (size_t)len + 1);
@@ -500,6 +616,7 @@ int emu_served_roots(struct emu *emu, iofd_dir_cb cb, void *arg)
 	static const char *const fixed[] = {
 		"/dev/vfio", "/sys/bus/pci/devices",
 		"/sys/bus/pci/drivers/vfio-pci", "/sys/kernel/iommu_groups",
+		"/sys/kernel/debug",
 	};
 	char path[64];
 	unsigned int i;

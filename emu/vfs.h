@@ -14,6 +14,15 @@
  * lookup; nothing is stored, so the tree can never disagree with the
  * devices.
  *
+ * Beyond the devices: the fail-nth file of the calling task,
+ * /proc/self/task/<tid>/fail-nth (also /proc/thread-self/fail-nth), the
+ * only file the model opens for reading and writing (failnth.h); and the
+ * fault-injection attributes under /sys/kernel/debug (failslab and
+ * fail_iommufd, as a kernel with CONFIG_FAILSLAB and CONFIG_IOMMUFD_TEST
+ * has them), read-only text the model does not act on: every fault point
+ * of the model fails under fail-nth whatever they say, as the kernel's do
+ * once the selftest has set them.
+ *
  * Path rules, as the kernel's: absolute paths only, repeated '/'
  * collapse, "." and ".." are the directory itself and its parent, links
  * are followed in the middle of a path and, with stat semantics, at its
@@ -66,6 +75,15 @@ enum emu_node_id {
 	EMU_N_GROUP_DIR,		/* iommu_groups/N */
 	EMU_N_GROUP_DEVICES,		/* iommu_groups/N/devices */
 	EMU_N_GROUP_DEV_LINK,		/* iommu_groups/N/devices/<bdf> */
+	EMU_N_PROC,
+	EMU_N_PROC_SELF,
+	EMU_N_PROC_THREAD_SELF,
+	EMU_N_PROC_TASK,		/* /proc/self/task */
+	EMU_N_PROC_TID,			/* .../task/<tid>: arg is the tid */
+	EMU_N_PROC_FAIL_NTH,		/* .../fail-nth: arg is the tid */
+	EMU_N_SYS_DEBUG,		/* /sys/kernel/debug */
+	EMU_N_DEBUG_FAIL,		/* debug/<attr set>: arg is its index */
+	EMU_N_DEBUG_ATTR,		/* one attribute: arg is set << 8 | attr */
 };
 
 enum emu_node_kind {
@@ -78,6 +96,7 @@ enum emu_node_kind {
 struct emu_node {
 	enum emu_node_id id;
 	struct emu_dev *dev;		/* the device a node belongs to */
+	int arg;			/* per id, see emu_node_id */
 };
 
 /* The IOMMU group of @dev: alone in it, numbered from 1 as on the
@@ -95,7 +114,8 @@ int emu_vfs_lookup_nofollow(struct emu *emu, const char *path,
 enum emu_node_kind emu_vfs_kind(const struct emu_node *node);
 void emu_vfs_stat(const struct emu_node *node, struct stat *st);
 /* read_file semantics of struct iofd_host_ops. */
-ssize_t emu_vfs_read(const struct emu_node *node, char *buf, size_t cap);
+ssize_t emu_vfs_read(struct emu *emu, const struct emu_node *node, char *buf,
+		     size_t cap);
 /* A link's text into @buf (@cap bytes, NUL-terminated): its length,
  * -EINVAL (not a link) or -ENAMETOOLONG. */
 ssize_t emu_vfs_readlink(const struct emu_node *node, char *buf, size_t cap);

@@ -63,7 +63,35 @@ struct iofd_error *fuzz_err(struct fuzz_state *h)
  * which may run after the core itself refused (a device that cannot track
  * dirty pages, discard required) and are not told.
  */
-static bool fuzz_absorbed(enum oprun_call call, const struct emu_host_call *c)
+/*
+ * Whether @c is the core retrying the DESTROY of an object it stranded
+ * (on the backend whose iommufd @c went to): a retry's failure is never
+ * told, whichever call it runs in. The id is still listed while its
+ * DESTROY runs.
+ */
+static bool fuzz_stranded_retry(const struct fuzz_state *h,
+				const struct emu_host_call *c)
+{
+	const struct iommu_destroy *d = c->arg;
+	const struct iofd_backend *be;
+	unsigned int k;
+	size_t x;
+
+	if (c->request != IOMMU_DESTROY || !d || d->size < sizeof(*d))
+		return false;
+	for (k = 0; k <= OP_MAX_BACKENDS; k++) {
+		be = k < OP_MAX_BACKENDS ? h->r.be[k] : h->r.fbe;
+		if (!be || iofd_backend_fd(be) != c->fd)
+			continue;
+		for (x = 0; x < iofd_backend_stranded_count(be); x++)
+			if (iofd_backend_stranded_get(be, x) == d->id)
+				return true;
+	}
+	return false;
+}
+
+static bool fuzz_absorbed(const struct fuzz_state *h, enum oprun_call call,
+			  const struct emu_host_call *c)
 {
 	bool attach = call == OPRUN_DEVICE_ATTACH ||
 		      call == OPRUN_DEVICE_ATTACH_CFG;
@@ -84,6 +112,7 @@ static bool fuzz_absorbed(enum oprun_call call, const struct emu_host_call *c)
 	case IOMMU_IOAS_IOVA_RANGES:
 		return c->ret == -EMSGSIZE;
 	case IOMMU_DESTROY:
+		return attach || fuzz_stranded_retry(h, c);
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
 	case KVM_SET_DEVICE_ATTR:
 		return attach;
@@ -115,7 +144,7 @@ void fuzz_call_host(struct fuzz_state *h, const struct emu_host_call *c)
 {
 	if (!h->call.active || c->ret >= 0 || h->call.first_errno)
 		return;
-	if (fuzz_absorbed(h->call.call, c)) {
+	if (fuzz_absorbed(h, h->call.call, c)) {
 		if (h->call.nabsorbed < sizeof(h->call.absorbed) / sizeof(int))
 			h->call.absorbed[h->call.nabsorbed++] = (int)-c->ret;
 		return;

@@ -29,6 +29,13 @@
  *                      rewritten whenever they change and at exit, by
  *                      the process that called the model (not by a
  *                      launcher that only shares its environment).
+ *   IOFD_EMU_HUGEPAGES the machine's hugetlb pool in 2 MiB pages
+ *                      (0-1048576), as a kernel booted with hugepages=N;
+ *                      MAP_HUGETLB mappings are then served from it
+ *                      (selftest.c). Unset: the real kernel's.
+ *   IOFD_EMU_CHECK_CLEAN 1: whenever the last emulated fd closes, the
+ *                      model must be empty, else the program aborts
+ *                      (selftest.h); 0: no check.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -44,12 +51,14 @@
 extern char **environ;
 
 #define EMU_CFG_SHOW 48		/* bytes of a bad value quoted back */
+#define EMU_CFG_HUGEPAGES_MAX 1048576UL	/* 2 TiB of 2 MiB pages */
 #define EMU_CFG_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const emu_cfg_vars[] = {
 	"IOFD_EMU_DEVICES", "IOFD_EMU_VARIANT", "IOFD_EMU_TRACE",
 	"IOFD_EMU_FAIL_NTH",
 	"IOFD_EMU_FAIL_KIND", "IOFD_EMU_FAIL_ERRNO", "IOFD_EMU_COUNTERS",
+	"IOFD_EMU_HUGEPAGES", "IOFD_EMU_CHECK_CLEAN",
 };
 
 static const char *const emu_cfg_variants[EMU_SYSFS_VARIANT_COUNT] = {
@@ -387,7 +396,8 @@ static void emu_cfg_unknown(void)
 					"IOFD_EMU_DEVICES, IOFD_EMU_VARIANT, "
 					"IOFD_EMU_TRACE, "
 					"IOFD_EMU_FAIL_NTH, IOFD_EMU_FAIL_KIND, "
-					"IOFD_EMU_FAIL_ERRNO, IOFD_EMU_COUNTERS",
+					"IOFD_EMU_FAIL_ERRNO, IOFD_EMU_COUNTERS, "
+					"IOFD_EMU_HUGEPAGES, IOFD_EMU_CHECK_CLEAN",
 					emu_cfg_quote(*e, len, q, sizeof(q)));
 	}
 }
@@ -399,6 +409,8 @@ void emu_preload_config_read(struct emu_preload_config *cfg)
 	const char *kind = getenv("IOFD_EMU_FAIL_KIND");
 	const char *err = getenv("IOFD_EMU_FAIL_ERRNO");
 	const char *counters = getenv("IOFD_EMU_COUNTERS");
+	const char *huge = getenv("IOFD_EMU_HUGEPAGES");
+	const char *clean = getenv("IOFD_EMU_CHECK_CLEAN");
 	char q[EMU_CFG_SHOW * 4 + 16];
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -443,4 +455,22 @@ void emu_preload_config_read(struct emu_preload_config *cfg)
 	}
 	if (counters)
 		emu_cfg_counters(cfg, counters);
+	cfg->hugepages = -1;
+	if (huge) {
+		cfg->hugepages = !strcmp(huge, "0") ? 0 :
+				 (long)emu_cfg_number(huge,
+						      EMU_CFG_HUGEPAGES_MAX);
+		if (!cfg->hugepages && strcmp(huge, "0"))
+			emu_preload_die("bad IOFD_EMU_HUGEPAGES %s: give a "
+					"number of 2 MiB pages from 0 to %lu",
+					emu_cfg_quote(huge, strlen(huge), q,
+						      sizeof(q)),
+					EMU_CFG_HUGEPAGES_MAX);
+	}
+	if (clean && strcmp(clean, "0") && strcmp(clean, "1"))
+		emu_preload_die("bad IOFD_EMU_CHECK_CLEAN %s: give 1 (on) or 0 "
+				"(off)",
+				emu_cfg_quote(clean, strlen(clean), q,
+					      sizeof(q)));
+	cfg->check_clean = clean && !strcmp(clean, "1");
 }

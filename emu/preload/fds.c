@@ -15,7 +15,10 @@
  * on a private copy; the fds in SET_IRQS and friends are eventfds, which
  * are real and stay as they are. Calls that make an emulated fd
  * (KVM_CREATE_VM, KVM_CREATE_DEVICE, IOMMU_FAULT_QUEUE_ALLOC,
- * VFIO_GROUP_GET_DEVICE_FD) get a reserved real fd for it.
+ * VFIO_GROUP_GET_DEVICE_FD) get a reserved real fd for it. IOMMU_TEST_CMD
+ * (the kernel selftests' mock) does both with its access fds
+ * (selftest.c), and MAP_HUGETLB mappings may come from the emulator's
+ * pool (selftest.c too).
  *
  * pread, pwrite, mmap and munmap go through the host table (so the fault
  * plan counts and fails them like any other call). mmap of an emulated fd
@@ -36,7 +39,9 @@
 #include <linux/kvm.h>
 #include <linux/vfio.h>
 
+#include "fork.h"
 #include "preload.h"
+#include "selftest.h"
 
 int emu_preload_efd(int fd)
 {
@@ -126,6 +131,7 @@ EMU_PRELOAD_EXPORT int close(int fd)
 	call.result = h->ops->close(h->priv, efd);
 	emu_fds_set(fd, -1);
 	REAL(close)(fd);
+	emu_preload_selftest_closed();
 	emu_preload_after_call(fired, &call);
 	emu_preload_unlock(&saved);
 	return (int)emu_preload_ret(call.result);
@@ -141,7 +147,6 @@ static ssize_t emu_fds_rw(int fd, void *buf, size_t count, off_t off,
 		.fd = fd, .off = (uint64_t)off, .len = count,
 	};
 	const struct iofd_host *h = &emu_preload.host;
-	struct emu *emu = emu_preload.emu;
 	sigset_t saved;
 	bool fired;
 	int efd;
@@ -162,8 +167,7 @@ static ssize_t emu_fds_rw(int fd, void *buf, size_t count, off_t off,
 			      h->ops->pread(h->priv, efd, buf, count,
 					    (uint64_t)off);
 	else
-		call.result = is_write ? emu_write(emu, efd, buf, count) :
-				      emu_read(emu, efd, buf, count);
+		call.result = emu_preload_fork_rw(efd, buf, count, is_write);
 	emu_preload_after_call(fired, &call);
 	emu_preload_unlock(&saved);
 	return emu_preload_ret(call.result);
@@ -302,11 +306,42 @@ static int emu_fds_xlate(int fd, int *standin)
 	return *standin < 0 ? INT32_MAX : *standin;
 }
 
+static void emu_fds_drop(int fd);
+
+/* The fd map for IOMMU_TEST_CMD's access fds (selftest.h). */
+static int emu_fds_test_xlate(int fd)
+{
+	int efd = emu_preload_efd(fd);
+
+	return efd >= 0 ? efd : INT32_MAX;
+}
+
+static int emu_fds_test_adopt(int efd)
+{
+	return emu_fds_standin(efd, O_RDWR | O_CLOEXEC);
+}
+
+static void emu_fds_test_drop(int fd)
+{
+	emu_fds_drop(fd);
+	REAL(close)(fd);
+}
+
+static const struct emu_preload_fd_ops emu_fds_test_ops = {
+	.xlate = emu_fds_test_xlate,
+	.adopt = emu_fds_test_adopt,
+	.drop = emu_fds_test_drop,
+};
+
 static int emu_fds_ioctl_run(int efd, unsigned long request, void *arg,
 			     int *standin)
 {
 	const struct iofd_host *h = &emu_preload.host;
 	int rc;
+
+	if (emu_preload_test_cmd(h, efd, request, arg, &emu_fds_test_ops,
+				 &rc))
+		return rc;
 
 	if (request == VFIO_DEVICE_BIND_IOMMUFD && arg) {
 		struct vfio_device_bind_iommufd b;
@@ -428,7 +463,7 @@ static int emu_fds_dup_finish(int oldfd, int newfd)
 		REAL(close)(newfd);
 		return -EMFILE;
 	}
-	nefd = emu_dup(emu_preload.emu, efd);
+	nefd = emu_preload_fork_dup(efd);
 	if (nefd < 0) {
 		REAL(close)(newfd);
 		return nefd;
@@ -603,7 +638,10 @@ EMU_PRELOAD_EXPORT void *mmap(void *addr, size_t len, int prot, int flags,
 
 	if (!(flags & MAP_ANONYMOUS) && emu_fds_maybe(fd))
 		return emu_fds_mmap(addr, len, prot, flags, fd, off);
-	p = REAL(mmap)(addr, len, prot, flags, fd, off);
+	if (emu_preload_huge_served())
+		p = emu_preload_huge_mmap(addr, len, prot, flags, fd, off);
+	else
+		p = REAL(mmap)(addr, len, prot, flags, fd, off);
 	if ((flags & MAP_FIXED) && !emu_preload_inside)
 		emu_fds_mapped_over(p, len);
 	return p;
@@ -616,7 +654,10 @@ EMU_PRELOAD_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags,
 
 	if (!(flags & MAP_ANONYMOUS) && emu_fds_maybe(fd))
 		return emu_fds_mmap(addr, len, prot, flags, fd, off);
-	p = REAL(mmap64)(addr, len, prot, flags, fd, off);
+	if (emu_preload_huge_served())
+		p = emu_preload_huge_mmap(addr, len, prot, flags, fd, off);
+	else
+		p = REAL(mmap64)(addr, len, prot, flags, fd, off);
 	if ((flags & MAP_FIXED) && !emu_preload_inside)
 		emu_fds_mapped_over(p, len);
 	return p;
@@ -629,7 +670,11 @@ EMU_PRELOAD_EXPORT int munmap(void *addr, size_t len)
 					 .len = len };
 	sigset_t saved;
 	bool fired;
+	int rc;
 
+	if (emu_preload_huge_served() &&
+	    emu_preload_huge_munmap(addr, len, &rc))
+		return rc;
 	if (emu_preload_inside || !atomic_load(&emu_preload.nr_maps))
 		return REAL(munmap)(addr, len);
 	emu_preload_lock(&saved);

@@ -7,7 +7,8 @@
  * the working directory or the directory fd, "." and ".." and repeated
  * slashes folded as the names they are) and then is one of three things:
  * an emulated device node (/dev/iommu, /dev/vfio/devices/vfioN, ... any
- * path under /dev the model has as a char device), a place inside one of
+ * path under /dev the model has as a char device, and the fail-nth files
+ * of this process's threads under /proc), a place inside one of
  * the trees the model stands in for (emu_served_roots: /dev/vfio,
  * /sys/bus/pci/devices, /sys/devices/pci0000:00, ...), or not served.
  *
@@ -45,6 +46,7 @@
 #include <unistd.h>
 
 #include "preload.h"
+#include "selftest.h"
 
 
 /* ------------------------------------------------------------------ */
@@ -347,9 +349,12 @@ bool emu_preload_maybe_served(int dirfd, const char *path)
 		return false;
 	if (path[0] != '/')
 		return true;
-	/* Anything that could fold to /dev/... or /sys/... is looked at. */
+	/*
+	 * Anything that could fold to /dev/... or /sys/... is looked at, and
+	 * the fail-nth files under /proc.
+	 */
 	return strstr(path, "/dev") || strstr(path, "/sys") ||
-	       strstr(path, "/..");
+	       strstr(path, "/..") || strstr(path, "fail-nth");
 }
 
 /* The absolute path @path names into @abs: 0, or 1 when it is in the
@@ -414,6 +419,12 @@ int emu_preload_resolve(int dirfd, const char *path,
 	if (rc)
 		return rc < 0 ? rc : 0;
 	emu_mirror_normalise(out->virt);
+	if (emu_preload_fail_nth_path(out->virt, out->real,
+				      sizeof(out->real))) {
+		memcpy(out->virt, out->real, sizeof(out->virt));
+		out->kind = EMU_PATH_NODE;
+		return 0;
+	}
 	if (!strncmp(out->virt, "/dev/", 5) &&
 	    !h->ops->stat(h->priv, out->virt, &st) && S_ISCHR(st.st_mode)) {
 		out->kind = EMU_PATH_NODE;

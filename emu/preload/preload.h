@@ -129,6 +129,8 @@ struct emu_preload_config {
 	unsigned long fail_request;	/* with EMU_FAULT_IOCTL: 0 any */
 	int fail_errno;			/* positive */
 	char counters[PATH_MAX];	/* absolute; "" when not asked */
+	long hugepages;			/* the hugetlb pool; -1: not served */
+	bool check_clean;		/* the unwind check (selftest.h) */
 };
 
 /*

@@ -13,13 +13,14 @@
  * use (mirror.c).
  *
  * The process that started the shim owns the tree and the counters file.
- * A forked child runs on its own copy of the emulator and owns neither:
- * its exit leaves the parent's tree alone (the tree's cleaner waits for
- * every process that holds it). Before an exec the owner writes its
- * counters and removes its tree (the new image starts a shim of its own);
- * if the exec fails, the tree is made again on next use. At exit and
- * _exit the owner writes its counters and removes its tree; a kill is
- * the cleaner's business.
+ * A forked child owns neither: it runs on its own copy of the emulator,
+ * or, when it was forked with emulated fds open, on its parent's, which
+ * serves it (fork.c); its exit leaves the parent's tree alone (the
+ * tree's cleaner waits for every process that holds it). Before an exec
+ * the owner writes its counters and removes its tree (the new image
+ * starts a shim of its own); if the exec fails, the tree is made again on
+ * next use. At exit and _exit the owner writes its counters and removes
+ * its tree; a kill is the cleaner's business.
  *
  * The emulator is never destroyed at exit: other threads may still be in
  * it, and the process's end releases everything anyway.
@@ -37,7 +38,9 @@
 
 #include <emu/ioctl_names.h>
 
+#include "fork.h"
 #include "preload.h"
+#include "selftest.h"
 
 struct emu_preload emu_preload = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -296,10 +299,12 @@ void emu_preload_after_call(bool fired_before,
 static void emu_preload_fork_prepare(void)
 {
 	emu_preload_lock(&emu_preload_fork_mask);
+	emu_preload_fork_prepare_hook();
 }
 
 static void emu_preload_fork_parent(void)
 {
+	emu_preload_fork_parent_hook();
 	emu_preload_unlock(&emu_preload_fork_mask);
 }
 
@@ -307,6 +312,7 @@ static void emu_preload_fork_child(void)
 {
 	pthread_mutex_init(&emu_preload.lock, NULL);
 	emu_preload_inside = 0;
+	emu_preload_fork_child_hook();
 	pthread_sigmask(SIG_SETMASK, &emu_preload_fork_mask, NULL);
 }
 
@@ -338,6 +344,8 @@ static void emu_preload_make(void)
 							    sizeof(e)));
 	}
 	emu_host(emu_preload.emu, &emu_preload.raw);
+	emu_preload_fork_init();
+	emu_preload_selftest_init();
 	rc = emu_fault_create(&emu_preload.raw, &emu_preload.fault);
 	if (rc)
 		emu_preload_die("cannot make the fault plan: %s",

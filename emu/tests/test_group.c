@@ -9,10 +9,13 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <linux/pci_regs.h>
+
 #include "conf.h"
 
 #define RW (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 #define BDF "0000:00:03.0"
+#define CFG (7ULL << 40)
 
 static int set_container(struct emu_t *t, int group, int fd)
 {
@@ -504,6 +507,45 @@ static void device_through_iommufd(void)
 	emu_t_teardown(&t);
 }
 
+/*
+ * The compat IOAS in TYPE1 mode cuts a mapping to unmap its middle; the
+ * pieces that stay keep the device's read and write permission.
+ */
+static void iommufd_type1_cut_dma(void)
+{
+	uint16_t cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	struct emu_dma_fault f;
+	uint8_t buf[16];
+	uint64_t size;
+	struct emu_t t;
+	int fd, g, dev;
+
+	emu_t_setup(&t);
+	CHECK_EQ(t_add_dev(&t, "e1000e", BDF, EMU_SYSFS_OK), 0);
+	fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+	g = CHECK_OK(t_open(&t, "/dev/vfio/1"));
+	CHECK_OK(set_container(&t, g, fd));
+	CHECK_OK(t_ioctl(&t, fd, VFIO_SET_IOMMU, (void *)VFIO_TYPE1_IOMMU));
+	dev = CHECK_OK(device_fd(&t, g, BDF));
+	CHECK_EQ(emu_pwrite(t.emu, dev, &cmd, 2, CFG + PCI_COMMAND), 2);
+	CHECK_OK(map_dma(&t, fd, RW, t_va(&t, 0), 0x100000, 4 * PG));
+	CHECK_OK(unmap_dma(&t, fd, 0, 0x101000, 2 * PG, &size));
+	CHECK_EQ(size, 2 * PG);
+	CHECK_OK(emu_dma(t.emu, 0, 0x100000, buf, sizeof(buf), false, NULL));
+	CHECK_OK(emu_dma(t.emu, 0, 0x100000, buf, sizeof(buf), true, NULL));
+	CHECK_OK(emu_dma(t.emu, 0, 0x103000, buf, sizeof(buf), false, NULL));
+	CHECK_OK(emu_dma(t.emu, 0, 0x103000, buf, sizeof(buf), true, NULL));
+	CHECK_EQ(emu_dma_faults(t.emu, &f, 1), 0);
+	CHECK_ERR(EFAULT, emu_dma(t.emu, 0, 0x101000, buf, sizeof(buf), false,
+				  NULL));
+	CHECK_EQ(emu_dma_faults(t.emu, &f, 1), 1);
+	CHECK_EQ(f.reason, EMU_DMA_FAULT_READ);
+	CHECK_OK(t_close(&t, dev));
+	CHECK_OK(t_close(&t, g));
+	CHECK_OK(t_close(&t, fd));
+	emu_t_teardown(&t);
+}
+
 /* CONFIG_IOMMUFD_VFIO_CONTAINER: /dev/vfio/vfio is an iommufd. */
 static void iommufd_container_variant(void)
 {
@@ -549,6 +591,7 @@ static const struct check_test tests[] = {
 	TEST(device_names),
 	TEST(device_through_container),
 	TEST(device_through_iommufd),
+	TEST(iommufd_type1_cut_dma),
 	TEST(iommufd_container_variant),
 };
 

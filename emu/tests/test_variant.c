@@ -242,6 +242,48 @@ static void thp_alignment(void)
 	emu_t_teardown(&t);
 }
 
+/*
+ * An IOMMU other than VT-d has its profile's aperture. A domain is shared
+ * across IOMMU units only when its aperture lies within the device's at
+ * both ends.
+ */
+static void aperture_both_ends(void)
+{
+	struct emu_profile low = *emu_profile_find("e1000e"), high;
+	uint32_t ioas, dev_low, dev_high, hwpt_low, hwpt_high;
+	char path[128];
+	struct emu_t t;
+	int fd, cdev_low, cdev_high;
+
+	low.hw_info_type = IOMMU_HW_INFO_TYPE_NONE;
+	low.aperture_start = 0;
+	low.aperture_last = (1ULL << 32) - 1;
+	high = low;
+	high.aperture_start = 0x100000;
+	high.iommu_unit = low.iommu_unit + 1;
+	emu_t_setup(&t);
+	CHECK_EQ(emu_device_add(t.emu, &low, "0000:00:03.0", EMU_SYSFS_OK,
+				path, sizeof(path)), 0);
+	CHECK_EQ(emu_device_add(t.emu, &high, "0000:00:04.0", EMU_SYSFS_OK,
+				path, sizeof(path)), 1);
+	fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+	CHECK_OK(ioas_alloc_raw(&t, fd, &ioas));
+	cdev_low = CHECK_OK(t_open_dev(&t, 0));
+	cdev_high = CHECK_OK(t_open_dev(&t, 1));
+	CHECK_OK(bind_raw(&t, cdev_low, fd, &dev_low));
+	CHECK_OK(bind_raw(&t, cdev_high, fd, &dev_high));
+	CHECK_OK(hwpt_alloc_raw(&t, fd, 0, dev_low, ioas, &hwpt_low));
+	CHECK_OK(hwpt_alloc_raw(&t, fd, 0, dev_high, ioas, &hwpt_high));
+	/* [1 MiB, 4 GiB) lies within [0, 4 GiB); the other way it does not. */
+	CHECK_OK(attach_raw(&t, cdev_low, hwpt_high, NULL));
+	CHECK_ERR(EINVAL, attach_raw(&t, cdev_high, hwpt_low, NULL));
+	CHECK_OK(attach_raw(&t, cdev_high, hwpt_high, NULL));
+	CHECK_OK(t_close(&t, cdev_high));
+	CHECK_OK(t_close(&t, cdev_low));
+	CHECK_OK(t_close(&t, fd));
+	emu_t_teardown(&t);
+}
+
 static const struct check_test tests[] = {
 	TEST(parse),
 	TEST(set_rules),
@@ -249,6 +291,7 @@ static const struct check_test tests[] = {
 	TEST(vtd_aw48),
 	TEST(vtd_capabilities),
 	TEST(vtd_compat_view),
+	TEST(aperture_both_ends),
 	TEST(thp_alignment),
 };
 

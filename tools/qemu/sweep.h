@@ -68,6 +68,7 @@ struct sweep_tally {
 	unsigned long clean;
 	unsigned long leaked;
 	unsigned long known;	/* of the leaked, QEMU findings listed */
+	unsigned long raced;	/* of the clean, failed once, clean rerun */
 };
 
 /* Set by SIGINT, SIGTERM and SIGHUP: finish the point, then stop. */

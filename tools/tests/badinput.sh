@@ -122,6 +122,20 @@ bad_vm_initramfs_no_tool() {
 	expect 2 "-t 'no-such-tool': no such file" \
 		"$T/vm/initramfs.sh" -k kdir -t no-such-tool -p p -o out.cpio
 }
+bad_vm_initramfs_no_extra() {
+	mkdir kdir
+	printf '#!/bin/sh\n' >kdir/gen_init_cpio
+	chmod +x kdir/gen_init_cpio
+	expect 2 "-x 'no-such-prog': no such file" \
+		"$T/vm/initramfs.sh" -k kdir -x no-such-prog -p p -o out.cpio
+}
+bad_vm_initramfs_no_program() {
+	expect 2 'usage: initramfs\.sh -k KDIR \[-t IOFD_HW\] \[-x PROG\]' \
+		"$T/vm/initramfs.sh" -k kdir -p p -o out.cpio
+}
+bad_vm_run_no_viommu_value() {
+	expect 2 "unexpected argument 'yes'" "$T/vm/run.sh" -k k -i i -N yes
+}
 bad_setup_unknown_option() {
 	expect 2 "unknown option '--vm'" "$T/setup.sh" --vm
 }

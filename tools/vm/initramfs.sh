@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Build the VM check's initramfs: busybox-static, /init (tools/vm/init.sh),
-# the statically linked iofd_hw and any other static tools, a payload
+# the statically linked iofd_hw and any other static programs, a payload
 # script and the corpus.
 #
 # The archive is written by the kernel's own usr/gen_init_cpio from a list
 # file, so no root and no mknod are needed and the result is the same bytes
 # for the same inputs. It is uncompressed (the kernel has no RD_* options).
 #
-# Usage: initramfs.sh -k KERNEL_CACHE_DIR -t IOFD_HW -p PAYLOAD.sh
-#                     [-x TOOL]... [-c CORPUS_DIR]... -o OUT.cpio
-#   each -x TOOL (statically linked) lands at /bin/<basename TOOL>;
-#   each -c DIR lands at /corpus/<basename DIR> in the guest.
+# Usage: initramfs.sh -k KERNEL_CACHE_DIR [-t IOFD_HW] [-x PROGRAM]...
+#                     -p PAYLOAD.sh [-c CORPUS_DIR]... -o OUT.cpio
+#   each -c DIR lands at /corpus/<basename DIR> in the guest; each -x
+#   PROGRAM (statically linked) at /bin/<basename PROGRAM>; -t (iofd_hw)
+#   may be left out when -x gives the programs.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,14 +19,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 prog=initramfs.sh
 kdir="" tool="" payload="" out=""
 corpora=() extras=()
-usage="usage: initramfs.sh -k KDIR -t IOFD_HW -p PAYLOAD [-x TOOL]... [-c DIR]... -o OUT"
 case "${1:-}" in -h | --help) args_usage "$0"; exit 0 ;; esac
-while getopts ":k:t:p:x:c:o:" opt; do
+while getopts ":k:t:x:p:c:o:" opt; do
 	case "$opt" in
 	k) kdir="$OPTARG" ;;
 	t) tool="$OPTARG" ;;
-	p) payload="$OPTARG" ;;
 	x) extras+=("$OPTARG") ;;
+	p) payload="$OPTARG" ;;
 	c) corpora+=("$OPTARG") ;;
 	o) out="$OPTARG" ;;
 	:) args_die "option -$OPTARG needs a value" ;;
@@ -34,19 +34,19 @@ while getopts ":k:t:p:x:c:o:" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || args_unknown "$1"
-if [ -z "$kdir" ] || [ -z "$tool" ] || [ -z "$payload" ] || [ -z "$out" ]; then
-	echo "$usage" >&2
+if [ -z "$kdir" ] || { [ -z "$tool" ] && [ ${#extras[@]} -eq 0 ]; } ||
+	[ -z "$payload" ] || [ -z "$out" ]; then
+	echo "usage: initramfs.sh -k KDIR [-t IOFD_HW] [-x PROG]... -p PAYLOAD [-c DIR]... -o OUT" >&2
 	exit 2
 fi
 [ -x "$kdir/gen_init_cpio" ] || args_die "-k '$kdir' is not a kernel cache directory (no gen_init_cpio in it)"
-[ -f "$tool" ] || args_die "-t '$tool': no such file"
+[ -z "$tool" ] || [ -f "$tool" ] || args_die "-t '$tool': no such file"
+for x in ${extras[@]+"${extras[@]}"}; do
+	[ -f "$x" ] || args_die "-x '$x': no such file"
+done
 [ -f "$payload" ] || args_die "-p '$payload': no such file"
 for c in ${corpora[@]+"${corpora[@]}"}; do
 	[ -d "$c" ] || args_die "-c '$c' is not a directory"
-done
-for x in ${extras[@]+"${extras[@]}"}; do
-	[ -f "$x" ] || args_die "-x '$x': no such file"
-	! ldd "$x" >/dev/null 2>&1 || args_die "-x '$x' is not statically linked"
 done
 [ -d "$(dirname -- "$out")" ] || args_die "-o '$out': its directory does not exist"
 
@@ -58,10 +58,12 @@ if ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
 		exit 1
 	fi
 fi
-if ldd "$tool" >/dev/null 2>&1; then
-	echo "initramfs.sh: $tool is not statically linked" >&2
-	exit 1
-fi
+for x in ${tool:+"$tool"} ${extras[@]+"${extras[@]}"}; do
+	if ldd "$x" >/dev/null 2>&1; then
+		echo "initramfs.sh: $x is not statically linked" >&2
+		exit 1
+	fi
+done
 
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
@@ -75,7 +77,7 @@ trap 'rm -f "$list"' EXIT
 	echo "file /bin/busybox $busybox 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $here/init.sh 0755 0 0"
-	echo "file /bin/iofd_hw $tool 0755 0 0"
+	[ -z "$tool" ] || echo "file /bin/iofd_hw $tool 0755 0 0"
 	for x in ${extras[@]+"${extras[@]}"}; do
 		echo "file /bin/$(basename "$x") $x 0755 0 0"
 	done

@@ -18,9 +18,13 @@
 # (a pair of FIFOs) and written to LOG, the guest's last lines are
 # printed, and QEMU is stopped: nothing waits out TIMEOUT.
 #
+# With -N the guest has no vIOMMU: no intel-iommu device and no
+# intel_iommu=on (the kernel's iommufd selftests need that: their mock
+# devices do not bind behind a real IOMMU).
+#
 # Usage: run.sh -k BZIMAGE -i INITRAMFS [-n NUM_E1000E] [-t TIMEOUT_S]
 #               [-s STALL_S] [-l LOG] [-a EXTRA_APPEND] [-c SMP]
-#               [-T single|multi] [-q]
+#               [-T single|multi] [-q] [-N]
 #   -n N   e1000e devices, 1 to 8 (default 1)
 #   -t S   the whole boot's limit, 10 to 86400 seconds (default 300)
 #   -s S   console silence taken as a stall, 10 to 3600 seconds (default 60)
@@ -28,6 +32,7 @@
 #   -T M   TCG threading: single (every vCPU on one host thread, the
 #          default) or multi (a host thread per vCPU; see below)
 #   -q     do not print the console as it comes (LOG still has it)
+#   -N     no vIOMMU (see above)
 # Exit: 0 the guest printed the end marker with rc=0 and powered off; 1 it
 # printed rc!=0; 2 a usage error; 3 no marker (timeout, panic, QEMU
 # failure); 4 the guest stalled (no console output for STALL seconds);
@@ -39,9 +44,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 prog=run.sh
 
 kernel="" initrd="" ndev=1 secs=300 stall=60 log="" extra="" smp=2 quiet=0
-tcg=single
+viommu=1 tcg=single
 case "${1:-}" in -h | --help) args_usage "$0"; exit 0 ;; esac
-while getopts ":k:i:n:t:s:l:a:c:T:q" opt; do
+while getopts ":k:i:n:t:s:l:a:c:T:qN" opt; do
 	case "$opt" in
 	k) kernel="$OPTARG" ;;
 	i) initrd="$OPTARG" ;;
@@ -56,6 +61,7 @@ while getopts ":k:i:n:t:s:l:a:c:T:q" opt; do
 	   *) args_die "-T '$OPTARG': expected single or multi" ;;
 	   esac ;;
 	q) quiet=1 ;;
+	N) viommu=0 ;;
 	:) args_die "option -$OPTARG needs a value" ;;
 	*) args_die "unknown option -$OPTARG" ;;
 	esac
@@ -63,7 +69,7 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || args_unknown "$1"
 if [ -z "$kernel" ] || [ -z "$initrd" ]; then
-	echo "usage: run.sh -k BZIMAGE -i INITRAMFS [-n N] [-t S] [-s S] [-l LOG] [-a APPEND] [-c SMP] [-q]" >&2
+	echo "usage: run.sh -k BZIMAGE -i INITRAMFS [-n N] [-t S] [-s S] [-l LOG] [-a APPEND] [-c SMP] [-q] [-N]" >&2
 	exit 2
 fi
 [ -f "$kernel" ] || args_die "-k '$kernel': no such file"
@@ -71,7 +77,15 @@ fi
 
 qemu="qemu-system-x86_64"
 ver=$("$qemu" --version | head -n 1)
-echo "run.sh: $ver; intel-iommu aw-bits=39: aperture top 0x7fffffffff"
+iommu=(-device intel-iommu,aw-bits=39)
+iommu_append="intel_iommu=on iommu=nopt"
+if [ "$viommu" = 1 ]; then
+	echo "run.sh: $ver; intel-iommu aw-bits=39: aperture top 0x7fffffffff"
+else
+	iommu=()
+	iommu_append=""
+	echo "run.sh: $ver; no vIOMMU"
+fi
 
 scratch=$(mktemp -d)
 [ -n "$log" ] || log=$scratch/console.log
@@ -137,10 +151,10 @@ setsid timeout -k 5 "$secs" "$qemu" \
 	-machine q35 -accel "tcg,thread=$tcg" -cpu max -m 1024 -smp "$smp" -nodefaults \
 	-display none -serial stdio -no-reboot \
 	-chardev "pipe,id=mon0,path=$mon" -mon chardev=mon0,mode=readline \
-	-device intel-iommu,aw-bits=39 \
+	${iommu[@]+"${iommu[@]}"} \
 	"${devs[@]}" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 intel_iommu=on iommu=nopt panic=-1 quiet iofd.token=$token $extra" \
+	-append "console=ttyS0 $iommu_append panic=-1 quiet iofd.token=$token $extra" \
 	</dev/null >>"$log" 2>&1 &
 qpid=$!
 

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <emu/filter.h>
 #include <iofd/host.h>
@@ -66,9 +67,11 @@ struct emu_profile {
 	uint32_t num_regions;
 	uint32_t num_irqs;
 	/*
-	 * Domain aperture is [0, this]; 0 for a VT-d profile means the
-	 * machine's (its emu_variant's aw-bits).
+	 * Domain aperture is [aperture_start, aperture_last]; aperture_last
+	 * 0 for a VT-d profile means the machine's (its emu_variant's
+	 * aw-bits).
 	 */
+	uint64_t aperture_start;
 	uint64_t aperture_last;
 	uint64_t pgsize;		/* smallest IOMMU page size */
 	unsigned int nr_resv;		/* device reserved regions (MSI ...) */
@@ -87,7 +90,16 @@ struct emu_profile {
 	 * accessed/dirty bits, which QEMU's intel-iommu never offers.
 	 */
 	bool dirty_tracking;
-	/* GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD or NONE. */
+	/*
+	 * The IOMMU builds nesting parents (IOMMU_HWPT_ALLOC_NEST_PARENT).
+	 * Not read for a VT-d profile: there the extended capability
+	 * register decides, and QEMU's intel-iommu offers no nesting.
+	 */
+	bool nesting;
+	/*
+	 * GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD, NONE,
+	 * or the selftest mock's own.
+	 */
 	uint32_t hw_info_type;
 	/* num_regions entries (VFIO_DEVICE_GET_REGION_INFO). */
 	const struct emu_region_desc *regions;
@@ -230,6 +242,7 @@ struct emu_counters {
 	unsigned int eventfds;		/* eventfds held (irqs, ioeventfds,
 					 * wakeups) */
 	unsigned int mappings;		/* live region mmaps (VMAs) */
+	unsigned int fail_nth_files;	/* open fail-nth files (in files) */
 };
 
 void emu_counters_get(const struct emu *emu, struct emu_counters *out);
@@ -447,6 +460,48 @@ int emu_lstat(struct emu *emu, const char *path, struct stat *st);
  * -EBADF, -EMFILE, -ENOMEM.
  */
 int emu_dup(struct emu *emu, int fd);
+
+/*
+ * The machine's hugetlb pool, for a shim that serves MAP_HUGETLB (the
+ * kernel's reserved huge pages of 2 MiB; none by default).
+ * emu_hugetlb_pool_set sets its size in pages. emu_hugetlb_map takes the
+ * pages [va, va + len) needs (len rounded up to whole huge pages; va must
+ * be 2 MiB aligned: -EINVAL) for process @pid, -ENOMEM when the pool is
+ * short, and records the range as huge pages: physically contiguous within
+ * each page and compound, which the selftest mock's huge IOMMU pages and
+ * page-reference checks see. emu_hugetlb_unmap gives back the huge pages
+ * that [va, va + len) touches; emu_hugetlb_forget all of @pid's (exit).
+ */
+void emu_hugetlb_pool_set(struct emu *emu, unsigned int pages);
+int emu_hugetlb_map(struct emu *emu, pid_t pid, uint64_t va, uint64_t len);
+void emu_hugetlb_unmap(struct emu *emu, pid_t pid, uint64_t va, uint64_t len);
+void emu_hugetlb_forget(struct emu *emu, pid_t pid);
+/* Whether [va, va + len) of @pid touches huge pages of the pool. */
+bool emu_hugetlb_mapped(const struct emu *emu, pid_t pid, uint64_t va,
+			uint64_t len);
+
+/*
+ * Who the next calls come from, for a server that answers several
+ * processes (the preload shim after a fork): process @pid, thread @tid.
+ * User memory is then read and written in that process, its memory map
+ * is what pins check, and fail-nth counts for that thread. @pid 0: the
+ * thread that calls (the default).
+ */
+void emu_task_set(struct emu *emu, pid_t pid, pid_t tid);
+
+/*
+ * For a server that gives a forked child fds of its own, as fork gives
+ * the child references to the parent's files. emu_fd_ref takes a
+ * reference on the file open at @fd: an opaque handle, NULL when @fd is
+ * not open; it allocates nothing, so it may run in a fork handler.
+ * emu_fd_install_ref installs the file at a new fd, which takes over the
+ * reference: the fd, or -EMFILE / -ENOMEM (the reference is dropped).
+ * emu_file_unref drops a reference that was not installed.
+ */
+struct emu_file;
+struct emu_file *emu_fd_ref(struct emu *emu, int fd);
+int emu_fd_install_ref(struct emu *emu, struct emu_file *file);
+void emu_file_unref(struct emu *emu, struct emu_file *file);
 
 /* Whether @fd is an open emulated fd. */
 bool emu_fd_is_open(const struct emu *emu, int fd);
