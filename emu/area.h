@@ -42,12 +42,17 @@
 struct emu_pages;
 struct emu_area_node;
 
+/* What an area lets the device do (the IOMMU PTE's permissions). */
+#define EMU_PROT_READ	1u
+#define EMU_PROT_WRITE	2u
+
 struct emu_area {
 	uint64_t iova;
 	uint64_t last;			/* inclusive */
 	struct emu_pages *pages;	/* the user memory behind the area */
 	uint64_t user_va;		/* user VA of the byte at iova */
-	bool writeable;			/* mapped with IOMMU_IOAS_MAP_WRITEABLE */
+	bool readable;			/* the device may read it */
+	bool writeable;			/* the device may write it */
 	bool loaded;			/* in the domains of its IOAS: pinned */
 	uint32_t num_accesses;		/* access pins inside it (access.h) */
 };

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The VFIO type-1 container API on an iommufd fd (spec 2.16), on top of
- * the context's compat IOAS (IOMMU_VFIO_IOAS SET). Implemented: the API
- * version, CHECK_EXTENSION, SET_IOMMU, GET_INFO (page sizes, the DMA-avail
- * and IOVA range capabilities), MAP_DMA (always fixed IOVA, always
- * per-mm accounting) and UNMAP_DMA (unmap-all, and whole-area ranges;
- * in TYPE1 mode, where huge pages are off, the ends of the range are cut
- * out of their areas first, so part of a mapping can go). As in 6.12, an
- * UNMAP_DMA of a range with nothing mapped succeeds with size 0.
+ * the context's compat IOAS (IOMMU_VFIO_IOAS SET, or made when a VFIO
+ * group is set to the context: group.c), as iommufd's vfio_compat.c
+ * serves it: the API version, CHECK_EXTENSION, SET_IOMMU, GET_INFO (page
+ * sizes, the DMA-avail and IOVA range capabilities), MAP_DMA (always a
+ * fixed IOVA, charged as the context charges IOMMU_IOAS_MAP) and
+ * UNMAP_DMA (unmap-all, and ranges made of whole areas; in TYPE1 mode,
+ * where huge pages are off, the ends of the range are cut out of their
+ * areas first, so part of a mapping can go). As in 6.12, an UNMAP_DMA of
+ * a range with nothing mapped succeeds with size 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,15 +17,33 @@
 
 #include <linux/vfio.h>
 
+#include "hwpt.h"
 #include "ioas.h"
 #include "iommufd.h"
 #include "hole.h"
-#include "hwpt.h"
 #include "machine.h"
 #include "pages.h"
 #include "uaccess.h"
 #include "util.h"
 
+/* DMA_CC_IOMMU: whether every domain of the compat IOAS enforces it. */
+static int emu_compat_cc(struct emu_ictx *ictx)
+{
+	const struct emu_hwpt *h;
+
+	if (!ictx->vfio_ioas)
+		return -ENODEV;
+	for (h = ictx->vfio_ioas->domains; h; h = h->ioas_next) {
+		if (!h->iommu->enforce_cc)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The kernel is built without VFIO_NOIOMMU, and iommufd answers no to the
+ * nesting and vaddr-update extensions of the type-1 driver.
+ */
 static int emu_compat_check_extension(struct emu_ictx *ictx,
 				      unsigned long type)
 {
@@ -33,8 +53,7 @@ static int emu_compat_check_extension(struct emu_ictx *ictx,
 	case VFIO_UNMAP_ALL:
 		return 1;
 	case VFIO_DMA_CC_IOMMU:
-		/* VT-d enforces coherency; it needs the compat IOAS. */
-		return ictx->vfio_ioas ? 1 : -ENODEV;
+		return emu_compat_cc(ictx);
 	default:
 		return 0;
 	}
@@ -52,77 +71,85 @@ static int emu_compat_set_iommu(struct emu_ictx *ictx, unsigned long type)
 	return 0;
 }
 
-/* iommufd_get_pagesizes: every domain's sizes, at least the alignment. */
+/*
+ * iommufd_get_pagesizes: the page sizes every domain has, sizes below
+ * PAGE_SIZE folded into PAGE_SIZE, and at least the IOAS alignment.
+ */
 static uint64_t emu_compat_pgsizes(const struct emu_ioas *ioas)
 {
 	uint64_t sizes = UINT64_MAX;
 	const struct emu_hwpt *h;
 
 	for (h = ioas->domains; h; h = h->ioas_next)
-		sizes &= ~(h->profile->pgsize - 1);
+		sizes &= h->iommu->pgsize_bitmap;
 	if (sizes & (EMU_PAGE_SIZE - 1)) {
 		sizes &= ~(EMU_PAGE_SIZE - 1);
 		sizes |= EMU_PAGE_SIZE;
 	}
-	return sizes & ~(ioas->iova_alignment - 1);
+	return sizes > ioas->iova_alignment ? sizes : ioas->iova_alignment;
 }
 
 /*
- * One capability of GET_INFO at @off of the user's buffer (@avail bytes
- * there): written only if it fits whole; returns its size, the next one
- * starting at the size rounded up to 8 bytes. The IOVA ranges of the IOVA
- * cap are written one by one while they fit, its header only whole.
+ * The DMA-avail capability at @at (@avail bytes of room): written only
+ * when it fits whole. iommufd has no entry limit and says U32_MAX.
  */
 static int emu_compat_cap_dma_avail(struct emu *emu, uint8_t *at,
 				    size_t avail)
 {
-	struct vfio_iommu_type1_info_dma_avail cap;
+	struct vfio_iommu_type1_info_dma_avail cap = {
+		.header = {
+			.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+			.version = 1,
+		},
+		.avail = UINT32_MAX,
+	};
 
-	memset(&cap, 0, sizeof(cap));
-	cap.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
-	cap.header.version = 1;
-	/* iommufd's limit is the memory cgroup's; it reports U32_MAX. */
-	cap.avail = UINT32_MAX;
-	if (avail >= sizeof(cap) && emu_copy_to_user(emu, at, &cap, sizeof(cap)))
+	if (avail >= sizeof(cap) && emu_copy_to_user(emu, at, &cap,
+						     sizeof(cap)))
 		return -EFAULT;
-	return (int)sizeof(cap);
-}
-
-static int emu_compat_cap_iova(struct emu *emu, const struct emu_ioas *ioas,
-			       uint8_t *at, size_t avail)
-{
-	struct vfio_iommu_type1_info_cap_iova_range cap;
-	const size_t range_sz = sizeof(cap.iova_ranges[0]);
-	struct emu_hole_iter it;
-	struct vfio_iova_range r;
-	uint64_t start, last;
-
-	memset(&cap, 0, sizeof(cap));
-	cap.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-	cap.header.version = 1;
-	emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
-	while (emu_hole_iter_next(&it, &start, &last)) {
-		r.start = start;
-		r.end = last;
-		if (avail >= sizeof(cap) + (cap.nr_iovas + 1) * range_sz &&
-		    emu_copy_to_user(emu, at + sizeof(cap) +
-				     cap.nr_iovas * range_sz, &r, sizeof(r)))
-			return -EFAULT;
-		cap.nr_iovas++;
-	}
-	if (avail >= sizeof(cap) + cap.nr_iovas * range_sz &&
-	    emu_copy_to_user(emu, at, &cap, sizeof(cap)))
-		return -EFAULT;
-	return (int)(sizeof(cap) + cap.nr_iovas * range_sz);
+	return sizeof(cap);
 }
 
 /*
- * GET_INFO (vfio_compat.c's iommufd_vfio_iommu_get_info): the struct, and
- * after it the capability chain, DMA_AVAIL then IOVA_RANGE, each written
- * if it fits, a cap's next link only once the cap itself fit. argsz
- * becomes the size of everything; cap_offset is set only if everything
- * fit, while CAPS is always in flags. The struct is written back up to
- * the caller's argsz; nothing is written past it.
+ * The IOVA range capability at @at: each range is written when it fits,
+ * the header (with the count) only when the whole capability does.
+ */
+static int emu_compat_cap_iova(struct emu *emu, const struct emu_ioas *ioas,
+			       uint8_t *at, size_t avail)
+{
+	struct vfio_iommu_type1_info_cap_iova_range cap = {
+		.header = {
+			.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+			.version = 1,
+		},
+	};
+	struct emu_hole_iter it;
+	uint64_t start, last;
+	size_t size;
+
+	emu_hole_iter_init(&it, NULL, &ioas->resv, 0, UINT64_MAX);
+	while (emu_hole_iter_next(&it, &start, &last)) {
+		struct vfio_iova_range r = { .start = start, .end = last };
+
+		size = sizeof(cap) + (cap.nr_iovas + 1) * sizeof(r);
+		if (avail >= size &&
+		    emu_copy_to_user(emu, at + size - sizeof(r), &r,
+				     sizeof(r)))
+			return -EFAULT;
+		cap.nr_iovas++;
+	}
+	size = sizeof(cap) + cap.nr_iovas * sizeof(struct vfio_iova_range);
+	if (avail >= size && emu_copy_to_user(emu, at, &cap, sizeof(cap)))
+		return -EFAULT;
+	return (int)size;
+}
+
+/*
+ * GET_INFO: the struct, then the capability chain at offset sizeof(info),
+ * DMA-avail first. Capabilities are written as far as argsz reaches; argsz
+ * becomes the size of the whole chain, and cap_offset is set only when
+ * all of it was written. Only min(argsz, sizeof(info)) bytes of the
+ * struct are written back.
  */
 static int emu_compat_get_info(struct emu_ictx *ictx, void *arg)
 {
@@ -130,18 +157,18 @@ static int emu_compat_get_info(struct emu_ictx *ictx, void *arg)
 					     iova_pgsizes);
 	struct vfio_iommu_type1_info info;
 	struct emu *emu = ictx->emu;
-	uint8_t *base = arg;
+	uint8_t *uarg = arg;
+	uint32_t total, last_cap = 0;
 	struct emu_ioas *ioas;
-	size_t total = sizeof(info), last_cap = 0, n;
-	unsigned int i;
-	int cap;
+	size_t out;
+	int i, size;
 
 	memset(&info, 0, sizeof(info));
 	if (emu_copy_from_user(emu, &info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	n = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
+	out = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
 	ioas = ictx->vfio_ioas;
 	if (!ioas)
 		return -ENODEV;
@@ -149,46 +176,47 @@ static int emu_compat_get_info(struct emu_ictx *ictx, void *arg)
 	info.flags = VFIO_IOMMU_INFO_PGSIZES;
 	info.iova_pgsizes = emu_compat_pgsizes(ioas);
 	info.cap_offset = 0;
+	total = sizeof(info);
 	for (i = 0; i < 2; i++) {
 		size_t avail = info.argsz > total ? info.argsz - total : 0;
-		uint8_t *at = avail ? base + total : NULL;
-		uint32_t next = (uint32_t)total;
 
-		cap = i == 0 ? emu_compat_cap_dma_avail(emu, at, avail) :
-			       emu_compat_cap_iova(emu, ioas, at, avail);
-		if (cap < 0)
-			return cap;
+		size = i == 0 ? emu_compat_cap_dma_avail(emu, uarg + total,
+							 avail)
+			      : emu_compat_cap_iova(emu, ioas, uarg + total,
+						    avail);
+		if (size < 0)
+			return size;
+		size = (size + 7) & ~7;
 		if (last_cap && info.argsz >= total &&
-		    emu_copy_to_user(emu, base + last_cap +
+		    emu_copy_to_user(emu, uarg + last_cap +
 				     offsetof(struct vfio_info_cap_header,
-					      next),
-				     &next, sizeof(next)))
+					      next), &total, sizeof(total)))
 			return -EFAULT;
 		last_cap = total;
-		total += ((size_t)cap + 7) & ~(size_t)7;
+		total += (uint32_t)size;
 	}
 	if (info.argsz >= total)
 		info.cap_offset = sizeof(info);
-	info.argsz = (uint32_t)total;
+	info.argsz = total;
 	info.flags |= VFIO_IOMMU_INFO_CAPS;
-	return emu_copy_to_user(emu, arg, &info, n);
+	return emu_copy_to_user(emu, arg, &info, out);
 }
 
 static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
 {
 	const size_t minsz = emu_offsetofend(struct vfio_iommu_type1_dma_map,
 					     size);
-	const uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	const uint32_t prot = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	struct vfio_iommu_type1_dma_map map;
 	struct emu_map_frag frag;
 	struct emu_pages *pages;
 	struct emu_ioas *ioas;
-	uint64_t iova, end;
+	uint64_t iova, end, unmapped;
 	int rc;
 
 	if (emu_copy_from_user(ictx->emu, &map, arg, minsz))
 		return -EFAULT;
-	if (map.argsz < minsz || (map.flags & ~known))
+	if (map.argsz < minsz || (map.flags & ~prot))
 		return -EINVAL;
 	ioas = ictx->vfio_ioas;
 	if (!ioas)
@@ -197,11 +225,9 @@ static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
 		return -EINVAL;
 	if (__builtin_add_overflow(map.vaddr, map.size, &end))
 		return -EOVERFLOW;
-	/* VFIO accounting is always per mm, CAP_IPC_LOCK aside. */
 	rc = emu_pages_create(ictx->emu, map.vaddr, map.size,
 			      map.flags & VFIO_DMA_MAP_FLAG_WRITE,
-			      ictx->emu->creds.cap_ipc_lock ? EMU_ACCT_NONE :
-			      EMU_ACCT_MM, &pages);
+			      emu_ioas_acct_mode(ictx), &pages);
 	if (rc)
 		return rc;
 	frag.pages = pages;
@@ -209,18 +235,31 @@ static int emu_compat_map_dma(struct emu_ictx *ictx, void *arg)
 	frag.length = map.size;
 	iova = map.iova;
 	rc = emu_ioas_map_frags(ioas, &frag, 1, map.size, true,
-				map.flags & VFIO_DMA_MAP_FLAG_WRITE, &iova);
+				(map.flags & VFIO_DMA_MAP_FLAG_READ ?
+				 EMU_PROT_READ : 0) |
+				(map.flags & VFIO_DMA_MAP_FLAG_WRITE ?
+				 EMU_PROT_WRITE : 0), &iova);
 	emu_pages_release(pages);
+	/*
+	 * A mapping with neither read nor write is pinned and placed, and
+	 * then refused by the IOMMU driver (VT-d: EINVAL) when there is a
+	 * domain to map it into; it goes again with nothing left behind.
+	 */
+	if (!rc && !(map.flags & prot) && ioas->nr_domains) {
+		emu_ioas_unmap_range(ioas, map.iova, map.size, &unmapped);
+		rc = -EINVAL;
+	}
 	return rc;
 }
 
+/* size becomes the bytes unmapped, written back also on failure. */
 static int emu_compat_unmap_dma(struct emu_ictx *ictx, void *arg)
 {
 	const size_t minsz = emu_offsetofend(struct vfio_iommu_type1_dma_unmap,
 					     size);
 	struct vfio_iommu_type1_dma_unmap unmap;
 	struct emu_ioas *ioas;
-	uint64_t unmapped;
+	uint64_t unmapped = 0;
 	int rc;
 
 	if (emu_copy_from_user(ictx->emu, &unmap, arg, minsz))
@@ -251,6 +290,27 @@ static int emu_compat_unmap_dma(struct emu_ictx *ictx, void *arg)
 	if (emu_copy_to_user(ictx->emu, arg, &unmap, minsz))
 		return -EFAULT;
 	return rc;
+}
+
+/*
+ * As the kernel: the IOAS is allocated (taking an id) before the check,
+ * so an existing compat IOAS costs nothing but the id's round trip.
+ */
+int emu_ictx_compat_ioas_create(struct emu_ictx *ictx)
+{
+	struct emu_ioas *ioas;
+	int rc;
+
+	rc = emu_ioas_alloc(ictx, &ioas);
+	if (rc)
+		return rc;
+	if (ictx->vfio_ioas) {
+		emu_ioas_abort(ioas);
+		return 0;
+	}
+	ictx->vfio_ioas = ioas;
+	emu_obj_publish(&ictx->objs, &ioas->obj);
+	return 0;
 }
 
 int emu_iommufd_compat_ioctl(struct emu_ictx *ictx, unsigned int cmd,

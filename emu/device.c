@@ -120,7 +120,7 @@ static int emu_idev_join(struct emu_idev *idev, struct emu_hwpt *hwpt)
 		rc = -ENOMEM;
 		goto err_unreserve;
 	}
-	if (!emu_hwpt_compatible(hwpt, idev->dev->profile)) {
+	if (!emu_hwpt_compatible(hwpt, &idev->dev->iommu)) {
 		rc = -EINVAL;
 		goto err_unreserve;
 	}
@@ -158,7 +158,7 @@ static int emu_idev_attach_ioas(struct emu_idev *idev, struct emu_ioas *ioas,
 		return 0;
 	}
 
-	rc = emu_hwpt_paging_alloc(ioas, idev->dev->profile, true, &hwpt);
+	rc = emu_hwpt_paging_alloc(ioas, &idev->dev->iommu, true, &hwpt);
 	if (rc)
 		return rc;
 	rc = emu_idev_join(idev, hwpt);

@@ -3,17 +3,19 @@
  * The machine's lifetime and its device list: emu_create, emu_destroy
  * (which closes every fd as a process exit would, so contexts and their
  * objects go through their normal teardown, and unmaps every region
- * mapping), emu_device_add, the
- * counters and the caller's credentials.
+ * mapping), the machine variant, emu_device_add, the counters and the
+ * caller's credentials.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devmodel.h"
 #include "failnth.h"
 #include "hugetlb.h"
 #include "machine.h"
+#include "util.h"
 #include "vfio_pci.h"
 
 int emu_create(struct emu **out)
@@ -25,6 +27,7 @@ int emu_create(struct emu **out)
 	emu->creds.cap_sys_resource = true;
 	emu->creds.memlock_limit = UINT64_MAX;
 	emu->uaccess = EMU_UACCESS_STRICT;
+	emu_variant_default(&emu->variant);
 	*out = emu;
 	return 0;
 }
@@ -42,12 +45,111 @@ void emu_destroy(struct emu *emu)
 		if (file)
 			emu_file_put(emu, file);
 	}
-	for (i = 0; i < emu->nr_devs; i++)
+	for (i = 0; i < emu->nr_devs; i++) {
 		emu_vregion_store_free(&emu->devs[i]);
+		emu_devmodel_free(&emu->devs[i]);
+	}
+	emu_klog_fini(&emu->klog);
 	emu_fail_nth_fini(emu);
 	emu_hugetlb_fini(emu);
 	free(emu->fds);
 	free(emu);
+}
+
+void emu_variant_default(struct emu_variant *out)
+{
+	out->vtd_aw_bits = 39;
+	out->thp = true;
+	out->container = EMU_CONTAINER_VFIO;
+}
+
+static bool emu_variant_valid(const struct emu_variant *v)
+{
+	return (v->vtd_aw_bits == 39 || v->vtd_aw_bits == 48) &&
+	       (v->container == EMU_CONTAINER_VFIO ||
+		v->container == EMU_CONTAINER_IOMMUFD);
+}
+
+/* The settings emu_variant_parse knows: "name=value" applies @set. */
+struct emu_variant_word {
+	const char *text;
+	void (*set)(struct emu_variant *v);
+};
+
+static void emu_variant_aw39(struct emu_variant *v) { v->vtd_aw_bits = 39; }
+static void emu_variant_aw48(struct emu_variant *v) { v->vtd_aw_bits = 48; }
+static void emu_variant_thp_on(struct emu_variant *v) { v->thp = true; }
+static void emu_variant_thp_off(struct emu_variant *v) { v->thp = false; }
+
+static void emu_variant_vfio(struct emu_variant *v)
+{
+	v->container = EMU_CONTAINER_VFIO;
+}
+
+static void emu_variant_iommufd(struct emu_variant *v)
+{
+	v->container = EMU_CONTAINER_IOMMUFD;
+}
+
+static const struct emu_variant_word emu_variant_words[] = {
+	{ "aw-bits=39", emu_variant_aw39 },
+	{ "aw-bits=48", emu_variant_aw48 },
+	{ "thp=on", emu_variant_thp_on },
+	{ "thp=off", emu_variant_thp_off },
+	{ "container=vfio", emu_variant_vfio },
+	{ "container=iommufd", emu_variant_iommufd },
+};
+
+int emu_variant_parse(const char *text, struct emu_variant *out,
+		      const char **bad)
+{
+	const char *p = text;
+	size_t len, i;
+
+	emu_variant_default(out);
+	if (!text)
+		return 0;
+	while (*p) {
+		len = strcspn(p, ",");
+		for (i = 0; i < EMU_ARRAY_SIZE(emu_variant_words); i++) {
+			if (strlen(emu_variant_words[i].text) == len &&
+			    !strncmp(emu_variant_words[i].text, p, len))
+				break;
+		}
+		if (i == EMU_ARRAY_SIZE(emu_variant_words)) {
+			if (bad)
+				*bad = p;
+			return -EINVAL;
+		}
+		emu_variant_words[i].set(out);
+		p += len;
+		if (*p == ',' && !*++p) {
+			if (bad)
+				*bad = p - 1;
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int emu_variant_set(struct emu *emu, const struct emu_variant *v)
+{
+	if (!emu_variant_valid(v))
+		return -EINVAL;
+	if (emu->nr_devs || emu->nr_files)
+		return -EBUSY;
+	emu->variant = *v;
+	return 0;
+}
+
+void emu_variant_get(const struct emu *emu, struct emu_variant *out)
+{
+	*out = emu->variant;
+}
+
+uint64_t emu_auto_align_cap(const struct emu *emu)
+{
+	return emu->variant.thp ? EMU_HPAGE_SIZE : EMU_PAGE_SIZE;
 }
 
 /* A bdf must be one path component that the namespace can hold. */
@@ -94,6 +196,7 @@ int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 	dev = &emu->devs[emu->nr_devs];
 	memset(dev, 0, sizeof(*dev));
 	dev->profile = profile;
+	emu_iommu_resolve(profile, &emu->variant, &dev->iommu);
 	dev->variant = variant;
 	dev->index = emu->nr_devs;
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);

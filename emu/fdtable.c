@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "failnth.h"
 #include "fault_queue.h"
+#include "group.h"
 #include "iommufd.h"
 #include "kvm.h"
 #include "machine.h"
@@ -100,8 +102,6 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 	case EMU_FILE_VFIO:
 		emu_vfio_release(file->vfio);
 		break;
-	case EMU_FILE_KVM:
-		break;
 	case EMU_FILE_KVM_VM:
 		emu_kvm_vm_put(file->vm);
 		break;
@@ -111,11 +111,20 @@ void emu_file_put(struct emu *emu, struct emu_file *file)
 	case EMU_FILE_FAULT:
 		emu_fault_queue_release(file->fq);
 		break;
+	case EMU_FILE_CONTAINER:
+		emu_container_put(file->container);
+		break;
+	case EMU_FILE_GROUP:
+		emu_group_release(file->gdev);
+		break;
 	case EMU_FILE_FAIL_NTH:
 		emu->nr_fail_nth_files--;
 		break;
 	case EMU_FILE_MOCK_ACCESS:
 		emu_mock_access_release(file->staccess);
+		break;
+	case EMU_FILE_KVM:
+	case EMU_FILE_KMSG:
 		break;
 	}
 	emu_file_free(emu, file);

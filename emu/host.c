@@ -11,9 +11,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "failnth.h"
 #include "fault_queue.h"
+#include "group.h"
 #include "iommufd.h"
+#include "klog.h"
 #include "kvm.h"
 #include "machine.h"
 #include "vfio.h"
@@ -21,9 +24,11 @@
 
 /*
  * Only the char nodes and the fail-nth file open: every open of /dev/iommu
- * is a new context. Directories give EISDIR; sysfs and debugfs attributes
- * are read through read_file, never opened, so an open of one is refused
- * with EACCES.
+ * is a new context, and so is every open of /dev/vfio/vfio where iommufd
+ * serves it (the machine variant), then charging pins to the mm as VFIO
+ * does; otherwise that is a new legacy container. Directories give
+ * EISDIR; sysfs and debugfs attributes are read through read_file, never
+ * opened, so an open of one is refused with EACCES.
  */
 static int emu_host_open(void *priv, const char *path, int flags)
 {
@@ -49,16 +54,44 @@ static int emu_host_open(void *priv, const char *path, int flags)
 	}
 
 	switch (node.id) {
+	case EMU_N_DEV_VFIO_VFIO:
+		if (emu->variant.container == EMU_CONTAINER_VFIO) {
+			file = emu_file_alloc(emu, EMU_FILE_CONTAINER);
+			if (!file)
+				return -ENOMEM;
+			rc = emu_container_open(emu, &file->container);
+			break;
+		}
+		/* iommufd serves /dev/vfio/vfio */
+		__attribute__((fallthrough));
 	case EMU_N_DEV_IOMMU:
 		file = emu_file_alloc(emu, EMU_FILE_IOMMUFD);
 		if (!file)
 			return -ENOMEM;
 		rc = emu_ictx_create(emu, &file->ictx);
+		if (!rc && node.id == EMU_N_DEV_VFIO_VFIO) {
+			file->ictx->acct_mm = true;
+			file->container_node = true;
+		}
+		break;
+	case EMU_N_DEV_VFIO_GROUP:
+		file = emu_file_alloc(emu, EMU_FILE_GROUP);
+		if (!file)
+			return -ENOMEM;
+		rc = emu_group_open(node.dev, file);
 		break;
 	case EMU_N_DEV_KVM:
 		file = emu_file_alloc(emu, EMU_FILE_KVM);
 		if (!file)
 			return -ENOMEM;
+		rc = 0;
+		break;
+	case EMU_N_DEV_KMSG:
+		/* A new reader starts at the oldest record kept. */
+		file = emu_file_alloc(emu, EMU_FILE_KMSG);
+		if (!file)
+			return -ENOMEM;
+		file->kmsg.seq = 0;
 		rc = 0;
 		break;
 	case EMU_N_PROC_FAIL_NTH:
@@ -130,7 +163,12 @@ static int emu_host_ioctl(void *priv, int fd, unsigned long request,
 		return emu_kvm_vm_ioctl(file->vm, cmd, arg);
 	case EMU_FILE_KVM_DEV:
 		return emu_kvm_dev_ioctl(file->kdev, cmd, arg);
+	case EMU_FILE_CONTAINER:
+		return emu_container_ioctl(file->container, cmd, arg);
+	case EMU_FILE_GROUP:
+		return emu_group_ioctl(priv, file->gdev, cmd, arg);
 	case EMU_FILE_FAULT:
+	case EMU_FILE_KMSG:
 	case EMU_FILE_FAIL_NTH:
 	case EMU_FILE_MOCK_ACCESS:
 		break;
@@ -140,7 +178,8 @@ static int emu_host_ioctl(void *priv, int fd, unsigned long request,
 
 /*
  * fstat of a char node reports its device; anonymous-inode files (VMs,
- * KVM devices, fault queues) report a regular anon inode, mode 0600.
+ * KVM devices, fault queues) report the anon inode: mode 0600 and no file
+ * type bits at all.
  */
 static int emu_host_fstat(void *priv, int fd, struct stat *st)
 {
@@ -151,21 +190,36 @@ static int emu_host_fstat(void *priv, int fd, struct stat *st)
 		return -EBADF;
 	switch (file->kind) {
 	case EMU_FILE_IOMMUFD:
+		if (file->container_node)
+			node.id = EMU_N_DEV_VFIO_VFIO;
+		break;
+	case EMU_FILE_CONTAINER:
+		node.id = EMU_N_DEV_VFIO_VFIO;
+		break;
+	case EMU_FILE_GROUP:
+		node.id = EMU_N_DEV_VFIO_GROUP;
+		node.dev = file->gdev;
 		break;
 	case EMU_FILE_VFIO:
+		if (file->vfio->group_path)
+			goto out_anon;
 		node.id = EMU_N_DEV_VFIO_CDEV;
 		node.dev = file->vfio->dev;
 		break;
 	case EMU_FILE_KVM:
 		node.id = EMU_N_DEV_KVM;
 		break;
+	case EMU_FILE_KMSG:
+		node.id = EMU_N_DEV_KMSG;
+		break;
 	case EMU_FILE_FAIL_NTH:
 		node.id = EMU_N_PROC_FAIL_NTH;
 		node.arg = file->tid;
 		break;
 	default:
+out_anon:
 		emu_vfs_stat(&node, st);
-		st->st_mode = S_IFREG | 0600;
+		st->st_mode = 0600;
 		st->st_rdev = 0;
 		return 0;
 	}
@@ -226,6 +280,10 @@ static ssize_t emu_file_rw(struct emu *emu, int fd, void *buf, size_t count,
 			return emu_fault_queue_write(file->fq, buf, count,
 						     off);
 		return emu_fault_queue_read(file->fq, buf, count, off);
+	case EMU_FILE_KMSG:
+		if (write)
+			return emu_kmsg_write(emu, buf, count);
+		return emu_kmsg_read(emu, &file->kmsg, buf, count);
 	case EMU_FILE_FAIL_NTH:
 		/* The position does not matter for a write (proc_fail_nth_write). */
 		if (write)
@@ -305,7 +363,8 @@ ssize_t emu_read(struct emu *emu, int fd, void *buf, size_t count)
 	if (!file)
 		return -EBADF;
 	n = emu_file_rw(emu, fd, buf, count, file->pos, false);
-	if (n > 0 && file->kind != EMU_FILE_FAULT)
+	if (n > 0 && file->kind != EMU_FILE_FAULT &&
+	    file->kind != EMU_FILE_KMSG)
 		file->pos += (uint64_t)n;
 	return n;
 }
@@ -318,7 +377,8 @@ ssize_t emu_write(struct emu *emu, int fd, const void *buf, size_t count)
 	if (!file)
 		return -EBADF;
 	n = emu_file_rw(emu, fd, (void *)buf, count, file->pos, true);
-	if (n > 0 && file->kind != EMU_FILE_FAULT)
+	if (n > 0 && file->kind != EMU_FILE_FAULT &&
+	    file->kind != EMU_FILE_KMSG)
 		file->pos += (uint64_t)n;
 	return n;
 }

@@ -4,8 +4,8 @@
  * HWPT_ALLOC (spec 2.10), GET_HW_INFO (2.11), HWPT_SET_DIRTY_TRACKING
  * (2.12), HWPT_GET_DIRTY_BITMAP (2.13) and HWPT_INVALIDATE (2.14).
  *
- * A domain is modelled by the profile of the IOMMU it was built for:
- * aperture, smallest page size, unit and sharing rules, dirty tracking.
+ * A domain is modelled by the IOMMU it was built for (iommu.h): aperture,
+ * page sizes, unit and sharing rules, dirty tracking, nesting.
  * Making it part of its IOAS (aperture reservation, alignment, pins) is
  * the IOAS's job; this file decides who may share it and keeps its dirty
  * state. Two IOMMU drivers are modelled: VT-d's for every PCI profile (it
@@ -16,8 +16,8 @@
  *
  * A valid nested request for a VT-d device is checked up to the driver's
  * data validation and then refused with EOPNOTSUPP: the model has no VT-d
- * stage-1 domains, so that is the one place where it answers differently
- * from a VT-d kernel with nesting.
+ * stage-1 domains. No VT-d IOMMU of a profile offers nesting (QEMU's
+ * intel-iommu does not), so no VT-d NEST_PARENT domain exists to nest on.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,19 +37,20 @@
 #include "util.h"
 
 bool emu_hwpt_compatible(const struct emu_hwpt *hwpt,
-			 const struct emu_profile *profile)
+			 const struct emu_iommu *iommu)
 {
-	const struct emu_profile *own = hwpt->profile;
+	const struct emu_profile *own = hwpt->iommu->profile;
+	const struct emu_profile *p = iommu->profile;
 
-	if (hwpt->dirty_ops && !profile->dirty_tracking)
+	if (hwpt->dirty_ops && !iommu->dirty_tracking)
 		return false;
-	if (own->iommu_unit == profile->iommu_unit)
+	if (own->iommu_unit == p->iommu_unit)
 		return true;
-	if (own->no_share || profile->no_share)
+	if (own->no_share || p->no_share)
 		return false;
-	return own->pgsize == profile->pgsize &&
-	       own->aperture_start >= profile->aperture_start &&
-	       own->aperture_last <= profile->aperture_last;
+	return hwpt->iommu->pgsize == iommu->pgsize &&
+	       hwpt->iommu->aperture_start >= iommu->aperture_start &&
+	       hwpt->iommu->aperture_last <= iommu->aperture_last;
 }
 
 /*
@@ -63,16 +64,18 @@ static int emu_hwpt_check_sharing(const struct emu_ioas *ioas,
 	const struct emu_hwpt *h;
 
 	for (h = ioas->domains; h; h = h->ioas_next) {
-		if (h->profile->iommu_unit == profile->iommu_unit)
+		const struct emu_profile *own = h->iommu->profile;
+
+		if (own->iommu_unit == profile->iommu_unit)
 			continue;
-		if (h->profile->no_share || profile->no_share)
+		if (own->no_share || profile->no_share)
 			return -EINVAL;
 	}
 	return 0;
 }
 
 int emu_hwpt_paging_alloc(struct emu_ioas *ioas,
-			  const struct emu_profile *profile, bool auto_domain,
+			  const struct emu_iommu *iommu, bool auto_domain,
 			  struct emu_hwpt **out)
 {
 	struct emu_ictx *ictx = ioas->ictx;
@@ -85,11 +88,11 @@ int emu_hwpt_paging_alloc(struct emu_ioas *ioas,
 	if (rc)
 		goto err_free_hwpt;
 	hwpt->ioas = ioas;
-	hwpt->profile = profile;
+	hwpt->iommu = iommu;
 	hwpt->auto_domain = auto_domain;
 	emu_dirty_init(&hwpt->dirty);
 
-	rc = emu_hwpt_check_sharing(ioas, profile);
+	rc = emu_hwpt_check_sharing(ioas, iommu->profile);
 	if (rc)
 		goto err_abort_id;
 	rc = emu_ioas_domain_add(ioas, hwpt);
@@ -182,7 +185,7 @@ static int emu_hwpt_alloc_nested(struct emu_ucmd *ucmd, struct emu_idev *idev,
 				 struct emu_hwpt **out)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	const struct emu_profile *p = idev->dev->profile;
+	const struct emu_iommu *iommu = &idev->dev->iommu;
 	struct emu_ictx *ictx = ucmd->ictx;
 	struct emu_hwpt *hwpt;
 	int rc;
@@ -190,9 +193,9 @@ static int emu_hwpt_alloc_nested(struct emu_ucmd *ucmd, struct emu_idev *idev,
 	if ((cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID) || !cmd->data_len)
 		return -EOPNOTSUPP;
 	if (parent->auto_domain || !parent->nest_parent ||
-	    !emu_hwpt_same_driver(parent->profile, p))
+	    !emu_hwpt_same_driver(parent->iommu->profile, iommu->profile))
 		return -EINVAL;
-	if (!emu_mock_profile(p))
+	if (!emu_mock_profile(iommu->profile))
 		return emu_hwpt_vtd_nested(ucmd);
 
 	hwpt = emu_zalloc(ictx->emu, sizeof(*hwpt));
@@ -206,7 +209,7 @@ static int emu_hwpt_alloc_nested(struct emu_ucmd *ucmd, struct emu_idev *idev,
 	hwpt->parent = parent;
 	parent->obj.users++;
 	hwpt->ioas = parent->ioas;
-	hwpt->profile = p;
+	hwpt->iommu = iommu;
 	rc = emu_mock_nested_init(ucmd, parent, hwpt);
 	if (rc) {
 		emu_hwpt_nested_abort(hwpt);
@@ -223,20 +226,26 @@ static int emu_hwpt_alloc_paging(struct emu_ucmd *ucmd, struct emu_idev *idev,
 	const uint32_t paging_flags = IOMMU_HWPT_ALLOC_NEST_PARENT |
 				      IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	const struct emu_profile *p = idev->dev->profile;
+	const struct emu_iommu *iommu = &idev->dev->iommu;
 	struct emu_hwpt *hwpt;
 	int rc;
 
 	if (cmd->flags & ~paging_flags)
 		return -EOPNOTSUPP;
 	if ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
-	    !p->dirty_tracking)
+	    !iommu->dirty_tracking)
 		return -EOPNOTSUPP;
-	/* Neither VT-d nor the mock takes driver data for a paging domain. */
+	/*
+	 * A nesting parent needs an IOMMU that nests (VT-d: nesting in ecap;
+	 * the mock always). Neither VT-d nor the mock takes driver data for
+	 * a paging domain.
+	 */
+	if ((cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT) && !iommu->nesting)
+		return -EOPNOTSUPP;
 	if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
 		return -EOPNOTSUPP;
 
-	rc = emu_hwpt_paging_alloc(ioas, p, false, &hwpt);
+	rc = emu_hwpt_paging_alloc(ioas, iommu, false, &hwpt);
 	if (rc)
 		return rc;
 	hwpt->nest_parent = cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
@@ -342,38 +351,18 @@ out_respond:
 	return rc;
 }
 
-/* Address width of an aperture [0, last]. */
-static unsigned int emu_hwpt_aw(uint64_t last)
-{
-	return last == UINT64_MAX ? 64 : 64 - (unsigned int)__builtin_clzll(
-						last + 1) - 1;
-}
-
 /*
- * A VT-d-like capability report for @p: flags as Linux sets them; cap_reg: ND = 2 (256 domain ids),
- * SAGAW = 3-level (39-bit) and 4-level when wider, MGAW = width - 1,
- * SLLPS = 2 MiB. ecap_reg: QI, IR, EIM, PT, SC, and SLADS (bit 45,
- * second-level accessed/dirty) for a dirty-tracking IOMMU.
+ * VT-d's report: the device's IOMMU registers (iommu.h), with the SPR17
+ * erratum flag Linux sets on every VT-d report (it cannot tell affected
+ * parts apart).
  */
-static void emu_hwpt_vtd_info(const struct emu_profile *p,
+static void emu_hwpt_vtd_info(const struct emu_iommu *iommu,
 			      struct iommu_hw_info_vtd *out)
 {
-	unsigned int aw = emu_hwpt_aw(p->aperture_last);
-
 	memset(out, 0, sizeof(*out));
-	/*
-	 * Linux sets the SPR17 erratum flag on every VT-d report (it cannot
-	 * tell affected parts apart); seen on a real 6.12 in the VM check.
-	 */
 	out->flags = IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17;
-	out->cap_reg = 2ULL | (1ULL << (8 + 1)) | (1ULL << 34) |
-		       ((uint64_t)(aw - 1) << 16);
-	if (aw > 39)
-		out->cap_reg |= 1ULL << (8 + 2);
-	out->ecap_reg = (1ULL << 1) | (1ULL << 3) | (1ULL << 4) | (1ULL << 6) |
-			(1ULL << 7);
-	if (p->dirty_tracking)
-		out->ecap_reg |= 1ULL << 45;
+	out->cap_reg = iommu->cap_reg;
+	out->ecap_reg = iommu->ecap_reg;
 }
 
 int emu_hw_info_ioctl(struct emu_ucmd *ucmd)
@@ -384,7 +373,7 @@ int emu_hw_info_ioctl(struct emu_ucmd *ucmd)
 		struct iommu_hw_info_vtd vtd;
 		uint8_t bytes[64];
 	} info;
-	const struct emu_profile *p;
+	const struct emu_iommu *iommu;
 	struct emu_idev *idev;
 	uint8_t *data = emu_u64_to_user_ptr(cmd->data_uptr);
 	uint32_t klen = 0, n;
@@ -401,13 +390,14 @@ int emu_hw_info_ioctl(struct emu_ucmd *ucmd)
 						   EMU_OBJ_DEVICE);
 	if (!idev)
 		return -ENOENT;
-	p = idev->dev->profile;
+	iommu = &idev->dev->iommu;
 	cmd->out_data_type = IOMMU_HW_INFO_TYPE_NONE;
-	if (emu_mock_profile(p)) {
+	if (emu_mock_profile(iommu->profile)) {
 		klen = emu_mock_hw_info(&info, sizeof(info),
 					&cmd->out_data_type);
-	} else if (p->hw_info_type == IOMMU_HW_INFO_TYPE_INTEL_VTD) {
-		emu_hwpt_vtd_info(p, &info.vtd);
+	} else if (iommu->profile->hw_info_type ==
+		   IOMMU_HW_INFO_TYPE_INTEL_VTD) {
+		emu_hwpt_vtd_info(iommu, &info.vtd);
 		klen = sizeof(info.vtd);
 		cmd->out_data_type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
 	}
@@ -423,7 +413,7 @@ int emu_hw_info_ioctl(struct emu_ucmd *ucmd)
 	cmd->data_len = klen;
 	cmd->out_max_pasid_log2 = 0;	/* no PASID support */
 	cmd->out_capabilities = 0;
-	if (p->dirty_tracking)
+	if (iommu->dirty_tracking)
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
 	return emu_ucmd_respond(ucmd, sizeof(*cmd));
 }
@@ -447,9 +437,9 @@ struct emu_hwpt *emu_hwpt_paging_get(struct emu_ictx *ictx, uint32_t id)
 static void emu_hwpt_pte(const struct emu_hwpt *hwpt, uint64_t iova,
 			 uint64_t *start, uint64_t *last)
 {
-	uint64_t pg = hwpt->profile->pgsize;
+	uint64_t pg = hwpt->iommu->pgsize;
 
-	if (emu_mock_profile(hwpt->profile)) {
+	if (emu_mock_profile(hwpt->iommu->profile)) {
 		emu_mock_pte(hwpt, iova, start, last);
 		return;
 	}
@@ -636,7 +626,7 @@ int emu_hwpt_dirty(struct emu *emu, int iommufd, uint32_t hwpt_id,
 	if (!hwpt->dirty_enabled)
 		return 0;
 	/* Dirty bits live in IOMMU PTEs: whole IOMMU pages. */
-	pg = hwpt->profile->pgsize;
+	pg = hwpt->iommu->pgsize;
 	iova &= ~(pg - 1);
 	last |= pg - 1;
 	return emu_dirty_add(&hwpt->dirty, iova, last);

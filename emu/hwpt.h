@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * HWPT objects. A HWPT_PAGING is an IOMMU domain built for one device
- * profile's IOMMU and made part of one IOAS. Automatic ones are created
+ * HWPT objects. A HWPT_PAGING is an IOMMU domain built for one device's
+ * IOMMU (iommu.h) and made part of one IOAS. Automatic ones are created
  * when a device attaches to an IOAS and no existing automatic domain of
  * that IOAS accepts it, and destroyed when their last device leaves;
  * manual ones come from IOMMU_HWPT_ALLOC and go with IOMMU_DESTROY. A
@@ -24,6 +24,7 @@
 #include <emu/emu.h>
 
 #include "dirty.h"
+#include "iommu.h"
 #include "obj.h"
 
 struct emu_fault_queue;
@@ -39,7 +40,7 @@ struct emu_hwpt {
 	struct emu_ioas *ioas;		/* nested: the parent's */
 	struct emu_hwpt *parent;	/* nested: its paging parent */
 	struct emu_fault_queue *fault;	/* IOMMU_HWPT_FAULT_ID_VALID */
-	const struct emu_profile *profile;	/* the IOMMU it was built for */
+	const struct emu_iommu *iommu;	/* the IOMMU it was built for */
 	bool auto_domain;
 	bool nest_parent;		/* IOMMU_HWPT_ALLOC_NEST_PARENT */
 	bool dirty_ops;			/* IOMMU_HWPT_ALLOC_DIRTY_TRACKING */
@@ -51,14 +52,14 @@ struct emu_hwpt {
 };
 
 /*
- * Build a domain for @profile's IOMMU on @ioas with a reserved, unpublished
+ * Build a domain for @iommu on @ioas with a reserved, unpublished
  * id. -EINVAL when the IOAS already holds a domain of another IOMMU unit
  * and either side refuses sharing, or as emu_ioas_domain_add; -ENOMEM,
  * -EBUSY (ids). Publish it with emu_obj_publish or undo with
  * emu_hwpt_abort.
  */
 int emu_hwpt_paging_alloc(struct emu_ioas *ioas,
-			  const struct emu_profile *profile, bool auto_domain,
+			  const struct emu_iommu *iommu, bool auto_domain,
 			  struct emu_hwpt **out);
 void emu_hwpt_abort(struct emu_hwpt *hwpt);
 /* Destroy op: leave the IOAS and free. */
@@ -67,14 +68,14 @@ void emu_hwpt_destroy(struct emu_obj *obj);
 void emu_hwpt_nested_destroy(struct emu_obj *obj);
 
 /*
- * Whether a device of @profile may attach to @hwpt: always within one IOMMU
+ * Whether a device behind @iommu may attach to @hwpt: always within one IOMMU
  * unit; across units only when neither side is no_share, the page sizes
  * agree and the domain's aperture fits the device's IOMMU. A domain with
  * dirty tracking takes only devices whose IOMMU can track (spec 4.9). A
  * refusal is the driver's EINVAL.
  */
 bool emu_hwpt_compatible(const struct emu_hwpt *hwpt,
-			 const struct emu_profile *profile);
+			 const struct emu_iommu *iommu);
 
 /* Forget the dirty state of [iova, last] (unmapped). */
 void emu_hwpt_dirty_forget(struct emu_hwpt *hwpt, uint64_t iova,

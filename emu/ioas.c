@@ -160,8 +160,6 @@ int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 	uint64_t last;
 
 	*unmapped = 0;
-	if (iova == UINT64_MAX || length == UINT64_MAX)
-		return -EOVERFLOW;
 	if (!length)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, length - 1, &last))
@@ -238,8 +236,8 @@ static uint64_t emu_ioas_compute_alignment(const struct emu_ioas *ioas)
 	uint64_t align = ioas->huge_pages_off ? EMU_PAGE_SIZE : 1;
 
 	for (h = ioas->domains; h; h = h->ioas_next) {
-		if (h->profile->pgsize > align)
-			align = h->profile->pgsize;
+		if (h->iommu->pgsize > align)
+			align = h->iommu->pgsize;
 	}
 	for (a = ioas->accesses; a; a = a->ioas_next) {
 		if (a->iova_alignment > align)
@@ -303,6 +301,7 @@ int emu_ioas_cut(struct emu_ioas *ioas, uint64_t iova)
 	rhs->iova = new_start;
 	rhs->last = area->last;
 	rhs->user_va = area->user_va + (new_start - area->iova);
+	rhs->readable = area->readable;
 	rhs->writeable = area->writeable;
 	rc = emu_pages_add_user(area->pages, rhs);
 	if (rc)
@@ -403,7 +402,7 @@ err_unload:
 
 int emu_ioas_domain_add(struct emu_ioas *ioas, struct emu_hwpt *hwpt)
 {
-	const struct emu_profile *p = hwpt->profile;
+	const struct emu_iommu *p = hwpt->iommu;
 	struct emu_hwpt **tail;
 	uint64_t align = ioas->iova_alignment;
 	int rc;
@@ -539,8 +538,9 @@ static int emu_ioas_alloc_iova(const struct emu_ioas *ioas, uint64_t user_va,
 	align = emu_roundup_pow2(length);
 	if (user_va && (user_va & -user_va) < align)
 		align = user_va & -user_va;
-	if (align > EMU_HPAGE_SIZE)
-		align = EMU_HPAGE_SIZE;
+	/* The cap is the huge page size, PAGE_SIZE in a kernel without THP. */
+	if (align > emu_auto_align_cap(ioas->ictx->emu))
+		align = emu_auto_align_cap(ioas->ictx->emu);
 	if (align < ioas->iova_alignment)
 		return -EINVAL;
 
@@ -591,8 +591,9 @@ static int emu_ioas_check_fixed(const struct emu_ioas *ioas, uint64_t iova,
 
 int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		       unsigned int nr, uint64_t length, bool fixed,
-		       bool writeable, uint64_t *iova)
+		       unsigned int prot, uint64_t *iova)
 {
+	bool writeable = prot & EMU_PROT_WRITE;
 	struct emu *emu = ioas->ictx->emu;
 	struct emu_area **areas;
 	uint64_t at, align = ioas->iova_alignment;
@@ -634,6 +635,7 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		a->iova = at;
 		a->last = at + f[i].length - 1;
 		a->user_va = f[i].user_va;
+		a->readable = prot & EMU_PROT_READ;
 		a->writeable = writeable;
 		rc = emu_pages_add_user(f[i].pages, a);
 		if (rc) {

@@ -27,13 +27,13 @@
 
 #include "area.h"
 #include "obj.h"
+#include "pages.h"
 #include "resv.h"
 
 struct emu_access;
 struct emu_ictx;
 struct emu_hwpt;
 struct emu_mm;
-struct emu_pages;
 struct emu_ucmd;
 
 struct emu_ioas {
@@ -119,6 +119,12 @@ void emu_ioas_domains_forget(struct emu_ioas *ioas, uint64_t iova,
  */
 int emu_ioas_set_huge_pages(struct emu_ioas *ioas, bool enable);
 
+/*
+ * How a new pages object of @ictx is charged: not at all with
+ * CAP_IPC_LOCK, else per the context's RLIMIT_MODE.
+ */
+enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx);
+
 /* ioctl handlers (ioas_ioctl.c) */
 int emu_ioas_alloc_ioctl(struct emu_ucmd *ucmd);
 int emu_ioas_iova_ranges_ioctl(struct emu_ucmd *ucmd);
@@ -134,8 +140,8 @@ int emu_ioas_vfio_ioas_ioctl(struct emu_ucmd *ucmd);
  * @nr fragments (each a slice of a pages object) contiguously from
  * *@iova (FIXED when @fixed, else chosen per spec 4.4 from the first
  * fragment's user VA), check alignment, pin if the IOAS has domains and
- * insert the areas. Returns 0 with *@iova set, or the spec's errno with
- * nothing changed.
+ * insert the areas with @prot (EMU_PROT_* bits). Returns 0 with *@iova
+ * set, or the spec's errno with nothing changed.
  */
 struct emu_map_frag {
 	struct emu_pages *pages;
@@ -145,14 +151,16 @@ struct emu_map_frag {
 
 int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		       unsigned int nr, uint64_t length, bool fixed,
-		       bool writeable, uint64_t *iova);
+		       unsigned int prot, uint64_t *iova);
 
 /*
- * Unmap per spec 2.7 (not the unmap-all case): 0 or -errno; *@unmapped
- * gets the bytes unmapped, 0 when nothing was mapped in the range (the
- * IOAS_UNMAP handler makes that ENOENT, the VFIO compat path success).
- * Accesses pinning an area are asked to let go first; one that never
- * does makes it -EDEADLOCK.
+ * Unmap every area inside [iova, iova + length), the kernel's
+ * iopt_unmap_iova: -EINVAL for length 0, -EOVERFLOW when the range wraps,
+ * -ENOENT when an area crosses its edge (the areas before it are gone
+ * already). Accesses pinning an area are asked to let go first; one that
+ * never does makes it -EDEADLOCK. *@unmapped gets the bytes unmapped, on
+ * failure too, 0 included: an empty range is a success here
+ * (IOMMU_IOAS_UNMAP refuses it itself, the VFIO compat path does not).
  */
 int emu_ioas_unmap_range(struct emu_ioas *ioas, uint64_t iova,
 			 uint64_t length, uint64_t *unmapped);

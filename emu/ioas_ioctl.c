@@ -176,7 +176,14 @@ out_free_list:
 }
 
 /* The accounting a new pages object gets (spec 4.7). */
-static enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx)
+/* MAP and COPY flags as the permissions of the areas they make. */
+static unsigned int emu_ioas_prot(uint32_t flags)
+{
+	return (flags & IOMMU_IOAS_MAP_READABLE ? EMU_PROT_READ : 0) |
+	       (flags & IOMMU_IOAS_MAP_WRITEABLE ? EMU_PROT_WRITE : 0);
+}
+
+enum emu_acct emu_ioas_acct_mode(const struct emu_ictx *ictx)
 {
 	if (ictx->emu->creds.cap_ipc_lock)
 		return EMU_ACCT_NONE;
@@ -221,7 +228,7 @@ int emu_ioas_map_ioctl(struct emu_ucmd *ucmd)
 	frag.length = cmd->length;
 	rc = emu_ioas_map_frags(ioas, &frag, 1, cmd->length,
 				cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA,
-				writeable, &iova);
+				emu_ioas_prot(cmd->flags), &iova);
 	emu_pages_release(pages);
 	if (rc)
 		return rc;
@@ -310,7 +317,7 @@ int emu_ioas_copy_ioctl(struct emu_ucmd *ucmd)
 	}
 	rc = emu_ioas_map_frags(dst, frags, (unsigned int)nr, cmd->length,
 				cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA,
-				cmd->flags & IOMMU_IOAS_MAP_WRITEABLE, &iova);
+				emu_ioas_prot(cmd->flags), &iova);
 	if (rc)
 		goto out_free_frags;
 	cmd->dst_iova = iova;
@@ -340,6 +347,8 @@ int emu_ioas_unmap_ioctl(struct emu_ucmd *ucmd)
 		if (rc)
 			return rc;
 	} else {
+		if (cmd->iova == UINT64_MAX || cmd->length == UINT64_MAX)
+			return -EOVERFLOW;
 		rc = emu_ioas_unmap_range(ioas, cmd->iova, cmd->length,
 					  &unmapped);
 		if (rc)

@@ -57,6 +57,12 @@ void emu_ictx_obj_destroy(struct emu_ictx *ictx, struct emu_obj *obj);
  */
 int emu_iommufd_ioctl(struct emu_ictx *ictx, unsigned int cmd, void *arg);
 
+/*
+ * Make the compat IOAS unless there is one (a VFIO group set to the
+ * context): 0, -ENOMEM or -EBUSY (ids).
+ */
+int emu_ictx_compat_ioas_create(struct emu_ictx *ictx);
+
 /* The VFIO type-1 container ioctls on an iommufd fd (spec 2.16). */
 int emu_iommufd_compat_ioctl(struct emu_ictx *ictx, unsigned int cmd,
 			     void *arg);

@@ -22,6 +22,11 @@
 
 #include <emu/emu.h>
 
+#include "dma.h"
+#include "group.h"
+#include "iommu.h"
+#include "klog.h"
+
 #define EMU_FD_FIRST 3
 #define EMU_FD_MAX 1024		/* like RLIMIT_NOFILE's usual soft limit */
 #define EMU_BDF_MAX 32
@@ -30,6 +35,7 @@
 #define EMU_VFIO_OFFSET_SHIFT 40
 #define EMU_VFIO_OFFSET_MASK ((1ULL << EMU_VFIO_OFFSET_SHIFT) - 1)
 
+struct emu_container;
 struct emu_ictx;
 struct emu_vfio_file;
 struct emu_vpci;
@@ -45,6 +51,7 @@ struct emu_mock_access;
 
 struct emu_dev {
 	const struct emu_profile *profile;
+	struct emu_iommu iommu;		/* resolved at emu_device_add */
 	enum emu_sysfs_variant variant;
 	unsigned int index;		/* N of vfioN, the cdev minor */
 	char bdf[EMU_BDF_MAX];
@@ -52,6 +59,9 @@ struct emu_dev {
 	char cdev[EMU_CDEV_NAME_MAX];
 	/* The cdev file bound to an iommufd, or NULL: one bind at a time. */
 	struct emu_vfio_file *bound;
+	/* Opens of the device: a cdev bind, or each group-path device fd. */
+	unsigned int open_count;
+	struct emu_group group;
 	/*
 	 * vfio-pci's state while the device is open (vfio_pci.h): made at
 	 * the first BIND, gone when the bound file is released.
@@ -61,6 +71,11 @@ struct emu_dev {
 	struct emu_bar_store *store;
 	/* log2 of the MSI vectors last enabled (vfio-pci keeps it). */
 	unsigned int msi_qmax;
+	/*
+	 * The device model's state (devmodel.h), in its power-on state from
+	 * the first BAR access for the machine's life; NULL until then.
+	 */
+	void *model;
 };
 
 enum emu_file_kind {
@@ -70,6 +85,9 @@ enum emu_file_kind {
 	EMU_FILE_KVM_VM,
 	EMU_FILE_KVM_DEV,		/* a kvm-vfio device */
 	EMU_FILE_FAULT,			/* an iommufd fault queue */
+	EMU_FILE_CONTAINER,		/* /dev/vfio/vfio, legacy container */
+	EMU_FILE_GROUP,			/* /dev/vfio/GROUP */
+	EMU_FILE_KMSG,			/* /dev/kmsg */
 	EMU_FILE_FAIL_NTH,		/* /proc/self/task/<tid>/fail-nth */
 	EMU_FILE_MOCK_ACCESS,		/* the selftest mock's access fd */
 };
@@ -83,13 +101,17 @@ struct emu_file {
 	unsigned int refs;
 	unsigned int fmode;		/* EMU_FMODE_* */
 	uint64_t pos;			/* read/write position */
+	bool container_node;		/* an iommufd from /dev/vfio/vfio */
 	union {
 		struct emu_ictx *ictx;		/* holds one context ref */
 		struct emu_vfio_file *vfio;
 		struct emu_kvm_vm *vm;
 		struct emu_kvm_dev *kdev;
 		struct emu_fault_queue *fq;
-		pid_t tid;				/* the fail-nth file's task */
+		struct emu_container *container;
+		struct emu_dev *gdev;		/* the group's device */
+		struct emu_kmsg_file kmsg;
+		pid_t tid;			/* the fail-nth file's task */
 		struct emu_mock_access *staccess;
 	};
 };
@@ -130,6 +152,10 @@ struct emu {
 	struct emu_creds creds;
 	enum emu_uaccess_mode uaccess;
 	struct emu_mm_cache *mm_cache;	/* the user's, or NULL */
+	struct emu_variant variant;
+	struct emu_klog klog;
+	struct emu_dma_fault dma_faults[EMU_DMA_FAULTS_MAX];
+	size_t nr_dma_faults;		/* recorded since emu_dma_faults */
 	struct emu_ictx *contexts;	/* every live context, newest first */
 	struct emu_task task;
 	struct emu_fail_nth *fail_nth;	/* per-task counters (failnth.h) */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct emu;
 struct emu_dev;
 
 enum emu_pci_cap_kind {
@@ -42,12 +43,14 @@ struct emu_pci_cap {
 
 /*
  * A BAR's bytes as a device model gives them: @count bytes at @pos of
- * BAR @bar (or the ROM, index 6) between @kbuf and the device. Returns
- * the byte count or -errno. NULL in the description: plain memory.
+ * BAR @bar (or the ROM, index 6) between @kbuf and the device of machine
+ * @emu (whose memory a device's DMA reaches). Returns the byte count or
+ * -errno; a zero-byte access powers the device on (an mmap of a BAR
+ * does it first). NULL in the description: plain memory.
  */
-typedef ssize_t (*emu_bar_rw_fn)(struct emu_dev *dev, unsigned int bar,
-				 uint64_t pos, void *kbuf, size_t count,
-				 bool write);
+typedef ssize_t (*emu_bar_rw_fn)(struct emu *emu, struct emu_dev *dev,
+				 unsigned int bar, uint64_t pos, void *kbuf,
+				 size_t count, bool write);
 
 #define EMU_PCI_MAX_CAPS 8
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The built-in device profiles: constant descriptions of an emulated PCI
- * function and the IOMMU it sits behind. "e1000e" is the device the spec's
- * section 9 was confirmed with; the others each change one property so a
- * test or fuzz input can reach one behaviour:
+ * function and the IOMMU it sits behind. "e1000e" is QEMU's e1000e behind
+ * QEMU's intel-iommu, the device the spec's section 9 was confirmed with
+ * (its VT-d registers, and so its aperture, come from the machine
+ * variant: iommu.c); the others each change one property so a test or
+ * fuzz input can reach one behaviour, and match no QEMU configuration:
  *   small-aperture  domain aperture 4 GiB: mapped IOVA above it makes the
  *                   attach fail with EADDRINUSE
  *   pgsize-64k      IOMMU page size > PAGE_SIZE: every attach is EINVAL
@@ -23,6 +25,7 @@
 
 #include <emu/emu.h>
 
+#include "devmodel.h"
 #include "pci_desc.h"
 #include "util.h"
 
@@ -77,6 +80,7 @@ static const struct emu_pci_desc emu_e1000e_pci = {
 		  { 0x02400000, 0x00462030, 0x0000e000, 0x000000a0 } },
 		{ EMU_ECAP_DSN, 0x140, { 0 } },
 	},
+	.bar_rw = emu_e1000e_bar_rw,	/* QEMU's e1000e: dev_e1000e.c */
 };
 
 #define EMU_E1000E_COMMON                                           \
@@ -93,13 +97,11 @@ static const struct emu_pci_desc emu_e1000e_pci = {
 	.class_code = 0x020000
 
 #define EMU_X86_MSI_RESV { .start = 0xfee00000ULL, .last = 0xfeefffffULL }
-#define EMU_APERTURE_39 ((1ULL << 39) - 1)
 
 static const struct emu_profile emu_profiles[] = {
 	{
 		.name = "e1000e",
 		EMU_E1000E_COMMON,
-		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 4096,
 		.iommu_unit = 0,
 	},
@@ -113,14 +115,12 @@ static const struct emu_profile emu_profiles[] = {
 	{
 		.name = "pgsize-64k",
 		EMU_E1000E_COMMON,
-		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 65536,
 		.iommu_unit = 3,
 	},
 	{
 		.name = "dirty",
 		EMU_E1000E_COMMON,
-		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 4096,
 		.iommu_unit = 0,
 		.dirty_tracking = true,
@@ -128,7 +128,6 @@ static const struct emu_profile emu_profiles[] = {
 	{
 		.name = "noshare",
 		EMU_E1000E_COMMON,
-		.aperture_last = EMU_APERTURE_39,
 		.pgsize = 4096,
 		.iommu_unit = 1,
 		.no_share = true,

@@ -15,9 +15,17 @@
 
 #define EMU_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The modelled kernel: 64-bit, 4 KiB pages, THP with 2 MiB huge pages. */
+/*
+ * The modelled kernel: 64-bit, 4 KiB pages, and with THP (a machine
+ * variant) 2 MiB huge pages.
+ */
 #define EMU_PAGE_SIZE 4096ULL
 #define EMU_HPAGE_SIZE (2ULL << 20)
+
+struct emu;
+
+/* The largest automatic IOVA alignment: HPAGE_SIZE, or PAGE_SIZE. */
+uint64_t emu_auto_align_cap(const struct emu *emu);
 
 /* Number of PAGE_SIZE pages touched by [va, va + length), length > 0. */
 static inline uint64_t emu_pages_spanned(uint64_t va, uint64_t length)

@@ -12,9 +12,10 @@
  * unknown numbers included, and so are read, write and mmap; after it
  * unknown numbers are vfio-pci's ENOTTY.
  *
- * The first BIND opens the device (vfio-pci's open_device): its state
- * (struct emu_vpci) is made then and released when the bound file goes,
- * with every eventfd it holds. Every emulated function is a root-complex
+ * The first BIND, or the first device fd of the legacy group (group.c),
+ * opens the device (vfio-pci's open_device): its state (struct emu_vpci)
+ * is made then and released when the bound file or the group's last
+ * device fd goes, with every eventfd it holds. Every emulated function is a root-complex
  * integrated endpoint, as on the reference machine, so there is no slot
  * or bus to reset: the hot-reset ioctls answer ENODEV after their checks.
  */
@@ -27,6 +28,7 @@
 
 #include "device.h"
 #include "eventfd.h"
+#include "group.h"
 #include "iommufd.h"
 #include "machine.h"
 #include "uaccess.h"
@@ -76,10 +78,14 @@ void emu_vpci_close(struct emu *emu, struct emu_dev *dev)
 
 void emu_vfio_release(struct emu_vfio_file *vf)
 {
-	if (vf->idev) {
+	if (vf->group_path) {
+		emu_group_device_close(vf);
+	} else if (vf->idev) {
 		emu_vpci_close(vf->emu, vf->dev);
 		emu_idev_unbind(vf->idev);
 		vf->dev->bound = NULL;
+		vf->dev->open_count--;
+		vf->dev->group.cdev_binds--;
 	}
 	free(vf);
 }
@@ -97,7 +103,11 @@ static int emu_vfio_read_arg(struct emu_vfio_file *vf, void *karg,
 	return emu_copy_from_user(vf->emu, karg, arg, minsz);
 }
 
-/* Spec 5.3, in its order; the legacy-group steps do not apply to a cdev. */
+/*
+ * Spec 5.3, in its order: a device fd from the group node cannot bind, and
+ * an open group node blocks the bind; a device open in any other way (a
+ * cdev bound, a group-path fd) makes it EINVAL.
+ */
 static int emu_vfio_bind(struct emu_vfio_file *vf, void *arg)
 {
 	const size_t minsz =
@@ -112,6 +122,10 @@ static int emu_vfio_bind(struct emu_vfio_file *vf, void *arg)
 		return -EFAULT;
 	if (bind.argsz < minsz || bind.flags || bind.iommufd < 0)
 		return -EINVAL;
+	if (vf->group_path)
+		return -EINVAL;
+	if (vf->dev->group.opened)
+		return -EBUSY;
 	if (vf->idev)
 		return -EINVAL;
 	file = emu_fd_get(vf->emu, bind.iommufd);
@@ -119,7 +133,7 @@ static int emu_vfio_bind(struct emu_vfio_file *vf, void *arg)
 		return -EBADF;
 	if (file->kind != EMU_FILE_IOMMUFD)
 		return -EBADFD;
-	if (vf->dev->bound)
+	if (vf->dev->open_count)
 		return -EINVAL;
 
 	rc = emu_idev_bind(file->ictx, vf->dev, &idev);
@@ -135,7 +149,10 @@ static int emu_vfio_bind(struct emu_vfio_file *vf, void *arg)
 	if (rc)
 		goto err_close_device;
 	vf->idev = idev;
+	vf->access = true;
 	vf->dev->bound = vf;
+	vf->dev->open_count++;
+	vf->dev->group.cdev_binds++;
 	return 0;
 
 err_close_device:
@@ -353,13 +370,14 @@ int emu_vfio_ioctl(struct emu_vfio_file *vf, unsigned int cmd, void *arg)
 
 	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
 		return emu_vfio_bind(vf, arg);
-	if (!vf->idev)
+	if (!vf->access)
 		return -EINVAL;
-	switch (cmd) {
-	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+	/* cdev-only: on a group-path fd vfio-pci gets them (ENOTTY). */
+	if (!vf->group_path && cmd == VFIO_DEVICE_ATTACH_IOMMUFD_PT)
 		return emu_vfio_attach(vf, arg);
-	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+	if (!vf->group_path && cmd == VFIO_DEVICE_DETACH_IOMMUFD_PT)
 		return emu_vfio_detach(vf, arg);
+	switch (cmd) {
 	case VFIO_DEVICE_FEATURE:
 		return emu_vfio_feature(vf, arg);
 	case VFIO_DEVICE_GET_INFO:

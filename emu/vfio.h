@@ -4,7 +4,8 @@
  * read/write (spec 5). Opening is not exclusive; binding is: a device is
  * bound through at most one cdev file at a time, and that file holds the
  * DEVICE object (and through it a reference on the iommufd context) until
- * it is released.
+ * it is released. A device fd from the legacy group node (group.h) is the
+ * same file with access from the start and no BIND, ATTACH or DETACH.
  */
 #ifndef EMU_VFIO_H
 #define EMU_VFIO_H
@@ -22,6 +23,8 @@ struct emu_vfio_file {
 	struct emu *emu;
 	struct emu_dev *dev;
 	struct emu_idev *idev;		/* non-NULL while bound */
+	bool access;			/* bound, or opened through the group */
+	bool group_path;		/* from VFIO_GROUP_GET_DEVICE_FD */
 };
 
 /* Returns 0 or -ENOMEM. */

@@ -101,6 +101,12 @@ ssize_t emu_vregion_rw(struct emu_vfio_file *vf, void *ubuf, size_t count,
 		       uint64_t off, bool write);
 int emu_vregion_ioeventfd(struct emu *emu, struct emu_dev *dev, void *arg);
 void emu_vregion_ioeventfds_release(struct emu *emu, struct emu_vpci *vpci);
+/*
+ * The bytes of BAR @bar (0-5) that pread, pwrite and every mmap of it
+ * share, made on first use, for the device model to keep its registers
+ * in: 0 or -ENOMEM.
+ */
+int emu_vregion_bar_mem(struct emu_dev *dev, unsigned int bar, void **mem);
 /* The device's BAR bytes (machine lifetime): freed by emu_destroy. */
 void emu_vregion_store_free(struct emu_dev *dev);
 /* Whether any of [va, va + len) is a region mapping (VM_PFNMAP). */

@@ -15,8 +15,10 @@
  * Every BAR's bytes live in a memfd made on first use (the device's
  * "hardware", kept for the machine's life), so that pread, pwrite and
  * every mmap of the same BAR see the same bytes. A profile's device model
- * may take over the bytes (emu_bar_rw_fn); the default is that memory,
- * zeros after creation, the ROM holding a minimal option ROM image.
+ * may take over the bytes (emu_bar_rw_fn), keeping its registers in that
+ * memory (emu_vregion_bar_mem) so that a mapping shows them; the default
+ * is that memory, zeros after creation, the ROM holding a minimal option
+ * ROM image.
  *
  * An mmap of a BAR is validated as mmap(2) and vfio-pci do it (page
  * aligned offset, non-zero length, MAP_SHARED, a mappable BAR, the
@@ -138,6 +140,16 @@ err_close_fd:
 	return -ENOMEM;
 }
 
+int emu_vregion_bar_mem(struct emu_dev *dev, unsigned int bar, void **mem)
+{
+	uint8_t *m;
+	int rc = emu_vregion_store(dev, bar, &m);
+
+	if (!rc)
+		*mem = m;
+	return rc;
+}
+
 void emu_vregion_store_free(struct emu_dev *dev)
 {
 	struct emu_bar_store *s = dev->store;
@@ -243,9 +255,9 @@ static void emu_vregion_excluded(const struct emu_dev *dev, unsigned int bar,
 }
 
 /* The bytes of BAR @bar at @pos, between @kbuf and the device. */
-static ssize_t emu_vregion_bar_io(struct emu_dev *dev, unsigned int bar,
-				  uint64_t pos, uint8_t *kbuf, size_t count,
-				  bool write)
+static ssize_t emu_vregion_bar_io(struct emu *emu, struct emu_dev *dev,
+				  unsigned int bar, uint64_t pos,
+				  uint8_t *kbuf, size_t count, bool write)
 {
 	emu_bar_rw_fn model = emu_pci_desc(dev)->bar_rw;
 	uint64_t xs, xe, i;
@@ -254,7 +266,7 @@ static ssize_t emu_vregion_bar_io(struct emu_dev *dev, unsigned int bar,
 
 	emu_vregion_excluded(dev, bar, &xs, &xe);
 	if (model && bar != VFIO_PCI_ROM_REGION_INDEX && xs == xe)
-		return model(dev, bar, pos, kbuf, count, write);
+		return model(emu, dev, bar, pos, kbuf, count, write);
 	rc = emu_vregion_store(dev, bar, &mem);
 	if (rc)
 		return rc;
@@ -277,24 +289,24 @@ static ssize_t emu_vregion_bar_rw(struct emu *emu, struct emu_dev *dev,
 	const struct emu_region_desc *r = emu_vregion(dev, bar);
 	uint8_t *kbuf;
 	ssize_t n;
-	int rc;
 
 	if (!r->size || pos >= r->size)
 		return -EINVAL;
 	if (count > r->size - pos)
 		count = (size_t)(r->size - pos);
-	if (!r->io) {
-		rc = emu_vregion_mem_enabled(dev);
-		if (rc)
-			return rc;
-	}
 	kbuf = malloc(count ? count : 1);
 	if (!kbuf)
 		return -ENOMEM;
+	/* A write copies its bytes before the decoding check, as 6.12. */
 	n = -EFAULT;
 	if (write && emu_copy_from_user(emu, kbuf, ubuf, count))
 		goto out_free_kbuf;
-	n = emu_vregion_bar_io(dev, bar, pos, kbuf, count, write);
+	if (!r->io) {
+		n = emu_vregion_mem_enabled(dev);
+		if (n)
+			goto out_free_kbuf;
+	}
+	n = emu_vregion_bar_io(emu, dev, bar, pos, kbuf, count, write);
 	if (n > 0 && !write && emu_copy_to_user(emu, ubuf, kbuf, (size_t)n))
 		n = -EFAULT;
 out_free_kbuf:
@@ -309,7 +321,7 @@ ssize_t emu_vregion_rw(struct emu_vfio_file *vf, void *ubuf, size_t count,
 	uint64_t pos = off & EMU_VFIO_OFFSET_MASK;
 	struct emu_dev *dev = vf->dev;
 
-	if (!vf->idev || index >= dev->profile->num_regions)
+	if (!vf->access || index >= dev->profile->num_regions)
 		return -EINVAL;
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
@@ -436,7 +448,7 @@ static int emu_vregion_mmap_bar(const struct emu_vfio_file *vf, size_t len,
 	uint64_t pos = off & EMU_VFIO_OFFSET_MASK, phys, req;
 	const struct emu_region_desc *r;
 
-	if (!vf->idev || index >= vf->dev->profile->num_regions || !shared ||
+	if (!vf->access || index >= vf->dev->profile->num_regions || !shared ||
 	    index >= VFIO_PCI_ROM_REGION_INDEX)
 		return -EINVAL;
 	r = emu_vregion(vf->dev, index);
@@ -453,6 +465,7 @@ int emu_mmap(struct emu *emu, int fd, void *addr, size_t len, int prot,
 	     int flags, uint64_t off, void **out)
 {
 	struct emu_file *file = emu_fd_get(emu, fd);
+	emu_bar_rw_fn model;
 	uint64_t start, alen;
 	uint8_t *mem;
 	void *p;
@@ -466,9 +479,18 @@ int emu_mmap(struct emu *emu, int fd, void *addr, size_t len, int prot,
 	bar = emu_vregion_mmap_bar(file->vfio, len, off, rc == 0);
 	if (bar < 0)
 		return bar;
+	model = emu_pci_desc(file->vfio->dev)->bar_rw;
 	rc = emu_vregion_store(file->vfio->dev, (unsigned int)bar, &mem);
 	if (rc)
 		return rc;
+	/* A device model has its registers in place before anyone looks. */
+	if (model) {
+		ssize_t n = model(emu, file->vfio->dev, (unsigned int)bar, 0,
+				  NULL, 0, false);
+
+		if (n < 0)
+			return (int)n;
+	}
 	/* The new mapping, and one split if it lands inside an old one. */
 	rc = emu_vregion_reserve(emu, 2);
 	if (rc)

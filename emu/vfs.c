@@ -38,9 +38,11 @@ static const struct emu_vfs_fixed emu_vfs_fixed[] = {
 	{ EMU_N_ROOT, "dev", EMU_N_DEV },
 	{ EMU_N_ROOT, "sys", EMU_N_SYS },
 	{ EMU_N_DEV, "iommu", EMU_N_DEV_IOMMU },
+	{ EMU_N_DEV, "kmsg", EMU_N_DEV_KMSG },
 	{ EMU_N_DEV, "kvm", EMU_N_DEV_KVM },
 	{ EMU_N_DEV, "vfio", EMU_N_DEV_VFIO },
 	{ EMU_N_DEV_VFIO, "devices", EMU_N_DEV_VFIO_DEVICES },
+	{ EMU_N_DEV_VFIO, "vfio", EMU_N_DEV_VFIO_VFIO },
 	{ EMU_N_SYS, "bus", EMU_N_SYS_BUS },
 	{ EMU_N_SYS, "devices", EMU_N_SYS_DEVICES },
 	{ EMU_N_SYS, "kernel", EMU_N_SYS_KERNEL },
@@ -108,6 +110,9 @@ enum emu_node_kind emu_vfs_kind(const struct emu_node *node)
 	switch (node->id) {
 	case EMU_N_DEV_IOMMU:
 	case EMU_N_DEV_KVM:
+	case EMU_N_DEV_KMSG:
+	case EMU_N_DEV_VFIO_VFIO:
+	case EMU_N_DEV_VFIO_GROUP:
 	case EMU_N_DEV_VFIO_CDEV:
 		return EMU_NODE_CHR;
 	case EMU_N_PCI_VENDOR:
@@ -166,6 +171,10 @@ static int emu_vfs_for_each_dev_child(struct emu *emu,
 
 		child.dev = dev;
 		switch (dir->id) {
+		case EMU_N_DEV_VFIO:
+			child.id = EMU_N_DEV_VFIO_GROUP;
+			snprintf(name, sizeof(name), "%u", emu_dev_group(dev));
+			break;
 		case EMU_N_DEV_VFIO_DEVICES:
 			child.id = EMU_N_DEV_VFIO_CDEV;
 			snprintf(name, sizeof(name), "%s", dev->cdev);
@@ -481,6 +490,12 @@ static dev_t emu_vfs_rdev(const struct emu_node *node)
 		return makedev(EMU_IOMMU_MAJOR, EMU_IOMMU_MINOR);
 	if (node->id == EMU_N_DEV_KVM)
 		return makedev(EMU_KVM_MAJOR, EMU_KVM_MINOR);
+	if (node->id == EMU_N_DEV_KMSG)
+		return makedev(1, 11);
+	if (node->id == EMU_N_DEV_VFIO_VFIO)
+		return makedev(EMU_IOMMU_MAJOR, EMU_VFIO_CONTAINER_MINOR);
+	if (node->id == EMU_N_DEV_VFIO_GROUP)
+		return makedev(EMU_VFIO_GROUP_MAJOR, node->dev->index);
 	minor = node->dev->index;
 	if (node->dev->variant == EMU_SYSFS_WRONG_DEVT)
 		minor += 100;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The emulated file namespace: /dev/iommu, /dev/kvm,
+ * The emulated file namespace: /dev/iommu, /dev/kvm, /dev/kmsg (the
+ * machine's kernel log: klog.h), /dev/vfio/vfio (the
+ * legacy container), /dev/vfio/N (the group node of group N),
  * /dev/vfio/devices/vfioN and the sysfs of every device, laid out as a
  * Linux 6.12 guest's: the device directory is
  * /sys/devices/pciDDDD:BB/<bdf> (vendor, device, vfio-dev/vfioN/dev and
@@ -43,7 +45,10 @@ enum emu_node_id {
 	EMU_N_DEV,
 	EMU_N_DEV_IOMMU,		/* char 10:257 */
 	EMU_N_DEV_KVM,			/* char 10:232 */
+	EMU_N_DEV_KMSG,			/* char 1:11 */
 	EMU_N_DEV_VFIO,
+	EMU_N_DEV_VFIO_VFIO,		/* char 10:196 */
+	EMU_N_DEV_VFIO_GROUP,		/* N: char 510:(N - 1) */
 	EMU_N_DEV_VFIO_DEVICES,
 	EMU_N_DEV_VFIO_CDEV,		/* vfioN: char 511:N */
 	EMU_N_SYS,

@@ -35,7 +35,7 @@ int emu_mock_get_domain(struct emu_ictx *ictx, uint32_t id,
 
 	if (!hwpt)
 		return -ENOENT;
-	if (!emu_mock_profile(hwpt->profile))
+	if (!emu_mock_profile(hwpt->iommu->profile))
 		return -EINVAL;
 	*out = hwpt;
 	return 0;

@@ -39,6 +39,7 @@
 		.iommu_unit = EMU_MOCK_UNIT,                            \
 		.no_share = true,                                       \
 		.dirty_tracking = _dirty,                               \
+		.nesting = true,                                        \
 		.hw_info_type = IOMMU_HW_INFO_TYPE_SELFTEST,            \
 	}
 
@@ -125,6 +126,7 @@ int emu_mock_domain_cmd(struct emu_ucmd *ucmd)
 		goto err_abort_obj;
 	}
 	md->dev.profile = emu_mock_profile_of(flags);
+	emu_iommu_resolve(md->dev.profile, &emu->variant, &md->dev.iommu);
 	md->dev.index = EMU_MAX_DEVICES;
 	rc = emu_idev_bind_in_ctx(ictx, &md->dev, &md->idev);
 	if (rc)
@@ -189,7 +191,7 @@ int emu_mock_nested_init(struct emu_ucmd *ucmd, const struct emu_hwpt *parent,
 	if (cmd->data_type != IOMMU_HWPT_DATA_SELFTEST ||
 	    (cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID))
 		return -EOPNOTSUPP;
-	if (!emu_mock_profile(parent->profile))
+	if (!emu_mock_profile(parent->iommu->profile))
 		return -EINVAL;
 	if (cmd->data_len != sizeof(cfg))
 		return -EINVAL;
@@ -262,7 +264,7 @@ int emu_mock_check_iotlb_cmd(struct emu_ucmd *ucmd)
 						   EMU_OBJ_HWPT_NESTED);
 	if (!hwpt)
 		return -ENOENT;
-	if (!emu_mock_profile(hwpt->profile))
+	if (!emu_mock_profile(hwpt->iommu->profile))
 		return -EINVAL;
 	if (cmd->check_iotlb.id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX ||
 	    hwpt->iotlb[cmd->check_iotlb.id] != cmd->check_iotlb.iotlb)

@@ -32,7 +32,7 @@ static bool emu_mock_huge_pte(const struct emu_hwpt *hwpt, uint64_t head)
 	struct emu_hugetlb_range r;
 	uint64_t va;
 
-	if (!emu_mock_profile_huge(hwpt->profile))
+	if (!emu_mock_profile_huge(hwpt->iommu->profile))
 		return false;
 	a = emu_area_first_hit(&hwpt->ioas->areas, head, head);
 	if (!a || a->last - head < EMU_MOCK_HUGE_PAGE_SIZE - 1)

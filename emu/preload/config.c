@@ -11,6 +11,11 @@
  *   IOFD_EMU_DEVICES   comma-separated entries profile@DDDD:BB:DD.F[@variant]
  *                      (at most EMU_MAX_DEVICES); device N is
  *                      /dev/vfio/devices/vfioN. Unset or empty: none.
+ *   IOFD_EMU_VARIANT   the machine variant, emu_variant_parse's words
+ *                      ("aw-bits=48,thp=off,container=iommufd"), a later
+ *                      setting winning over an earlier one. Unset or
+ *                      empty: the default (aw-bits=39, THP, the legacy
+ *                      container).
  *   IOFD_EMU_TRACE     1: print every emulated call on stderr; 0: don't.
  *   IOFD_EMU_FAIL_NTH  N >= 1: fail the program's Nth call to the model.
  *   IOFD_EMU_FAIL_KIND comma-separated kinds of call to fail every time,
@@ -50,7 +55,8 @@ extern char **environ;
 #define EMU_CFG_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const emu_cfg_vars[] = {
-	"IOFD_EMU_DEVICES", "IOFD_EMU_TRACE", "IOFD_EMU_FAIL_NTH",
+	"IOFD_EMU_DEVICES", "IOFD_EMU_VARIANT", "IOFD_EMU_TRACE",
+	"IOFD_EMU_FAIL_NTH",
 	"IOFD_EMU_FAIL_KIND", "IOFD_EMU_FAIL_ERRNO", "IOFD_EMU_COUNTERS",
 	"IOFD_EMU_HUGEPAGES", "IOFD_EMU_CHECK_CLEAN",
 };
@@ -241,6 +247,22 @@ static void emu_cfg_devices(struct emu_preload_config *cfg, const char *spec)
 	}
 }
 
+static void emu_cfg_variant(struct emu_preload_config *cfg, const char *s)
+{
+	char q[EMU_CFG_SHOW * 4 + 16], qb[EMU_CFG_SHOW * 4 + 16];
+	const char *bad = s;
+
+	if (!emu_variant_parse(s, &cfg->variant, &bad))
+		return;
+	if (!strcspn(bad, ","))
+		snprintf(qb, sizeof(qb), "an empty setting");
+	else
+		emu_cfg_quote(bad, strcspn(bad, ","), qb, sizeof(qb));
+	emu_preload_die("bad IOFD_EMU_VARIANT %s at %s: give comma-separated "
+			"aw-bits=39|48, thp=on|off, container=vfio|iommufd",
+			emu_cfg_quote(s, strlen(s), q, sizeof(q)), qb);
+}
+
 /* The errno called @s (a name or a number), or stop the program. */
 static int emu_cfg_errno(const char *s)
 {
@@ -371,7 +393,8 @@ static void emu_cfg_unknown(void)
 				 !memcmp(emu_cfg_vars[i], *e, len);
 		if (!known)
 			emu_preload_die("unknown variable %s; known: "
-					"IOFD_EMU_DEVICES, IOFD_EMU_TRACE, "
+					"IOFD_EMU_DEVICES, IOFD_EMU_VARIANT, "
+					"IOFD_EMU_TRACE, "
 					"IOFD_EMU_FAIL_NTH, IOFD_EMU_FAIL_KIND, "
 					"IOFD_EMU_FAIL_ERRNO, IOFD_EMU_COUNTERS, "
 					"IOFD_EMU_HUGEPAGES, IOFD_EMU_CHECK_CLEAN",
@@ -393,6 +416,9 @@ void emu_preload_config_read(struct emu_preload_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	emu_cfg_unknown();
 	emu_cfg_devices(cfg, getenv("IOFD_EMU_DEVICES"));
+	emu_variant_default(&cfg->variant);
+	if (getenv("IOFD_EMU_VARIANT"))
+		emu_cfg_variant(cfg, getenv("IOFD_EMU_VARIANT"));
 	if (trace && strcmp(trace, "0") && strcmp(trace, "1"))
 		emu_preload_die("bad IOFD_EMU_TRACE %s: give 1 (on) or 0 (off)",
 				emu_cfg_quote(trace, strlen(trace), q,

@@ -10,11 +10,12 @@
  * fcntl(F_DUPFD*) make a second emulated fd for the same file; close and
  * close_range close the emulated fd with the real one.
  *
- * ioctl structs that carry an fd (BIND's iommufd, a kvm-vfio file) are
- * translated to the emulator's numbering on a private copy; the fds in
- * SET_IRQS and friends are eventfds, which are real and stay as they are.
- * Calls that make an emulated fd (KVM_CREATE_VM, KVM_CREATE_DEVICE,
- * IOMMU_FAULT_QUEUE_ALLOC) get a reserved real fd for it. IOMMU_TEST_CMD
+ * ioctl structs that carry an fd (BIND's iommufd, SET_CONTAINER's
+ * container, a kvm-vfio file) are translated to the emulator's numbering
+ * on a private copy; the fds in SET_IRQS and friends are eventfds, which
+ * are real and stay as they are. Calls that make an emulated fd
+ * (KVM_CREATE_VM, KVM_CREATE_DEVICE, IOMMU_FAULT_QUEUE_ALLOC,
+ * VFIO_GROUP_GET_DEVICE_FD) get a reserved real fd for it. IOMMU_TEST_CMD
  * (the kernel selftests' mock) does both with its access fds
  * (selftest.c), and MAP_HUGETLB mappings may come from the emulator's
  * pool (selftest.c too).
@@ -353,6 +354,13 @@ static int emu_fds_ioctl_run(int efd, unsigned long request, void *arg,
 				b.out_devid;
 		return rc;
 	}
+	if (request == VFIO_GROUP_SET_CONTAINER && arg) {
+		int32_t v;
+
+		memcpy(&v, arg, sizeof(v));
+		v = emu_fds_xlate(v, standin);
+		return h->ops->ioctl(h->priv, efd, request, &v);
+	}
 	if (request == KVM_SET_DEVICE_ATTR && arg) {
 		struct kvm_device_attr a;
 		int32_t v;
@@ -385,7 +393,8 @@ static int emu_fds_ioctl_xlate(int efd, unsigned long request, void *arg)
 /* Give the emulated fds an ioctl made a real number each. */
 static long emu_fds_ioctl_adopt(unsigned long request, void *arg, int rc)
 {
-	if (rc >= 0 && request == KVM_CREATE_VM)
+	if (rc >= 0 && (request == KVM_CREATE_VM ||
+			request == VFIO_GROUP_GET_DEVICE_FD))
 		return emu_fds_standin(rc, O_RDWR | O_CLOEXEC);
 	if (rc == 0 && request == KVM_CREATE_DEVICE) {
 		struct kvm_create_device *cd = arg;

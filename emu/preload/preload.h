@@ -122,6 +122,7 @@ struct emu_preload_device {
 struct emu_preload_config {
 	struct emu_preload_device devs[EMU_MAX_DEVICES];
 	unsigned int nr_devs;
+	struct emu_variant variant;
 	bool trace;
 	unsigned long fail_nth;		/* 0: none */
 	unsigned int fail_kinds;	/* EMU_FAULT_* bits; 0: none */

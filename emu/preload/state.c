@@ -329,6 +329,10 @@ static void emu_preload_make(void)
 	if (rc)
 		emu_preload_die("cannot make the emulator: %s",
 				strerror(-rc));
+	rc = emu_variant_set(emu_preload.emu, &cfg->variant);
+	if (rc)
+		emu_preload_die("cannot set the machine variant: %s",
+				strerror(-rc));
 	for (i = 0; i < cfg->nr_devs; i++) {
 		rc = emu_device_add(emu_preload.emu, cfg->devs[i].profile,
 				    cfg->devs[i].bdf, cfg->devs[i].variant,

@@ -349,7 +349,8 @@ static void profiles(void)
 	CHECK_EQ(p->vendor, 0x8086);
 	CHECK_EQ(p->device, 0x10d3);
 	CHECK_EQ(p->info_flags, 0x3);
-	CHECK_EQ(p->aperture_last, (1ULL << 39) - 1);
+	/* VT-d: the aperture is the machine's (test_variant.c). */
+	CHECK_EQ(p->aperture_last, 0);
 	CHECK_EQ(p->nr_resv, 1);
 	CHECK_EQ(p->resv[0].start, 0xfee00000ULL);
 	CHECK_EQ(p->resv[0].last, 0xfeefffffULL);

@@ -494,15 +494,20 @@ static void mmaps(void)
 	CHECK_OK(t_close(&r.t, fd2));
 	CHECK_EQ(mappings(&r), 0);
 
-	/* A mapping is the BAR: pwrite shows through it and back. */
+	/*
+	 * A mapping is the BAR: the e1000e's registers from the start
+	 * (STATUS's stored part), and pwrite shows through it and back
+	 * (MTA[0] and MTA[1], registers the e1000e stores as written).
+	 */
 	CHECK_OK(t_mmap(&r, r.devfd, 0x20000, rw, MAP_SHARED, 0, &m));
 	p = m;
+	CHECK_EQ(*(uint32_t *)(p + 0x8), 0x202);
 	CHECK_EQ(r.t.host.ops->pwrite(r.t.host.priv, r.devfd, &v, 4,
-				      BAR(0) + 0x10), 4);
-	CHECK_EQ(*(uint32_t *)(p + 0x10), 0xcafe);
-	p[0x20] = 0x5a;
+				      BAR(0) + 0x5200), 4);
+	CHECK_EQ(*(uint32_t *)(p + 0x5200), 0xcafe);
+	p[0x5204] = 0x5a;
 	CHECK_EQ(r.t.host.ops->pread(r.t.host.priv, r.devfd, &v, 1,
-				     BAR(0) + 0x20), 1);
+				     BAR(0) + 0x5204), 1);
 	CHECK_EQ(v & 0xff, 0x5a);
 	CHECK_EQ(mappings(&r), 1);
 

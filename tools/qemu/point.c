@@ -54,7 +54,7 @@ static char **sweep_env(const struct sweep_opts *o, long n, int errnum,
 
 	for (e = environ; *e; e++)
 		count++;
-	env = calloc(count + 8, sizeof(*env));
+	env = calloc(count + 9, sizeof(*env));
 	if (!env)
 		sweep_unusable("out of memory");
 	for (e = environ, k = 0; *e; e++) {
@@ -68,6 +68,7 @@ static char **sweep_env(const struct sweep_opts *o, long n, int errnum,
 	if (asprintf(&env[k++], "LD_PRELOAD=%s", o->preload) < 0 ||
 	    asprintf(&env[k++], "IOFD_EMU_DEVICES=%s", o->device) < 0 ||
 	    asprintf(&env[k++], "IOFD_EMU_COUNTERS=%s", counters) < 0 ||
+	    asprintf(&env[k++], "IOFD_EMU_VARIANT=aw-bits=48") < 0 ||
 	    asprintf(&env[k++], "TMPDIR=%s", o->work) < 0 ||
 	    asprintf(&env[k++], "ASAN_OPTIONS=detect_leaks=0") < 0)
 		sweep_unusable("out of memory");
@@ -379,7 +380,7 @@ static void sweep_argv(const struct sweep_opts *o, enum sweep_config cfg,
 	argv[n++] = "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off";
 	if (cfg == SWEEP_VIOMMU) {
 		argv[n++] = "-device";
-		argv[n++] = "intel-iommu,caching-mode=on,aw-bits=39";
+		argv[n++] = "intel-iommu,caching-mode=on";
 	}
 	argv[n++] = "-object";
 	argv[n++] = "iommufd,id=iommufd0";

@@ -39,8 +39,9 @@
  * checks that the firmware gave its BARs addresses.
  *
  * Configurations: "plain" (no vIOMMU) and "viommu" (intel-iommu with
- * caching-mode=on and aw-bits=39: the emulated profile's host IOMMU has a
- * 39-bit aperture, and QEMU refuses a vIOMMU wider than its host's).
+ * caching-mode=on and QEMU's default aw-bits, 48). The emulated host is
+ * the 48-bit machine variant (IOFD_EMU_VARIANT=aw-bits=48) in both:
+ * QEMU refuses a vIOMMU wider than its host IOMMU's aperture.
  *
  * Findings in QEMU itself that a point reproduces are listed in
  * known-findings.txt (--known): such a point is still printed and

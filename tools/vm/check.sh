@@ -3,10 +3,12 @@
 # kernel differential on a real Linux 6.12 iommufd, in a QEMU guest.
 #
 # Steps: take the kernel from the cache or build it (kernel.sh, minutes the
-# first time), build the static iofd_hw (tools/hw/build-static.sh), pack the
-# initramfs with the corpus and payload.sh (initramfs.sh), boot it
-# (run.sh: TCG, q35, intel-iommu, two e1000e) and print what the guest
-# printed, then the summary lines and the fidelity figure.
+# first time), build the static iofd_hw (tools/hw/build-static.sh) and
+# iofd_conform (tools/conform/build.sh), pack the initramfs with the corpus
+# and payload.sh (initramfs.sh), boot it (run.sh: TCG, q35, intel-iommu,
+# two e1000e) and print what the guest printed, then the summary lines and
+# the fidelity figure; then compare the guest's uAPI conformance transcript
+# with the emulator's (tools/conform/differential.sh: fidelity per area).
 #
 # Everything it writes lives outside the repository, under $IOFD_CACHE
 # (default ${XDG_CACHE_HOME:-$HOME/.cache}/iofd): the kernel, the static
@@ -81,16 +83,23 @@ echo "vm_check: kernel $kdir ($((t1 - t0)) s)"
 
 # One static build per source tree; the lock keeps two runs from sharing it
 # at the same time.
-static_dir="$cache_root/hw-static/$(echo "$src" | sha256sum | cut -c1-12)"
+tree_key=$(echo "$src" | sha256sum | cut -c1-12)
+static_dir="$cache_root/hw-static/$tree_key"
 mkdir -p "$static_dir"
 say "phase 2/4: a static iofd_hw for the guest (gcc -static)"
 tool=$(flock "$static_dir.lock" "$src/tools/hw/build-static.sh" "$static_dir")
 t2=$(date +%s)
 echo "vm_check: static iofd_hw $tool ($((t2 - t1)) s)"
 
-say "phase 3/4: the initramfs (busybox, iofd_hw, the corpus)"
+# The uAPI conformance program rides along (tools/conform): the guest runs
+# it after the corpus, and the host compares it with the emulator below.
+conform_dir="$cache_root/conform-static/$tree_key"
+mkdir -p "$conform_dir"
+conform_tool=$(flock "$conform_dir.lock" "$src/tools/conform/build.sh" static "$conform_dir")
+
+say "phase 3/4: the initramfs (busybox, iofd_hw, iofd_conform, the corpus)"
 "$here/initramfs.sh" -k "$kdir" -t "$tool" -p "$here/payload.sh" \
-	-c "$src/corpus/fuzz_attach" -o "$work/initramfs.cpio"
+	-x "$conform_tool" -c "$src/corpus/fuzz_attach" -o "$work/initramfs.cpio"
 
 say "phase 4/4: booting Linux 6.12 under QEMU TCG (about a minute; a guest silent for ${stall_s} s is stopped)"
 # The guest's own phase lines ("iofd-vm: ...") go to the progress channel.
@@ -112,6 +121,26 @@ echo "vm_check: ===== results ====="
 grep -a -E '^(summary|  ops matching|  kernel clean|  fail-nth|  kernel host calls|differential|fidelity|result|time):?' \
 	"$work/console.log" | tr -d '\r' || true
 echo "vm_check: mismatches reported by the guest: $(grep -a -c 'MISMATCH' "$work/console.log" || true) lines"
+
+# --- the uAPI differential: the guest's transcript against the emulator's,
+# per area (tools/conform/differential.sh, exceptions in tools/conform/) ---
+echo "vm_check: ===== uAPI differential: real kernel vs emulator ====="
+emu_dir="$cache_root/conform-emu/$tree_key"
+mkdir -p "$emu_dir"
+conform_rc=0
+if ! emu_side=$(flock "$emu_dir.lock" "$src/tools/conform/build.sh" emu "$emu_dir"); then
+	conform_rc=2
+else
+	mapfile -t emu_side <<<"$emu_side"
+	"$src/tools/conform/differential.sh" -p "${emu_side[0]}" \
+		-c "${emu_side[1]}" -d "${emu_side[2]}" "$work/console.log" ||
+		conform_rc=$?
+fi
+case "$conform_rc" in
+0) echo "vm_check: uAPI differential: PASS" ;;
+*) echo "vm_check: uAPI differential: FAIL (differential.sh exit $conform_rc)" ;;
+esac
+
 case "$rc" in
 0) say "PASS" ;;
 1) say "FAIL (the guest found mismatches)" ;;
@@ -126,4 +155,4 @@ if [ "$rc" != 0 ] && [ -f "$work/console.log" ]; then
 	cp "$work/console.log" "$kept"
 	say "the guest's whole console log (and QEMU's view of a stalled guest): $kept"
 fi
-[ "$rc" = 0 ]
+[ "$rc" = 0 ] && [ "$conform_rc" = 0 ]

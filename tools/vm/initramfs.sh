@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the VM check's initramfs: busybox-static, /init (tools/vm/init.sh),
-# the statically linked iofd_hw, a payload script and the corpus.
+# the statically linked iofd_hw and any other static programs, a payload
+# script and the corpus.
 #
 # The archive is written by the kernel's own usr/gen_init_cpio from a list
 # file, so no root and no mknod are needed and the result is the same bytes

@@ -15,7 +15,16 @@
 #    real kernel's own answers. Every VFIO cdev open and close resets the
 #    emulated device (tens of ms under TCG), so the sweep takes a subset
 #    to keep the whole check within a minute or two.
-# The exit status is non-zero when either found a mismatch.
+# 3. The uAPI conformance program (tools/conform), when it is in the image:
+#    every ioctl of iommufd and the VFIO cdev, the legacy group and
+#    container path, the device's registers and its DMA, on the first
+#    device (the second is its partner), reading DMA faults from
+#    /dev/kmsg. It judges nothing: its transcript ("conform: " lines) is
+#    compared on the host with the emulator's (tools/conform/
+#    differential.sh). The console's kernel messages are turned off for
+#    it, so that none lands inside a transcript line.
+# The exit status is non-zero when 1 or 2 found a mismatch or 3 could not
+# run.
 #
 # Usage: none by hand. It runs only in the guest, started by its /init
 # (PID 1) with IOFD_DEVICES set; anywhere else it refuses (exit 2) before
@@ -48,4 +57,10 @@ for p in attach-detach attach-replay-regions shared-container-e1000e \
 	[ -f "/corpus/fuzz_attach/$p" ] && set -- "$@" "/corpus/fuzz_attach/$p"
 done
 iofd_hw -q -c -s 64 "$@" || rc=1
+if [ -x /bin/iofd_conform ]; then
+	echo "iofd-vm: === uAPI conformance transcript ==="
+	set -- $IOFD_DEVICES
+	dmesg -n 1
+	iofd_conform -k -d "$1" ${2:+-e "$2"} || rc=1
+fi
 exit $rc

@@ -66,7 +66,12 @@ struct emu_profile {
 	uint32_t info_flags;		/* VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
 	uint32_t num_irqs;
-	uint64_t aperture_start;	/* domain aperture is [start, last] */
+	/*
+	 * Domain aperture is [aperture_start, aperture_last]; aperture_last
+	 * 0 for a VT-d profile means the machine's (its emu_variant's
+	 * aw-bits).
+	 */
+	uint64_t aperture_start;
 	uint64_t aperture_last;
 	uint64_t pgsize;		/* smallest IOMMU page size */
 	unsigned int nr_resv;		/* device reserved regions (MSI ...) */
@@ -79,8 +84,22 @@ struct emu_profile {
 	 */
 	unsigned int iommu_unit;
 	bool no_share;
+	/*
+	 * The IOMMU tracks dirty pages. For a VT-d profile its extended
+	 * capability register then has scalable mode with second-stage
+	 * accessed/dirty bits, which QEMU's intel-iommu never offers.
+	 */
 	bool dirty_tracking;
-	/* GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD or NONE. */
+	/*
+	 * The IOMMU builds nesting parents (IOMMU_HWPT_ALLOC_NEST_PARENT).
+	 * Not read for a VT-d profile: there the extended capability
+	 * register decides, and QEMU's intel-iommu offers no nesting.
+	 */
+	bool nesting;
+	/*
+	 * GET_HW_INFO's out_data_type: IOMMU_HW_INFO_TYPE_INTEL_VTD, NONE,
+	 * or the selftest mock's own.
+	 */
 	uint32_t hw_info_type;
 	/* num_regions entries (VFIO_DEVICE_GET_REGION_INFO). */
 	const struct emu_region_desc *regions;
@@ -113,9 +132,63 @@ enum emu_sysfs_variant {
 };
 
 /* ------------------------------------------------------------------ */
-/* The emulator                                                        */
+/* Machine variants                                                    */
 
 struct emu;
+
+/*
+ * What the machine is, as opposed to what one device is (its profile):
+ * the QEMU machine's IOMMU and the kernel's build options, each of which
+ * changes what the uAPI answers.
+ *
+ *  vtd_aw_bits  QEMU intel-iommu's aw-bits: 39 (QEMU before 9.2, and the
+ *               VM check, which pins aw-bits=39) or 48 (QEMU 10's
+ *               default). It sets the VT-d capability register (MGAW,
+ *               SAGAW) and so the aperture of every domain of a VT-d
+ *               profile.
+ *  thp          CONFIG_TRANSPARENT_HUGEPAGE: automatic IOVA alignment is
+ *               capped at 2 MiB with it and at 4 KiB without.
+ *  container    which driver serves /dev/vfio/vfio: CONFIG_VFIO_CONTAINER
+ *               (the legacy container with the type-1 IOMMU driver) or
+ *               CONFIG_IOMMUFD_VFIO_CONTAINER (iommufd: every open is an
+ *               iommufd context accounting pins per mm).
+ *
+ * The default is the VM check's machine: aw-bits 39, THP, the legacy
+ * container (tools/vm/kernel.config, tools/vm/run.sh).
+ */
+enum emu_container_kind {
+	EMU_CONTAINER_VFIO,
+	EMU_CONTAINER_IOMMUFD,
+};
+
+struct emu_variant {
+	unsigned int vtd_aw_bits;
+	bool thp;
+	enum emu_container_kind container;
+};
+
+/* The default variant. */
+void emu_variant_default(struct emu_variant *out);
+
+/*
+ * Parse a comma-separated list of settings over the default:
+ * "aw-bits=39|48", "thp=on|off", "container=vfio|iommufd"; the empty
+ * string is the default. Returns 0, or -EINVAL with *@bad (if not NULL)
+ * pointing at the first setting not understood in @text.
+ */
+int emu_variant_parse(const char *text, struct emu_variant *out,
+		      const char **bad);
+
+/*
+ * Give @emu the variant @v. Only before anything depends on it: -EBUSY
+ * once a device was added or a file opened; -EINVAL for a value outside
+ * the ones above.
+ */
+int emu_variant_set(struct emu *emu, const struct emu_variant *v);
+void emu_variant_get(const struct emu *emu, struct emu_variant *out);
+
+/* ------------------------------------------------------------------ */
+/* The emulator                                                        */
 
 int emu_create(struct emu **out);
 
@@ -131,8 +204,10 @@ void emu_host(struct emu *emu, struct iofd_host *out);
 /*
  * Add a device with @profile at PCI address @bdf ("0000:00:03.0") whose sysfs
  * looks like @variant. Its cdev is /dev/vfio/devices/vfioN with N the number
- * of devices added before it, char device 511:N. Writes the sysfs directory
- * (/sys/bus/pci/devices/<bdf>) into @path (@cap bytes). Returns the device
+ * of devices added before it, char device 511:N; it is alone in IOMMU group
+ * N + 1, whose legacy node is /dev/vfio/<N + 1>, char device 510:N. Writes
+ * the sysfs directory (/sys/bus/pci/devices/<bdf>) into @path (@cap
+ * bytes). Returns the device
  * index N, -EEXIST for a duplicate bdf, -ENOSPC past EMU_MAX_DEVICES,
  * -EINVAL for a NULL profile or a bad variant, -ENAMETOOLONG.
  */
@@ -142,6 +217,9 @@ void emu_host(struct emu *emu, struct iofd_host *out);
 #define EMU_IOMMU_MINOR 257
 #define EMU_KVM_MAJOR 10
 #define EMU_KVM_MINOR 232
+/* /dev/vfio/vfio is misc 10:196; the group nodes are char 510:*. */
+#define EMU_VFIO_CONTAINER_MINOR 196
+#define EMU_VFIO_GROUP_MAJOR 510
 int emu_device_add(struct emu *emu, const struct emu_profile *profile,
 		   const char *bdf, enum emu_sysfs_variant variant, char *path,
 		   size_t cap);
@@ -219,6 +297,61 @@ int emu_hwpt_dirty(struct emu *emu, int iommufd, uint32_t hwpt_id,
  * when @kvm_dev_fd is not a kvm-vfio device fd or @vfio_fd is not open.
  */
 int emu_kvm_vfio_has(const struct emu *emu, int kvm_dev_fd, int vfio_fd);
+
+/* ------------------------------------------------------------------ */
+/* Device DMA through the IOMMU                                        */
+
+/*
+ * What the VT-d hardware reports for a refused access (the fault reason
+ * code of its fault record, as Linux prints it).
+ */
+enum emu_dma_fault_reason {
+	EMU_DMA_FAULT_NO_CONTEXT = 0x2,	/* in no domain (blocked) */
+	EMU_DMA_FAULT_BEYOND = 0x4,	/* above the domain's address width */
+	EMU_DMA_FAULT_WRITE = 0x5,	/* no write permission (or unmapped) */
+	EMU_DMA_FAULT_READ = 0x6,	/* no read permission (or unmapped) */
+};
+
+struct emu_dma_fault {
+	unsigned int dev;		/* the device's index */
+	uint64_t iova;			/* the page refused (page aligned) */
+	bool write;
+	enum emu_dma_fault_reason reason;
+};
+
+/*
+ * The device with index @dev (emu_device_add's result) accesses @len bytes
+ * at @iova: reads them into @buf, or writes them from @buf, through the
+ * IOMMU translation it has now: the domain its cdev is attached to, or
+ * the compat IOAS its group's iommufd attached it to, or the type-1
+ * mappings of its group's legacy container. Translation is per IOMMU page
+ * and stops at the first page refused. *@done (may be NULL) gets the bytes
+ * moved. Returns
+ *   0        every byte moved;
+ *   -EPERM   the device is not open (vfio-pci clears bus mastering at its
+ *            last close) or bus mastering is off in its command register:
+ *            nothing reaches the IOMMU, nothing moves, no fault;
+ *   -EFAULT  the IOMMU refused a page: nothing of that page moved and a
+ *            fault was recorded (emu_dma_faults). A cdev bound but not
+ *            attached is blocked (NO_CONTEXT); an IOVA past the domain's
+ *            aperture is BEYOND; an unmapped page, or one mapped without
+ *            the permission, is READ or WRITE;
+ *   -EINVAL  no such device, or a range that wraps.
+ * The memory behind a mapping is the mapped user memory of this process,
+ * so a write is seen by the program that mapped it.
+ */
+int emu_dma(struct emu *emu, unsigned int dev, uint64_t iova, void *buf,
+	    size_t len, bool write, size_t *done);
+
+/*
+ * Copy up to @max of the DMA faults recorded since the last call (oldest
+ * first) into @out and forget every one of them; returns how many were
+ * kept. The machine keeps the last 64; older ones are lost, as the
+ * hardware's fault records overflow. They are also what the emulated
+ * /dev/kmsg reports, in the VT-d driver's words.
+ */
+size_t emu_dma_faults(struct emu *emu, struct emu_dma_fault *out,
+		      size_t max);
 
 /* ------------------------------------------------------------------ */
 /* Credentials of the emulated caller                                  */

@@ -116,6 +116,31 @@ bad_trace_value() {
 		env IOFD_EMU_TRACE=yes LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
 }
 
+bad_variant_word() {
+	expect 2 'bad IOFD_EMU_VARIANT "aw-bits=48,thp=maybe" at "thp=maybe": give comma-separated aw-bits=39\|48' \
+		env IOFD_EMU_VARIANT=aw-bits=48,thp=maybe LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
+}
+
+bad_variant_aw_bits() {
+	expect 2 'bad IOFD_EMU_VARIANT "aw-bits=57" at "aw-bits=57"' \
+		env IOFD_EMU_VARIANT=aw-bits=57 LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
+}
+
+bad_variant_trailing_comma() {
+	expect 2 'bad IOFD_EMU_VARIANT "container=iommufd," at an empty setting' \
+		env IOFD_EMU_VARIANT=container=iommufd, LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
+}
+
+bad_variant_upper_case() {
+	expect 2 'bad IOFD_EMU_VARIANT "AW-BITS=48" at "AW-BITS=48"' \
+		env IOFD_EMU_VARIANT=AW-BITS=48 LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
+}
+
+bad_variant_empty_value() {
+	expect 2 'bad IOFD_EMU_VARIANT "thp=on,container=" at "container="' \
+		env IOFD_EMU_VARIANT=thp=on,container= LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
+}
+
 bad_fail_nth_word() {
 	expect 2 'bad IOFD_EMU_FAIL_NTH "abc": give a call number from 1 to 1000000000' \
 		env IOFD_EMU_FAIL_NTH=abc LD_PRELOAD="$IOFD_TEST_PRELOAD" "${TRUE[@]}"
