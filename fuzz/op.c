@@ -205,6 +205,9 @@ static const char *const op_window_names[OP_WINDOW_COUNT + 1] = {
 	"low", "msi", "4g", "top39", "top64",
 };
 static const char *const op_access_names[3] = { "rw", "ro" };
+static const char *const op_dma_dir_names[OP_DMA_DIR_COUNT + 1] = {
+	"read", "write",
+};
 
 static const char *op_profile_name(unsigned int idx)
 {
@@ -399,6 +402,13 @@ static const struct op_desc op_table[OP_COUNT] = {
 	} },
 	[OP_LEAVE] = { "leave", 0, 0,
 		"stop: iofd_ctx_destroy alone takes down the rest", { { 0 } } },
+	[OP_DMA] = { "dma", 3, 4,
+		"devN reads or writes the page at IOVA page by DMA (emulator only)", {
+		OP_F_DEV(dma.dev, 0), OP_F_NUM("page", dma.page, 1, 256),
+		OP_F_NAME("dir", dma.dir, 2, 0, 1, OP_DMA_DIR_COUNT,
+			  OP_NAMES(op_dma_dir_names)),
+		OP_F_WINDOW(dma.window, 2, 1, 3),
+	} },
 };
 
 const struct op_desc *op_desc_get(enum op_code code)

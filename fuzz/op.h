@@ -79,6 +79,7 @@ enum op_code {
 	OP_FAULT_ALLOC,
 	OP_ERRORS,
 	OP_LEAVE,
+	OP_DMA,
 	OP_COUNT,
 };
 
@@ -166,6 +167,12 @@ enum op_errors_mode {
 	OP_ERRORS_NULL,		/* core calls get a NULL iofd_error */
 	OP_ERRORS_SET,
 	OP_ERRORS_COUNT,
+};
+
+enum op_dma_dir {
+	OP_DMA_READ,		/* the device reads the page */
+	OP_DMA_WRITE,		/* the device writes it */
+	OP_DMA_DIR_COUNT,
 };
 
 enum op_window {
@@ -277,6 +284,12 @@ struct op {
 		struct {			/* kvm, discard, errors */
 			uint8_t mode;
 		} mode;
+		struct {
+			uint8_t dev;
+			uint8_t page;
+			uint8_t dir;		/* enum op_dma_dir */
+			uint8_t window;		/* enum op_window */
+		} dma;
 		struct {
 			uint8_t kinds;		/* EMU_FAULT_* bits; 0 disarms */
 			uint8_t req;		/* op_req_value index */

@@ -105,13 +105,18 @@ int oprun_skip(struct oprun *r, const char *why)
 	return OPRUN_SKIPPED;
 }
 
-void oprun_pre(struct oprun *r, const struct op *op, enum oprun_call call)
+void oprun_pre_main(struct oprun *r, const struct op *op)
 {
 	const struct oprun_hooks *h = r->cfg->hooks;
 
 	r->cur.main_called = true;
 	if (h && h->op_pre)
 		h->op_pre(r->cfg->priv, op);
+}
+
+void oprun_pre(struct oprun *r, const struct op *op, enum oprun_call call)
+{
+	oprun_pre_main(r, op);
 	oprun_calling(r, call);
 }
 
@@ -162,6 +167,7 @@ static int oprun_emu_device(struct oprun *r, unsigned int n,
 			     d->sysfs, sizeof(d->sysfs));
 	if (ret < 0)
 		return ret;
+	d->emu_index = ret;
 	/* vfioN for the N-th device added: N < EMU_MAX_DEVICES, 2 digits. */
 	strcpy(d->cdev, OPRUN_CDEV_PREFIX);
 	at = sizeof(OPRUN_CDEV_PREFIX) - 1;
@@ -183,6 +189,7 @@ static int oprun_op_device(struct oprun *r, const struct op *op)
 	if (n == OP_MAX_DEVICES)
 		return oprun_skip(r, "all 8 devices added");
 	memset(d, 0, sizeof(*d));
+	d->emu_index = -1;
 	d->profile = emu_profile_get(op->device.profile);
 	r->ndevs++;
 	if (h && h->device_add)
@@ -406,9 +413,7 @@ static int oprun_op_detach(struct oprun *r, const struct op *op)
 {
 	if (!oprun_attached(r, op->detach.dev))
 		return OPRUN_SKIPPED;
-	r->cur.main_called = true;
-	if (r->cfg->hooks && r->cfg->hooks->op_pre)
-		r->cfg->hooks->op_pre(r->cfg->priv, op);
+	oprun_pre_main(r, op);
 	return oprun_detach(r, op->detach.dev, OPRUN_MAIN);
 }
 
@@ -563,9 +568,7 @@ static int oprun_op_connect(struct oprun *r, const struct op *op)
 		return OPRUN_SKIPPED;
 	if (r->conns[k] == OPRUN_MAX_CONNS)
 		return oprun_skip(r, "the interpreter holds enough connections");
-	r->cur.main_called = true;
-	if (r->cfg->hooks && r->cfg->hooks->op_pre)
-		r->cfg->hooks->op_pre(r->cfg->priv, op);
+	oprun_pre_main(r, op);
 	return oprun_connect(r, k, OPRUN_MAIN);
 }
 
@@ -617,6 +620,7 @@ static int (*const oprun_ops[OP_COUNT])(struct oprun *r, const struct op *op) = 
 	[OP_FAULT_ALLOC] = oprun_op_fault_alloc,
 	[OP_ERRORS]	= oprun_op_errors,
 	[OP_LEAVE]	= oprun_op_leave,
+	[OP_DMA]	= oprun_op_dma,
 };
 
 int oprun_op(struct oprun *r, const struct op *op)

@@ -10,6 +10,11 @@
 
 /* The op's main call is next: the runner's op_pre, then calling. */
 void oprun_pre(struct oprun *r, const struct op *op, enum oprun_call call);
+/*
+ * The op's main step is next, and it makes its core calls itself (or
+ * none): the runner's op_pre alone.
+ */
+void oprun_pre_main(struct oprun *r, const struct op *op);
 /* devN when attached; else NULL with skip_why set. */
 struct oprun_dev *oprun_attached(struct oprun *r, unsigned int n);
 /* beK when it exists; else NULL with skip_why set. */
@@ -37,5 +42,6 @@ int oprun_op_leave(struct oprun *r, const struct op *op);
 int oprun_op_fault(struct oprun *r, const struct op *op);
 int oprun_op_fault_kind(struct oprun *r, const struct op *op);
 int oprun_op_fault_alloc(struct oprun *r, const struct op *op);
+int oprun_op_dma(struct oprun *r, const struct op *op);
 
 #endif /* FUZZ_OPMEAN_H */

@@ -58,6 +58,18 @@
  *              has not fired yet, the sweep owns them and these ops are
  *              skipped, so every point counts the same calls.
  *   leave      stops the program: the teardown is iofd_ctx_destroy alone.
+ *   dma        devN reads or writes the one page at the op's IOVA with
+ *              emu_dma (emulator only; a runner without the emulator, or
+ *              whose device_add hook made devN, skips it). A write moves
+ *              the interpreter's r->dma_buf, filled first with
+ *              oprun_dma_word(op index, word); a read lands there. While
+ *              the core has devN attached, the op first turns bus
+ *              mastering on in devN's command register through config
+ *              space on the device's fd (as a driver's pci_set_master
+ *              does; the core never touches it, and vfio-pci clears it
+ *              at the last close); a device not attached is left as it
+ *              is, so its DMA shows what the cdev's state gives (closed:
+ *              -EPERM). The op's result is emu_dma's.
  * An op that names something that does not exist (devN never added,
  * spaceM not created, beK gone) makes no call: OPRUN_SKIPPED, with why.
  * Teardown: detach every device, destroy the spaces, free the scratch
@@ -250,6 +262,8 @@ struct oprun_dev {
 	struct iofd_device *dev;	/* NULL while not attached */
 	unsigned int space;		/* valid while attached */
 	unsigned int be;
+	/* The emulator's index of the device (emu_dma); -1: not known. */
+	int emu_index;
 	bool discard_ok;		/* attached with IOFD_DEVICE_DISCARD_OK */
 	bool kvm_expect;		/* the real kvm-vfio fd was set at attach */
 };
@@ -298,6 +312,9 @@ struct oprun_cur {
 	uint32_t hwpt;
 	/* dirty query */
 	uint64_t bitmap[1];
+	/* dma: what the device was asked to move, and what emu_dma said */
+	uint64_t dma_iova;
+	size_t dma_done;
 	/* backend: users before the destroy; the backend a destroy is of */
 	unsigned int users;
 	unsigned int k;
@@ -377,7 +394,15 @@ struct oprun {
 	struct oprun_cur cur;
 	const char *skip_why;
 	struct iofd_error err;
+	/* What a dma op's device writes from, or reads into. */
+	uint32_t dma_buf[OP_PAGE_SIZE / sizeof(uint32_t)];
 };
+
+/* Word @j of what a dma write at op @i moves: unique to the op and word. */
+static inline uint32_t oprun_dma_word(unsigned int i, unsigned int j)
+{
+	return 0xd0000000u | (uint32_t)i << 12 | j;
+}
 
 /*
  * Set the machine up for @cfg->prog (nothing of the program runs yet).

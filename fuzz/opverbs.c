@@ -2,8 +2,8 @@
 /*
  * The meanings of the backend verbs and the machine-wide ops (oprun.h):
  * map, unmap, unmap-all, backend, ranges, probe, hw-info, hwpt, dirty,
- * kvm, discard, errors, leave and the fault ops. opmean.c holds the rest
- * and the dispatch table; both keep its invariants.
+ * kvm, discard, errors, leave, the fault ops and dma. opmean.c holds
+ * the rest and the dispatch table; both keep its invariants.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,8 @@
 
 #include <linux/iommufd.h>
 #include <linux/kvm.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
 
 #include "opmean.h"
 
@@ -485,3 +487,69 @@ int oprun_op_fault_alloc(struct oprun *r, const struct op *op)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Device DMA                                                          */
+
+/*
+ * Turn bus mastering on in the command register of the device open at
+ * @fd, through its config region, on the runner's host (never faulted,
+ * never counted): 0 or -errno.
+ */
+static int oprun_dma_master(struct oprun *r, int fd)
+{
+	const struct iofd_host *host = &r->cfg->host;
+	struct vfio_region_info ri = {
+		.argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	uint16_t cmd;
+	ssize_t n;
+	int ret;
+
+	ret = host->ops->ioctl(host->priv, fd, VFIO_DEVICE_GET_REGION_INFO,
+			       &ri);
+	if (ret < 0)
+		return ret;
+	n = host->ops->pread(host->priv, fd, &cmd, sizeof(cmd),
+			     ri.offset + PCI_COMMAND);
+	if (n != sizeof(cmd))
+		return n < 0 ? (int)n : -EIO;
+	if (cmd & PCI_COMMAND_MASTER)
+		return 0;
+	cmd |= PCI_COMMAND_MASTER;
+	n = host->ops->pwrite(host->priv, fd, &cmd, sizeof(cmd),
+			      ri.offset + PCI_COMMAND);
+	if (n != sizeof(cmd))
+		return n < 0 ? (int)n : -EIO;
+	return 0;
+}
+
+int oprun_op_dma(struct oprun *r, const struct op *op)
+{
+	unsigned int n = op->dma.dev, j;
+	bool write = op->dma.dir == OP_DMA_WRITE;
+	struct oprun_dev *d;
+	int ret;
+
+	if (!r->cfg->emu)
+		return oprun_skip(r, "only the emulated device does DMA");
+	if (n >= r->ndevs)
+		return oprun_skip(r, "no such device");
+	d = &r->devs[n];
+	if (!d->available)
+		return oprun_skip(r, d->why);
+	if (d->emu_index < 0)
+		return oprun_skip(r, "the runner made devN: its emulated device is not known");
+	if (d->dev) {
+		ret = oprun_dma_master(r, iofd_device_fd(d->dev));
+		if (ret < 0)
+			return ret;
+	}
+	for (j = 0; j < OP_PAGE_SIZE / sizeof(uint32_t); j++)
+		r->dma_buf[j] = write ? oprun_dma_word(r->cur_op, j) : 0;
+	r->cur.dma_iova = op_page_iova(op->dma.window, op->dma.page);
+	/* Not a core call: the runner sees no calling/called around it. */
+	oprun_pre_main(r, op);
+	return emu_dma(r->cfg->emu, (unsigned int)d->emu_index,
+		       r->cur.dma_iova, r->dma_buf, OP_PAGE_SIZE, write,
+		       &r->cur.dma_done);
+}

@@ -14,8 +14,8 @@
  *            available". In an emulator run the device is added at the
  *            named device's PCI address, so both runs use the same paths.
  *   skips    ops that need what a real machine here does not have: kvm (no
- *            /dev/kvm), dirty mark (only the emulated device can write),
- *            attach-cfg with a handed-in or wrong fd, a bad path or objects
+ *            /dev/kvm), dirty mark and dma (only the emulated device
+ *            writes or reads pages on its own), attach-cfg with a handed-in or wrong fd, a bad path or objects
  *            that are not the program's own (the guard lets no such path or
  *            fd through, so they are not staged), and leave (what it leaves
  *            to the close, the clean check would take for leaks).
@@ -103,6 +103,9 @@ static int hw_run_op_begin(void *priv, unsigned int i, const struct op *op,
 		if (op->dirty.action != OP_DIRTY_MARK)
 			break;
 		*why = "only the emulated device can write pages";
+		return OPRUN_SKIPPED;
+	case OP_DMA:
+		*why = "only the emulated device does DMA";
 		return OPRUN_SKIPPED;
 	case OP_ATTACH_CFG:
 		if (op->attach_cfg.how == OP_HOW_SYSFS &&
