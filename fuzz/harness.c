@@ -116,8 +116,12 @@ static void fuzz_op_pre(void *priv, const struct op *op)
 	fuzz_opcheck_pre(priv, op);
 }
 
-/* With -v: what the op gave, and whether a fault fired in it. */
-static void fuzz_log_result(struct fuzz_state *h, int ret, bool fired)
+/*
+ * With -v: what the op gave, and whether a fault fired in it; a dma op's
+ * failure has no message, but the fault it recorded, if any.
+ */
+static void fuzz_log_result(struct fuzz_state *h, const struct op *op,
+			    int ret, bool fired)
 {
 	const char *mark = fired ? "  [fault fired]" : "";
 
@@ -125,6 +129,9 @@ static void fuzz_log_result(struct fuzz_state *h, int ret, bool fired)
 		return;
 	if (ret == OPRUN_SKIPPED)
 		fprintf(h->log, "    -> skip (%s)\n", h->r.skip_why);
+	else if (ret < 0 && op->code == OP_DMA)
+		fprintf(h->log, "    -> -%s: %s\n", fuzz_errname(-ret),
+			h->dma_seen);
 	else if (ret < 0)
 		fprintf(h->log, "    -> -%s: %s%s\n", fuzz_errname(-ret),
 			h->err.msg, mark);
@@ -138,7 +145,7 @@ static void fuzz_op_end(void *priv, unsigned int i, const struct op *op,
 	struct fuzz_state *h = priv;
 
 	fuzz_opcheck_post(h, op, ret);
-	fuzz_log_result(h, ret, h->r.cur.main_called &&
+	fuzz_log_result(h, op, ret, h->r.cur.main_called &&
 			!fuzz_clean(h, h->pre.mark));
 	/* Nothing called, nothing changed: the last check still holds. */
 	if (h->core_calls == h->state_checked_core &&
@@ -352,6 +359,7 @@ static int fuzz_setup(struct fuzz_state *h)
 	int ret;
 
 	h->region_space = -1;
+	h->arena_before = o->arena_before;
 	fuzz_sentinel_make(&h->sentinel);
 	if (o->arena) {
 		h->arena = o->arena;
@@ -396,6 +404,8 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	h->log = o->log ? o->log : stdout;
 	h->emu = NULL;
 	h->own_arena = false;
+	h->own_before = false;
+	h->arena_before = NULL;
 	h->ever_fired = false;
 	h->traces = 0;
 	h->nabandoned = 0;
@@ -427,6 +437,8 @@ out_release:
 	emu_destroy(h->emu);
 	if (h->own_arena)
 		free(h->arena);
+	if (h->own_before)
+		free(h->arena_before);
 	return ret;
 }
 
@@ -436,18 +448,28 @@ int fuzz_attach_driver_init(struct fuzz_opts *o)
 	o->arena = aligned_alloc(OP_PAGE_SIZE, OPRUN_ARENA_SIZE);
 	if (!o->arena)
 		return -ENOMEM;
-	if (emu_mm_cache_create(&o->mm_cache) < 0) {
-		free(o->arena);
-		o->arena = NULL;
-		return -ENOMEM;
-	}
+	o->arena_before = malloc(OPRUN_ARENA_SIZE);
+	if (!o->arena_before)
+		goto err_free_arena;
+	if (emu_mm_cache_create(&o->mm_cache) < 0)
+		goto err_free_before;
 	return 0;
+
+err_free_before:
+	free(o->arena_before);
+	o->arena_before = NULL;
+err_free_arena:
+	free(o->arena);
+	o->arena = NULL;
+	return -ENOMEM;
 }
 
 void fuzz_attach_driver_fini(struct fuzz_opts *o)
 {
 	emu_mm_cache_destroy(o->mm_cache);
 	o->mm_cache = NULL;
+	free(o->arena_before);
+	o->arena_before = NULL;
 	free(o->arena);
 	o->arena = NULL;
 }

@@ -34,10 +34,12 @@ struct fuzz_opts {
 	/*
 	 * Optional page-aligned OPRUN_ARENA_SIZE bytes to back regions, so a
 	 * driver can allocate it once per process; NULL: the harness
-	 * allocates one for this input. Its content never matters: the
-	 * harness does not touch it and the emulator records addresses.
+	 * allocates one for this input. Its content never carries from one
+	 * input to the next: the dma check stamps it before each DMA.
 	 */
 	void *arena;
+	/* Optional OPRUN_ARENA_SIZE bytes for the dma check's copy of it. */
+	void *arena_before;
 	/*
 	 * Optional memory-map cache a driver keeps for the process (the
 	 * arena never moves, emu.h); NULL: each MAP reads the map afresh.

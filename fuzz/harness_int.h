@@ -10,6 +10,7 @@
  *                 the kernel objects of every context among them
  *   shadow.c      the model of the scratch IOASes raw maps work on
  *   opcheck.c     each op's own expectations, before and after it runs
+ *   dmacheck.c    the dma op's: where a device's DMA may land or fault
  *
  * A violated invariant is reported by fuzz_fail, which prints everything
  * needed to replay it and aborts: every engine counts that as a crash.
@@ -75,6 +76,35 @@ struct fuzz_pre {
 	bool unconnected;
 };
 
+/* What a dma op must do (dmacheck.c). */
+enum fuzz_dma_kind {
+	FUZZ_DMA_LAND,		/* move one page to or from arena page @page */
+	FUZZ_DMA_FAULT,		/* -EFAULT: one record, a reason in @reasons */
+	FUZZ_DMA_CLOSED,	/* -EPERM: nothing reaches the IOMMU */
+	FUZZ_DMA_UNKNOWN,	/* any result, with the records it implies */
+};
+
+struct fuzz_dma_want {
+	enum fuzz_dma_kind kind;
+	unsigned int page;	/* LAND: the arena page */
+	unsigned int reasons;	/* FAULT: bit r for emu_dma_fault_reason r */
+	unsigned int dev;	/* the emulator's device index */
+	uint64_t iova;
+	bool write;
+};
+
+/* What a dma op did. */
+struct fuzz_dma_got {
+	int ret;			/* emu_dma's */
+	size_t done;
+	const struct emu_dma_fault *faults;	/* the records it left */
+	size_t nfaults;
+	const uint8_t *arena;		/* after the DMA */
+	const uint8_t *before;		/* ... and before it */
+	size_t arena_size;
+	const uint8_t *buf;		/* what the device read into or wrote */
+};
+
 /*
  * The core call in progress: the faults it met, and its first failure
  * (kept as it came; printed only if a check fails).
@@ -112,6 +142,11 @@ struct fuzz_state {
 
 	struct fuzz_pre pre;
 	struct fuzz_call call;
+	/* The arena before a dma op (ours to free with own_before). */
+	uint8_t *arena_before;
+	bool own_before;
+	struct fuzz_dma_want dma_want;
+	char dma_seen[96];		/* the fault it recorded, for -v */
 	/* The model of each scratch IOAS (ascending, disjoint areas). */
 	struct fuzz_areas shadow[OP_MAX_BACKENDS];
 
@@ -186,6 +221,9 @@ void fuzz_check_kvm_files(struct fuzz_state *h);
 void fuzz_check_empty(struct fuzz_state *h);
 void fuzz_areas_of_ioas(struct fuzz_state *h, int fd, uint32_t ioas,
 			struct fuzz_areas *out);
+/* A space's regions as the areas its containers must hold. */
+void fuzz_space_areas(struct fuzz_state *h, struct iofd_space *s,
+		      struct fuzz_areas *out);
 bool fuzz_areas_equal(const struct fuzz_areas *x, const struct fuzz_areas *y);
 void fuzz_print_areas(const char *what, const struct fuzz_areas *l);
 void fuzz_snap_containers(struct fuzz_state *h, struct iofd_space *s,
@@ -201,6 +239,17 @@ int fuzz_model_map(struct fuzz_areas *sh, uint64_t iova, uint64_t len,
 		   uint64_t va);
 int fuzz_model_unmap(struct fuzz_areas *sh, uint64_t iova, uint64_t len);
 void fuzz_check_scratch(struct fuzz_state *h);
+
+/* dmacheck.c */
+/*
+ * NULL when @g is what @w says (dmacheck.c has the rules); otherwise why
+ * not, written into @msg.
+ */
+const char *fuzz_dma_verdict(const struct fuzz_dma_want *w,
+			     const struct fuzz_dma_got *g, char *msg,
+			     size_t cap);
+void fuzz_dmacheck_pre(struct fuzz_state *h, const struct op *op);
+void fuzz_dmacheck_post(struct fuzz_state *h, const struct op *op, int ret);
 
 /* opcheck.c */
 void fuzz_opcheck_pre(struct fuzz_state *h, const struct op *op);

@@ -100,7 +100,7 @@ bool fuzz_areas_equal(const struct fuzz_areas *x, const struct fuzz_areas *y)
 }
 
 /* A space's regions as the areas its containers must hold. */
-static void fuzz_space_areas(struct fuzz_state *h, struct iofd_space *s,
+void fuzz_space_areas(struct fuzz_state *h, struct iofd_space *s,
 			     struct fuzz_areas *out)
 {
 	size_t i, n = iofd_space_region_count(s);

@@ -557,6 +557,7 @@ static const struct {
 	[OP_DIRTY]	= { fuzz_pre_dirty, fuzz_post_dirty },
 	[OP_KVM]	= { NULL, fuzz_post_kvm },
 	[OP_DISCARD]	= { fuzz_pre_discard, fuzz_post_discard },
+	[OP_DMA]	= { fuzz_dmacheck_pre, fuzz_dmacheck_post },
 };
 
 void fuzz_opcheck_pre(struct fuzz_state *h, const struct op *op)
