@@ -25,9 +25,13 @@
  * in aperture, an IOVA between the smallest and the largest may give
  * either.
  *
- * Before the op the arena is stamped with words unique to page and word
- * (so a read from the wrong page, or a write that did not land, shows) and
- * copied; the DMA must leave every byte outside its one page as it was.
+ * At an input's first dma op every arena page is filled with a byte of
+ * its own (so a read from the wrong page, or from two, shows), which no
+ * word a dma write moves holds in its top byte (so a write that did not
+ * land shows), and the arena is copied. After each dma op the arena must
+ * be that copy, but for the one page a write landed in, which the copy
+ * then takes: the DMA changed no other byte, and nothing else wrote the
+ * arena since the last dma op.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,15 +41,16 @@
 
 #include "harness_int.h"
 
-#define FUZZ_DMA_WORDS (OP_PAGE_SIZE / sizeof(uint32_t))
 #define FUZZ_DMA_PAGES (OPRUN_ARENA_SIZE / OP_PAGE_SIZE)
 /* Records one op can leave: the machine keeps no more. */
 #define FUZZ_DMA_RECORDS 64
 
-/* Word @j of arena page @p before a dma op: unlike any oprun_dma_word. */
-static uint32_t fuzz_dma_stamp(unsigned int p, unsigned int j)
+_Static_assert(FUZZ_DMA_PAGES <= 0x50, "every page's stamp is below 0xd0");
+
+/* The byte arena page @p is filled with: 0x80.., below any write's top. */
+static uint8_t fuzz_dma_stamp(unsigned int p)
 {
-	return 0x5a000000u | (uint32_t)p << 12 | j;
+	return (uint8_t)(0x80 | p);
 }
 
 static const char *fuzz_dma_kind_name(enum fuzz_dma_kind k)
@@ -295,8 +300,7 @@ static void fuzz_dma_expect(struct fuzz_state *h, const struct op *op,
 
 void fuzz_dmacheck_pre(struct fuzz_state *h, const struct op *op)
 {
-	uint32_t *words = (uint32_t *)h->arena;
-	size_t p, j;
+	unsigned int p;
 
 	if (!h->arena_before) {
 		h->arena_before = malloc(OPRUN_ARENA_SIZE);
@@ -304,12 +308,13 @@ void fuzz_dmacheck_pre(struct fuzz_state *h, const struct op *op)
 			fuzz_fail(h, "no memory for the arena's copy");
 		h->own_before = true;
 	}
-	for (p = 0; p < FUZZ_DMA_PAGES; p++)
-		for (j = 0; j < FUZZ_DMA_WORDS; j++)
-			words[p * FUZZ_DMA_WORDS + j] =
-				fuzz_dma_stamp((unsigned int)p,
-					       (unsigned int)j);
-	memcpy(h->arena_before, h->arena, OPRUN_ARENA_SIZE);
+	if (!h->dma_stamped) {
+		for (p = 0; p < FUZZ_DMA_PAGES; p++)
+			memset(h->arena + (size_t)p * OP_PAGE_SIZE,
+			       fuzz_dma_stamp(p), OP_PAGE_SIZE);
+		memcpy(h->arena_before, h->arena, OPRUN_ARENA_SIZE);
+		h->dma_stamped = true;
+	}
 	/* Only this op's records count. */
 	emu_dma_faults(h->emu, NULL, 0);
 	fuzz_dma_expect(h, op, &h->dma_want);
@@ -342,4 +347,13 @@ void fuzz_dmacheck_post(struct fuzz_state *h, const struct op *op, int ret)
 			  op->dma.dev, h->dma_want.write ? "to" : "from",
 			  h->dma_want.iova,
 			  fuzz_dma_kind_name(h->dma_want.kind), why);
+	if (ret || !h->dma_want.write)
+		return;
+	/* The copy takes what the write changed: one page, or (unknown) any. */
+	if (h->dma_want.kind == FUZZ_DMA_LAND)
+		memcpy(h->arena_before + (size_t)h->dma_want.page * OP_PAGE_SIZE,
+		       h->arena + (size_t)h->dma_want.page * OP_PAGE_SIZE,
+		       OP_PAGE_SIZE);
+	else
+		memcpy(h->arena_before, h->arena, OPRUN_ARENA_SIZE);
 }

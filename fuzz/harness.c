@@ -406,6 +406,7 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	h->own_arena = false;
 	h->own_before = false;
 	h->arena_before = NULL;
+	h->dma_stamped = false;
 	h->ever_fired = false;
 	h->traces = 0;
 	h->nabandoned = 0;

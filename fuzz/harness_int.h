@@ -142,9 +142,13 @@ struct fuzz_state {
 
 	struct fuzz_pre pre;
 	struct fuzz_call call;
-	/* The arena before a dma op (ours to free with own_before). */
+	/*
+	 * The arena as the last dma op left it (ours to free with
+	 * own_before), valid once the first dma op stamped the arena.
+	 */
 	uint8_t *arena_before;
 	bool own_before;
+	bool dma_stamped;
 	struct fuzz_dma_want dma_want;
 	char dma_seen[96];		/* the fault it recorded, for -v */
 	/* The model of each scratch IOAS (ascending, disjoint areas). */

@@ -398,7 +398,10 @@ struct oprun {
 	uint32_t dma_buf[OP_PAGE_SIZE / sizeof(uint32_t)];
 };
 
-/* Word @j of what a dma write at op @i moves: unique to the op and word. */
+/*
+ * Word @j of what a dma write at op @i moves: unique to the op and word,
+ * its top byte 0xd0.
+ */
 static inline uint32_t oprun_dma_word(unsigned int i, unsigned int j)
 {
 	return 0xd0000000u | (uint32_t)i << 12 | j;
