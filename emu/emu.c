@@ -3,8 +3,9 @@
  * The machine's lifetime and its device list: emu_create, emu_destroy
  * (which closes every fd as a process exit would, so contexts and their
  * objects go through their normal teardown, and unmaps every region
- * mapping), the machine variant, emu_device_add, the counters and the
- * caller's credentials.
+ * mapping), emu_reset (the same, keeping the struct for a new life),
+ * the machine variant, emu_device_add, the counters and the caller's
+ * credentials.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,26 +19,36 @@
 #include "util.h"
 #include "vfio_pci.h"
 
+/* What a new machine holds besides zeroes (emu.h: emu_creds, uaccess). */
+static void emu_init(struct emu *emu)
+{
+	emu->creds.cap_sys_resource = true;
+	emu->creds.memlock_limit = UINT64_MAX;
+	emu->uaccess = EMU_UACCESS_STRICT;
+	emu_variant_default(&emu->variant);
+}
+
 int emu_create(struct emu **out)
 {
 	struct emu *emu = calloc(1, sizeof(*emu));
 
 	if (!emu)
 		return -ENOMEM;
-	emu->creds.cap_sys_resource = true;
-	emu->creds.memlock_limit = UINT64_MAX;
-	emu->uaccess = EMU_UACCESS_STRICT;
-	emu_variant_default(&emu->variant);
+	emu_init(emu);
 	*out = emu;
 	return 0;
 }
 
-void emu_destroy(struct emu *emu)
+/*
+ * Close every fd as a process exit would, so contexts and their objects
+ * go through their normal teardown, unmap every region mapping, drop the
+ * devices' BAR stores, the fail-nth counters and the hugetlb ranges: what
+ * is left is the struct and its fd table.
+ */
+static void emu_release(struct emu *emu)
 {
 	unsigned int i;
 
-	if (!emu)
-		return;
 	emu_vregion_maps_release(emu);
 	for (i = 0; i < emu->nr_fd_slots; i++) {
 		struct emu_file *file = emu_fd_remove(emu, (int)i + EMU_FD_FIRST);
@@ -52,6 +63,13 @@ void emu_destroy(struct emu *emu)
 	emu_klog_fini(&emu->klog);
 	emu_fail_nth_fini(emu);
 	emu_hugetlb_fini(emu);
+}
+
+void emu_destroy(struct emu *emu)
+{
+	if (!emu)
+		return;
+	emu_release(emu);
 	free(emu->fds);
 	free(emu);
 }
@@ -150,6 +168,26 @@ void emu_variant_get(const struct emu *emu, struct emu_variant *out)
 uint64_t emu_auto_align_cap(const struct emu *emu)
 {
 	return emu->variant.thp ? EMU_HPAGE_SIZE : EMU_PAGE_SIZE;
+}
+
+/*
+ * Everything goes as in emu_destroy, then the struct is written as
+ * emu_create writes it. Only the fd table's array stays, every slot
+ * empty: how many slots it has is no state (an fd past them is as closed
+ * as an empty slot), and emu_digest leaves it out for that reason.
+ */
+void emu_reset(struct emu *emu)
+{
+	struct emu_file **fds;
+	unsigned int slots;
+
+	emu_release(emu);
+	fds = emu->fds;
+	slots = emu->nr_fd_slots;
+	memset(emu, 0, sizeof(*emu));
+	emu_init(emu);
+	emu->fds = fds;
+	emu->nr_fd_slots = slots;
 }
 
 /* A bdf must be one path component that the namespace can hold. */

@@ -198,6 +198,22 @@ int emu_create(struct emu **out);
  */
 void emu_destroy(struct emu *emu);
 
+/*
+ * Make @emu what emu_create gives, keeping the struct (for a harness that
+ * runs many inputs on one machine): everything goes as in emu_destroy,
+ * open fds included, then devices, counters, credentials, the uaccess
+ * mode and the memory-map cache are a new machine's.
+ */
+void emu_reset(struct emu *emu);
+
+/*
+ * The machine's whole state as one number: two machines in the same state
+ * give the same digest, so emu_digest of a reset machine must equal a
+ * fresh machine's. Stable within one process only (profiles and the
+ * memory-map cache count by address).
+ */
+uint64_t emu_digest(const struct emu *emu);
+
 /* A host whose calls the emulator answers. Valid while @emu lives. */
 void emu_host(struct emu *emu, struct iofd_host *out);
 

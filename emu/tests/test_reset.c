@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+/*
+ * emu_reset and emu_digest: a machine used every way a program can use it
+ * (devices, contexts with objects and pins, bound and attached devices,
+ * vfio-pci state, BAR stores and mappings, KVM holding a device file,
+ * credentials, the uaccess mode, a memory-map cache) has, after a reset,
+ * the digest of a machine just created, and works as one. The digest is
+ * tested on its own too: each of those pieces alone changes it, so a
+ * reset that forgot any one of them would fail the first test, and
+ * machines in the same state give the same digest whatever their
+ * addresses.
+ */
+#include <linux/kvm.h>
+
+#include "emu_test.h"
+
+#define BDF0 "0000:00:03.0"
+#define BDF1 "0000:00:04.0"
+#define BDF2 "0000:01:00.0"
+#define BAR0 0ULL
+
+static uint64_t fresh_digest(void)
+{
+	struct emu *emu;
+	uint64_t d;
+
+	CHECK_OK(emu_create(&emu));
+	d = emu_digest(emu);
+	emu_destroy(emu);
+	return d;
+}
+
+static void expect_empty(struct emu_t *t)
+{
+	struct emu_counters c, zero;
+
+	emu_counters_get(t->emu, &c);
+	memset(&zero, 0, sizeof(zero));
+	CHECK(!memcmp(&c, &zero, sizeof(c)));
+}
+
+/* Everything a program can leave in a machine, all of it at once. */
+static void use_everything(struct emu_t *t, struct emu_mm_cache *cache)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+	struct emu_creds creds = { .memlock_limit = 1ULL << 30 };
+	uint32_t ioas, hwpt;
+	int fd, devfd, kvm, vm;
+	int32_t v;
+	void *m;
+	struct kvm_device_attr a = {
+		.group = KVM_DEV_VFIO_FILE,
+		.attr = KVM_DEV_VFIO_FILE_ADD,
+		.addr = (uintptr_t)&v,
+	};
+
+	CHECK_EQ(t_add_dev(t, "e1000e", BDF0, EMU_SYSFS_OK), 0);
+	CHECK_EQ(t_add_dev(t, "e1000e", BDF1, EMU_SYSFS_WRONG_DEVT), 1);
+	CHECK_EQ(t_add_dev(t, "e1000e", BDF2, EMU_SYSFS_OK), 2);
+	emu_creds_set(t->emu, &creds);
+	emu_uaccess_set(t->emu, EMU_UACCESS_TRUSTED);
+	emu_mm_cache_use(t->emu, cache);
+
+	fd = CHECK_OK(t_open(t, "/dev/iommu"));
+	CHECK_OK(ioas_alloc_raw(t, fd, &ioas));
+	CHECK_OK(map_fixed_raw(t, fd, ioas, 0x100000, 4 * PG, t_va(t, 0)));
+	devfd = CHECK_OK(t_open_dev(t, 0));
+	CHECK_OK(bind_raw(t, devfd, fd, NULL));
+	CHECK_OK(attach_raw(t, devfd, ioas, &hwpt));
+	CHECK_OK(t->host.ops->mmap(t->host.priv, NULL, 0x20000,
+				   PROT_READ | PROT_WRITE, MAP_SHARED, devfd,
+				   BAR0, &m));
+	CHECK_OK(emu_dup(t->emu, fd));
+
+	kvm = CHECK_OK(t_open(t, "/dev/kvm"));
+	vm = CHECK_OK(t_ioctl(t, kvm, KVM_CREATE_VM, NULL));
+	CHECK_OK(t_ioctl(t, vm, KVM_CREATE_DEVICE, &cd));
+	v = devfd;
+	CHECK_OK(t_ioctl(t, (int)cd.fd, KVM_SET_DEVICE_ATTR, &a));
+	/* KVM keeps the device file (and its bind) past its fd. */
+	CHECK_OK(t_close(t, devfd));
+}
+
+static void reset_equals_fresh(void)
+{
+	uint64_t fresh = fresh_digest();
+	struct emu_mm_cache *cache;
+	struct emu_t t;
+	char path[64];
+	int round;
+
+	CHECK_OK(emu_mm_cache_create(&cache));
+	emu_t_setup(&t);
+	CHECK_EQ(emu_digest(t.emu), fresh);
+	for (round = 0; round < 2; round++) {
+		use_everything(&t, cache);
+		CHECK(emu_digest(t.emu) != fresh);
+		emu_reset(t.emu);
+		CHECK_EQ(emu_digest(t.emu), fresh);
+		expect_empty(&t);
+	}
+	/* A new life: numbering starts again, the defaults are back. */
+	CHECK_EQ(emu_device_add(t.emu, emu_profile_find("e1000e"), BDF1,
+				EMU_SYSFS_OK, path, sizeof(path)), 0);
+	CHECK(!strcmp(path, "/sys/bus/pci/devices/" BDF1));
+	CHECK_EQ(t_open(&t, "/dev/iommu"), 3);
+	CHECK_OK(t_close(&t, 3));
+	emu_t_teardown(&t);
+	emu_mm_cache_destroy(cache);
+}
+
+/* Each piece alone: the digest moves, and a reset brings it back. */
+static void digest_sees_each_piece(void)
+{
+	uint64_t fresh = fresh_digest();
+	struct emu_creds creds;
+	struct emu_mm_cache *cache;
+	struct emu_t t;
+	uint32_t ioas;
+	unsigned int piece;
+	int fd, devfd;
+	void *m;
+
+	CHECK_OK(emu_mm_cache_create(&cache));
+	emu_t_setup(&t);
+	for (piece = 0; piece < 9; piece++) {
+		switch (piece) {
+		case 0:		/* a device */
+			CHECK_EQ(t_add_dev(&t, "e1000e", BDF0, EMU_SYSFS_OK), 0);
+			break;
+		case 1:		/* a KVM VM */
+			fd = CHECK_OK(t_open(&t, "/dev/kvm"));
+			CHECK_OK(t_ioctl(&t, fd, KVM_CREATE_VM, NULL));
+			CHECK_OK(t_close(&t, fd));
+			break;
+		case 2:		/* an fd */
+			CHECK_OK(t_open(&t, "/dev/iommu"));
+			break;
+		case 3:		/* an object in a context */
+			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+			CHECK_OK(ioas_alloc_raw(&t, fd, &ioas));
+			break;
+		case 4:		/* credentials */
+			emu_creds_get(t.emu, &creds);
+			creds.cap_ipc_lock = true;
+			emu_creds_set(t.emu, &creds);
+			break;
+		case 5:		/* the uaccess mode */
+			emu_uaccess_set(t.emu, EMU_UACCESS_TRUSTED);
+			break;
+		case 6:		/* the memory-map cache */
+			emu_mm_cache_use(t.emu, cache);
+			break;
+		case 7:		/* a bound device and its vfio-pci state */
+			CHECK_EQ(t_add_dev(&t, "e1000e", BDF0, EMU_SYSFS_OK), 0);
+			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+			devfd = CHECK_OK(t_open_dev(&t, 0));
+			CHECK_OK(bind_raw(&t, devfd, fd, NULL));
+			break;
+		case 8:		/* a region mapping */
+			CHECK_EQ(t_add_dev(&t, "e1000e", BDF0, EMU_SYSFS_OK), 0);
+			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+			devfd = CHECK_OK(t_open_dev(&t, 0));
+			CHECK_OK(bind_raw(&t, devfd, fd, NULL));
+			CHECK_OK(t.host.ops->mmap(t.host.priv, NULL, PG,
+						  PROT_READ, MAP_SHARED, devfd,
+						  BAR0, &m));
+			break;
+		}
+		CHECK(emu_digest(t.emu) != fresh);
+		emu_reset(t.emu);
+		CHECK_EQ(emu_digest(t.emu), fresh);
+	}
+	emu_t_teardown(&t);
+	emu_mm_cache_destroy(cache);
+}
+
+/* Machines in the same state: one digest, whatever their addresses. */
+static void digest_is_state(void)
+{
+	struct emu_t a, b;
+	uint32_t ia, ib;
+	int fa, fb;
+
+	emu_t_setup(&a);
+	emu_t_setup(&b);
+	CHECK_EQ(t_add_dev(&a, "e1000e", BDF0, EMU_SYSFS_OK), 0);
+	CHECK_EQ(t_add_dev(&b, "e1000e", BDF0, EMU_SYSFS_OK), 0);
+	fa = CHECK_OK(t_open(&a, "/dev/iommu"));
+	fb = CHECK_OK(t_open(&b, "/dev/iommu"));
+	CHECK_OK(ioas_alloc_raw(&a, fa, &ia));
+	CHECK_OK(ioas_alloc_raw(&b, fb, &ib));
+	CHECK_EQ(emu_digest(a.emu), emu_digest(b.emu));
+	/* The same fd open on another file kind is another state. */
+	CHECK_OK(t_close(&b, fb));
+	CHECK_EQ(t_open(&b, "/dev/kvm"), fb);
+	CHECK(emu_digest(a.emu) != emu_digest(b.emu));
+	CHECK_OK(t_close(&a, fa));
+	CHECK_OK(t_close(&b, fb));
+	emu_t_teardown(&a);
+	emu_t_teardown(&b);
+}
+
+static const struct check_test tests[] = {
+	TEST(reset_equals_fresh),
+	TEST(digest_sees_each_piece),
+	TEST(digest_is_state),
+};
+
+CHECK_MAIN(tests)
