@@ -45,7 +45,7 @@ int emu_access_create(struct emu_ictx *ictx, const struct emu_access_ops *ops,
 	return 0;
 
 err_free_access:
-	free(access);
+	emu_free(ictx->emu, access);
 	return rc;
 }
 
@@ -67,7 +67,7 @@ void emu_access_destroy_obj(struct emu_obj *obj)
 
 	if (access->ioas)
 		emu_access_leave(access);
-	free(access);
+	emu_free(ictx->emu, access);
 	emu_ictx_put(ictx);
 }
 

@@ -11,14 +11,18 @@
  * context list and the kernel log's records by whether they exist, the
  * DMA fault records by their fields, the fail-nth counters by the tasks whose counter is set and its
  * value (a counter at 0 is off, as no counter is), the hugetlb ranges by
- * their process and bounds. Everything else is hashed as it lies, so a
- * field added to struct emu is covered without a word here; a pointer
- * added to it is hashed as an address, which differs between two machines
- * and fails the reset check until it is given a line here. Open files are not followed: a file left open is
+ * their process and bounds, the heap by the count of blocks it has handed
+ * out (whether it is libc or an arena is how, not what, the machine holds;
+ * libc's counts none). Everything else is hashed as it lies, so a field
+ * added to struct emu is covered without a word here; a pointer added to
+ * it is hashed as an address, which differs between two machines and
+ * fails the reset check until it is given a line here. Open files are not
+ * followed: a file left open is
  * already an fd or a count (nr_files, nr_contexts, nr_objects, ...) that
  * a fresh machine does not have.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "failnth.h"
@@ -77,6 +81,7 @@ uint64_t emu_digest(const struct emu *emu)
 	flat.nr_fail_nth = 0;
 	flat.hugetlb = NULL;
 	flat.nr_hugetlb = 0;
+	flat.heap = (struct emu_heap *)(uintptr_t)emu_heap_live(emu->heap);
 	for (i = 0; i < EMU_MAX_DEVICES; i++) {
 		flat.devs[i].bound = emu_digest_ptr(emu->devs[i].bound);
 		flat.devs[i].vpci = emu_digest_ptr(emu->devs[i].vpci);

@@ -71,6 +71,7 @@ void emu_destroy(struct emu *emu)
 		return;
 	emu_release(emu);
 	free(emu->fds);
+	emu_heap_destroy(emu->heap);
 	free(emu);
 }
 
@@ -172,22 +173,37 @@ uint64_t emu_auto_align_cap(const struct emu *emu)
 
 /*
  * Everything goes as in emu_destroy, then the struct is written as
- * emu_create writes it. Only the fd table's array stays, every slot
- * empty: how many slots it has is no state (an fd past them is as closed
- * as an empty slot), and emu_digest leaves it out for that reason.
+ * emu_create writes it. Only the fd table's array and the heap stay, the
+ * slots empty and the heap's blocks all free once every file is gone:
+ * how many slots the table has is no state (an fd past them is as closed
+ * as an empty slot), nor where objects come from, and emu_digest leaves
+ * both out (it counts the heap's live blocks instead).
  */
 void emu_reset(struct emu *emu)
 {
+	struct emu_heap *heap;
 	struct emu_file **fds;
 	unsigned int slots;
 
 	emu_release(emu);
 	fds = emu->fds;
 	slots = emu->nr_fd_slots;
+	heap = emu->heap;
 	memset(emu, 0, sizeof(*emu));
 	emu_init(emu);
 	emu->fds = fds;
 	emu->nr_fd_slots = slots;
+	emu->heap = heap;
+}
+
+int emu_arena_use(struct emu *emu)
+{
+	if (emu->heap)
+		return 0;
+	if (emu->nr_files)
+		return -EBUSY;
+	emu->heap = emu_heap_create();
+	return emu->heap ? 0 : -ENOMEM;
 }
 
 /* A bdf must be one path component that the namespace can hold. */

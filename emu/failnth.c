@@ -64,14 +64,18 @@ void *emu_zalloc(struct emu *emu, size_t size)
 {
 	if (emu_should_fail(emu))
 		return NULL;
-	return calloc(1, size);
+	return emu_heap_zalloc(emu->heap, size);
 }
 
 void *emu_alloc_array(struct emu *emu, size_t n, size_t size)
 {
+	size_t bytes;
+
 	if (emu_should_fail(emu))
 		return NULL;
-	return calloc(n, size);
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return emu_heap_zalloc(emu->heap, bytes);
 }
 
 void *emu_realloc_array(struct emu *emu, void *p, size_t n, size_t size)
@@ -82,7 +86,12 @@ void *emu_realloc_array(struct emu *emu, void *p, size_t n, size_t size)
 		return NULL;
 	if (emu_should_fail(emu))
 		return NULL;
-	return realloc(p, bytes);
+	return emu_heap_realloc(emu->heap, p, bytes);
+}
+
+void emu_free(struct emu *emu, void *p)
+{
+	emu_heap_free(emu->heap, p);
 }
 
 int emu_fail_nth_text(struct emu *emu, pid_t tid, char *buf, size_t cap)

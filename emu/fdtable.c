@@ -82,7 +82,7 @@ struct emu_file *emu_file_alloc(struct emu *emu, enum emu_file_kind kind)
 void emu_file_free(struct emu *emu, struct emu_file *file)
 {
 	emu->nr_files--;
-	free(file);
+	emu_free(emu, file);
 }
 
 void emu_file_get(struct emu_file *file)

@@ -165,13 +165,13 @@ int emu_ioas_allow_iovas_ioctl(struct emu_ucmd *ucmd)
 	}
 	if (i)
 		qsort(list, i, sizeof(*list), emu_range_cmp);
-	free(ioas->allowed);
+	emu_free(emu, ioas->allowed);
 	ioas->allowed = list;
 	ioas->nr_allowed = i;
 	return 0;
 
 out_free_list:
-	free(list);
+	emu_free(emu, list);
 	return rc;
 }
 

@@ -118,7 +118,7 @@ static void emu_ictx_release(struct emu_ictx *ictx)
 	if (ictx->next)
 		ictx->next->prev = ictx->prev;
 	emu->nr_contexts--;
-	free(ictx);
+	emu_free(emu, ictx);
 }
 
 void emu_ictx_put(struct emu_ictx *ictx)

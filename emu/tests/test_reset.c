@@ -8,11 +8,15 @@
  * tested on its own too: each of those pieces alone changes it, so a
  * reset that forgot any one of them would fail the first test, and
  * machines in the same state give the same digest whatever their
- * addresses.
+ * addresses. The same holds on the arena (emu_arena_use), where the
+ * digest also counts the blocks in use: an object a reset forgot there
+ * moves it. The arena's own contract (zeroed blocks, realloc, reuse
+ * oldest first) is tested through its internal header.
  */
 #include <linux/kvm.h>
 
 #include "emu_test.h"
+#include "machine.h"
 
 #define BDF0 "0000:00:03.0"
 #define BDF1 "0000:00:04.0"
@@ -81,7 +85,7 @@ static void use_everything(struct emu_t *t, struct emu_mm_cache *cache)
 	CHECK_OK(t_close(t, devfd));
 }
 
-static void reset_equals_fresh(void)
+static void reset_to_fresh(bool arena)
 {
 	uint64_t fresh = fresh_digest();
 	struct emu_mm_cache *cache;
@@ -91,6 +95,8 @@ static void reset_equals_fresh(void)
 
 	CHECK_OK(emu_mm_cache_create(&cache));
 	emu_t_setup(&t);
+	if (arena)
+		CHECK_OK(emu_arena_use(t.emu));
 	CHECK_EQ(emu_digest(t.emu), fresh);
 	for (round = 0; round < 2; round++) {
 		use_everything(&t, cache);
@@ -107,6 +113,85 @@ static void reset_equals_fresh(void)
 	CHECK_OK(t_close(&t, 3));
 	emu_t_teardown(&t);
 	emu_mm_cache_destroy(cache);
+}
+
+static void reset_equals_fresh(void)
+{
+	reset_to_fresh(false);
+}
+
+/* On the arena the same holds: every block is back once reset. */
+static void reset_equals_fresh_arena(void)
+{
+	reset_to_fresh(true);
+}
+
+/* An object a reset forgot on the arena moves the digest. */
+static void digest_counts_arena_blocks(void)
+{
+	uint64_t fresh = fresh_digest();
+	struct emu_t t;
+	void *forgot;
+	int fd;
+
+	emu_t_setup(&t);
+	CHECK_OK(emu_arena_use(t.emu));
+	CHECK_EQ(emu_digest(t.emu), fresh);
+	forgot = emu_heap_zalloc(t.emu->heap, 40);
+	CHECK(forgot != NULL);
+	CHECK(emu_digest(t.emu) != fresh);
+	emu_reset(t.emu);
+	CHECK(emu_digest(t.emu) != fresh);
+	emu_heap_free(t.emu->heap, forgot);
+	CHECK_EQ(emu_digest(t.emu), fresh);
+	/* The arena is chosen while nothing is open, and stays chosen. */
+	emu_destroy(t.emu);
+	CHECK_OK(emu_create(&t.emu));
+	emu_host(t.emu, &t.host);
+	fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+	CHECK_ERR(EBUSY, emu_arena_use(t.emu));
+	CHECK_OK(t_close(&t, fd));
+	CHECK_OK(emu_arena_use(t.emu));
+	CHECK_OK(emu_arena_use(t.emu));
+	emu_t_teardown(&t);
+}
+
+/* The arena's blocks: zeroed, kept by realloc, reused oldest first. */
+static void arena_blocks(void)
+{
+	struct emu_heap *h = emu_heap_create();
+	unsigned char *a, *b, *c, *big;
+	size_t i;
+
+	CHECK(h != NULL);
+	a = emu_heap_zalloc(h, 24);
+	b = emu_heap_zalloc(h, 24);
+	big = emu_heap_zalloc(h, 4096);
+	CHECK(a && b && big && a != b);
+	CHECK_EQ(emu_heap_live(h), 3);
+	for (i = 0; i < 24; i++)
+		CHECK_EQ(a[i], 0);
+	for (i = 0; i < 4096; i++)
+		CHECK_EQ(big[i], 0);
+	memset(a, 0xab, 24);
+	a = emu_heap_realloc(h, a, 20);	/* fits: stays */
+	CHECK_EQ(a[19], 0xab);
+	c = emu_heap_realloc(h, a, 100);	/* moves, content kept */
+	CHECK(c != NULL && c != a);
+	CHECK_EQ(c[0], 0xab);
+	CHECK_EQ(c[23], 0xab);
+	CHECK_EQ(emu_heap_live(h), 3);
+	emu_heap_free(h, b);
+	/* a was freed first (by the realloc): it comes back first. */
+	CHECK(emu_heap_zalloc(h, 30) == a);
+	CHECK(emu_heap_zalloc(h, 17) == b);
+	CHECK_EQ(a[0], 0);
+	emu_heap_free(h, a);
+	emu_heap_free(h, b);
+	emu_heap_free(h, c);
+	emu_heap_free(h, big);
+	CHECK_EQ(emu_heap_live(h), 0);
+	emu_heap_destroy(h);
 }
 
 /* Each piece alone: the digest moves, and a reset brings it back. */
@@ -203,6 +288,9 @@ static void digest_is_state(void)
 
 static const struct check_test tests[] = {
 	TEST(reset_equals_fresh),
+	TEST(reset_equals_fresh_arena),
+	TEST(digest_counts_arena_blocks),
+	TEST(arena_blocks),
 	TEST(digest_sees_each_piece),
 	TEST(digest_is_state),
 };

@@ -214,6 +214,17 @@ void emu_reset(struct emu *emu);
  */
 uint64_t emu_digest(const struct emu *emu);
 
+/*
+ * From now on, take the machine's objects (files, contexts, IOASes, areas,
+ * HWPTs, devices' iommufd and vfio-pci state) from an arena of its own
+ * instead of libc, for a harness that runs many inputs on one machine
+ * under ASan: blocks are recycled by the machine without a malloc each,
+ * poisoned while free. emu_reset keeps the arena; emu_digest counts its
+ * blocks in use, so a reset that leaves one fails the digest check.
+ * Only while no file is open: 0 (also when already on), -EBUSY, -ENOMEM.
+ */
+int emu_arena_use(struct emu *emu);
+
 /* A host whose calls the emulator answers. Valid while @emu lives. */
 void emu_host(struct emu *emu, struct iofd_host *out);
 
