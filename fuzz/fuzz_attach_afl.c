@@ -33,7 +33,7 @@ __AFL_FUZZ_INIT();
 
 int main(void)
 {
-	struct fuzz_opts o = { 0 };
+	struct fuzz_opts o = { .emu_arena = true };
 	unsigned char *buf;
 	int ret;
 

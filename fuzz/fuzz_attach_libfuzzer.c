@@ -10,7 +10,8 @@
  * never reads or writes it and the emulator only records its addresses,
  * so its content carries nothing from one input to the next; allocating
  * it per input would cost an mmap, a munmap and a TLB shootdown each time
- * under ASan), the memory-map cache over it and the machine. libFuzzer's
+ * under ASan), the memory-map cache over it and the machine, whose objects
+ * come from an arena of its own (harness.h: emu_arena). libFuzzer's
  * entry points take no context, so those and the mutator switch are
  * file-scope variables, set once in LLVMFuzzerInitialize.
  *
@@ -102,6 +103,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	fuzz_op_level = m && strcmp(m, "ops") == 0;
 	fuzz_len_control_default(argc, argv);
+	fuzz_opts.emu_arena = true;
 	ret = fuzz_attach_driver_init(&fuzz_opts);
 	if (ret == -EINVAL)
 		exit(2);

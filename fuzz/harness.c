@@ -496,6 +496,8 @@ int fuzz_attach_driver_init(struct fuzz_opts *o)
 		goto err_fini;
 	if (emu_create(&o->emu) < 0)
 		goto err_fini;
+	if (o->emu_arena && emu_arena_use(o->emu) < 0)
+		goto err_fini;
 	o->fresh_digest = emu_digest(o->emu);
 	return 0;
 

@@ -57,6 +57,12 @@ struct fuzz_opts {
 	 */
 	bool check_reset;
 	uint64_t fresh_digest;
+	/*
+	 * The kept machine takes its objects from an arena (emu_arena_use),
+	 * as the fuzzing engines want: the core's allocations stay libc's,
+	 * so ASan sees each of them.
+	 */
+	bool emu_arena;
 };
 
 /* The environment variable that sets check_reset for any driver. */

@@ -6,7 +6,8 @@
  * runtime, so CTest and gcc coverage use the same harness as libFuzzer.
  *
  *   fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME | --alloc]]
- *                      [--kind KINDS[:REQUEST]:ERRNO] [--check-reset] PATH...
+ *                      [--kind KINDS[:REQUEST]:ERRNO] [--check-reset]
+ *                      [--arena] PATH...
  *
  *   -v            print each program as text, every op's result, and every
  *                 host call numbered (the numbers --fail-nth takes)
@@ -26,6 +27,9 @@
  *   --check-reset after every run (every sweep point too) the machine the
  *                 runs share must digest as a new one once reset
  *                 (FUZZ_ATTACH_CHECK_RESET=1 does the same)
+ *   --arena       the machine takes its objects from an arena, as under
+ *                 the fuzzing engines (default: libc, every emulator
+ *                 allocation in ASan's sight)
  *
  * Files named README* or starting with '.' are not inputs. Every argument
  * is checked before anything runs. A violated invariant aborts the process
@@ -292,7 +296,7 @@ static void replay_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME | --alloc]]\n"
-		"                          [--kind KINDS[:REQUEST]:ERRNO] [--check-reset] PATH...\n");
+		"                          [--kind KINDS[:REQUEST]:ERRNO] [--check-reset] [--arena] PATH...\n");
 }
 
 /* Refuse the command line with a reason: exit status 2. */
@@ -390,6 +394,8 @@ int main(int argc, char **argv)
 			r.sweep = true;
 		} else if (!strcmp(a, "--check-reset")) {
 			r.o.check_reset = true;
+		} else if (!strcmp(a, "--arena")) {
+			r.o.emu_arena = true;
 		} else if (!strcmp(a, "--alloc")) {
 			r.o.sweep.alloc = true;
 		} else if (!strcmp(a, "--fail-nth")) {
