@@ -31,8 +31,8 @@ int emu_ioas_alloc(struct emu_ictx *ictx, struct emu_ioas **out)
 	if (rc)
 		goto err_free_ioas;
 	ioas->ictx = ictx;
-	emu_area_store_init(&ioas->areas);
-	emu_resv_init(&ioas->resv);
+	emu_area_store_init(&ioas->areas, ictx->emu->heap);
+	emu_resv_init(&ioas->resv, ictx->emu->heap);
 	ioas->iova_alignment = 1;
 	*out = ioas;
 	return 0;

@@ -78,8 +78,8 @@ int emu_type1_open(struct emu *emu, unsigned long type,
 	t->emu = emu;
 	t->v2 = type != VFIO_TYPE1_IOMMU;
 	t->nesting = type == VFIO_TYPE1_NESTING_IOMMU;
-	emu_area_store_init(&t->dmas);
-	emu_resv_init(&t->resv);
+	emu_area_store_init(&t->dmas, emu->heap);
+	emu_resv_init(&t->resv, emu->heap);
 	t->dma_avail = EMU_TYPE1_DMA_LIMIT;
 	t->pgsize_bitmap = ~(EMU_PAGE_SIZE - 1);
 	*out = t;
