@@ -200,7 +200,8 @@ int emu_arena_use(struct emu *emu)
 {
 	if (emu->heap)
 		return 0;
-	if (emu->nr_files)
+	/* What libc gave would be given back to the arena. */
+	if (emu->nr_files || emu->fail_nth || emu->hugetlb)
 		return -EBUSY;
 	emu->heap = emu_heap_create();
 	return emu->heap ? 0 : -ENOMEM;

@@ -187,8 +187,8 @@ ssize_t emu_fail_nth_write(struct emu *emu, pid_t tid, const void *buf,
 	f = emu_fail_nth_find(emu, tid);
 	if (!f) {
 		/* The counter's own memory is not a fault point. */
-		nv = realloc(emu->fail_nth,
-			     (emu->nr_fail_nth + 1) * sizeof(*nv));
+		nv = emu_heap_realloc(emu->heap, emu->fail_nth,
+				      (emu->nr_fail_nth + 1) * sizeof(*nv));
 		if (!nv)
 			return -ENOMEM;
 		emu->fail_nth = nv;
@@ -201,7 +201,7 @@ ssize_t emu_fail_nth_write(struct emu *emu, pid_t tid, const void *buf,
 
 void emu_fail_nth_fini(struct emu *emu)
 {
-	free(emu->fail_nth);
+	emu_heap_free(emu->heap, emu->fail_nth);
 	emu->fail_nth = NULL;
 	emu->nr_fail_nth = 0;
 }

@@ -3,20 +3,28 @@
  * emu_reset and emu_digest: a machine used every way a program can use it
  * (devices, contexts with objects and pins, bound and attached devices,
  * vfio-pci state, BAR stores and mappings, KVM holding a device file,
- * credentials, the uaccess mode, a memory-map cache) has, after a reset,
+ * credentials, the uaccess mode, a memory-map cache, a fail-nth counter,
+ * the hugetlb pool and its huge pages, and with the selftest mock a mock
+ * device on a nested HWPT with an I/O page fault pending in its queue, an
+ * access pinning pages and the mock's memory limit) has, after a reset,
  * the digest of a machine just created, and works as one. The digest is
  * tested on its own too: each of those pieces alone changes it, so a
  * reset that forgot any one of them would fail the first test, and
  * machines in the same state give the same digest whatever their
  * addresses. The same holds on the arena (emu_arena_use), where the
  * digest also counts the blocks in use: an object a reset forgot there
- * moves it. The arena's own contract (zeroed blocks, realloc, reuse
- * oldest first) is tested through its internal header.
+ * moves it, and a reset must give every block back, the mock's and the
+ * fault queues' included. The arena's own contract (zeroed blocks,
+ * realloc, reuse oldest first) is tested through its internal header.
  */
 #include <linux/kvm.h>
+#include <unistd.h>
 
 #include "emu_test.h"
 #include "machine.h"
+#ifdef IOFD_EMU_MOCK
+#include "emu_mock_test.h"
+#endif
 
 #define BDF0 "0000:00:03.0"
 #define BDF1 "0000:00:04.0"
@@ -42,6 +50,82 @@ static void expect_empty(struct emu_t *t)
 	memset(&zero, 0, sizeof(zero));
 	CHECK(!memcmp(&c, &zero, sizeof(c)));
 }
+
+/* Set the calling thread's fail-nth counter to @text and close its file. */
+static void fail_nth_set(struct emu_t *t, const char *text)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	fd = CHECK_OK(t_open(t, path));
+	CHECK_EQ(emu_pwrite(t->emu, fd, text, strlen(text), 0),
+		 (long)strlen(text));
+	CHECK_OK(t_close(t, fd));
+}
+
+/* The pool's huge pages and one of them mapped, at the test's memory. */
+static void hugetlb_use(struct emu_t *t)
+{
+	emu_hugetlb_pool_set(t->emu, 2);
+	CHECK_OK(emu_hugetlb_map(t->emu, getpid(), (uintptr_t)t->mem,
+				 2ULL << 20));
+}
+
+#ifdef IOFD_EMU_MOCK
+/*
+ * What the selftest mock leaves on @fd: a mock device on a nested HWPT
+ * whose fault queue holds a fault, an access pinning pages, and (on the
+ * machine, past every fd) the memory limit.
+ */
+static void use_selftest_mock(struct emu_t *t, int fd)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+	struct iommu_test_cmd cmd;
+	uint32_t ioas, stdev, idev;
+
+	CHECK_OK(ioas_alloc_raw(t, fd, &ioas));
+	CHECK_OK(map_fixed_raw(t, fd, ioas, MOCK_APERTURE_START, 4 * PG,
+			       t_va(t, 0)));
+	cmd = t_cmd(IOMMU_TEST_OP_MOCK_DOMAIN, ioas);
+	CHECK_OK(test_cmd(t, fd, &cmd));
+	stdev = cmd.mock_domain.out_stdev_id;
+	idev = cmd.mock_domain.out_idev_id;
+	alloc.dev_id = idev;
+	alloc.pt_id = ioas;
+	alloc.flags = IOMMU_HWPT_ALLOC_NEST_PARENT;
+	CHECK_OK(t_ioctl(t, fd, IOMMU_HWPT_ALLOC, &alloc));
+	CHECK_OK(t_ioctl(t, fd, IOMMU_FAULT_QUEUE_ALLOC, &fa));
+	alloc.pt_id = alloc.out_hwpt_id;
+	alloc.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	alloc.fault_id = fa.out_fault_id;
+	alloc.data_type = IOMMU_HWPT_DATA_SELFTEST;
+	alloc.data_uptr = (uintptr_t)&data;
+	alloc.data_len = sizeof(data);
+	CHECK_OK(t_ioctl(t, fd, IOMMU_HWPT_ALLOC, &alloc));
+	cmd = t_cmd(IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, stdev);
+	cmd.mock_domain_replace.pt_id = alloc.out_hwpt_id;
+	CHECK_OK(test_cmd(t, fd, &cmd));
+	cmd = t_cmd(IOMMU_TEST_OP_TRIGGER_IOPF, 0);
+	cmd.trigger_iopf.dev_id = idev;
+	cmd.trigger_iopf.pasid = 1;
+	cmd.trigger_iopf.addr = 0xdeadbeaf;
+	CHECK_OK(test_cmd(t, fd, &cmd));
+	cmd = t_cmd(IOMMU_TEST_OP_CREATE_ACCESS, ioas);
+	cmd.create_access.flags = MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES;
+	CHECK_OK(test_cmd(t, fd, &cmd));
+	cmd = t_cmd(IOMMU_TEST_OP_ACCESS_PAGES, cmd.create_access.out_access_fd);
+	cmd.access_pages.iova = MOCK_APERTURE_START;
+	cmd.access_pages.length = 2 * PG;
+	cmd.access_pages.uptr = t_va(t, 0);
+	CHECK_OK(test_cmd(t, fd, &cmd));
+	cmd = t_cmd(IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT, 0);
+	cmd.memory_limit.limit = 64;
+	CHECK_OK(test_cmd(t, fd, &cmd));
+}
+#endif
 
 /* Everything a program can leave in a machine, all of it at once. */
 static void use_everything(struct emu_t *t, struct emu_mm_cache *cache)
@@ -83,6 +167,12 @@ static void use_everything(struct emu_t *t, struct emu_mm_cache *cache)
 	CHECK_OK(t_ioctl(t, (int)cd.fd, KVM_SET_DEVICE_ATTR, &a));
 	/* KVM keeps the device file (and its bind) past its fd. */
 	CHECK_OK(t_close(t, devfd));
+#ifdef IOFD_EMU_MOCK
+	use_selftest_mock(t, fd);
+#endif
+	hugetlb_use(t);
+	/* Last: every fault point from here on counts it down. */
+	fail_nth_set(t, "1000000");
 }
 
 static void reset_to_fresh(bool arena)
@@ -151,6 +241,13 @@ static void digest_counts_arena_blocks(void)
 	fd = CHECK_OK(t_open(&t, "/dev/iommu"));
 	CHECK_ERR(EBUSY, emu_arena_use(t.emu));
 	CHECK_OK(t_close(&t, fd));
+	/* Nor while the machine holds what libc gave past every fd. */
+	fail_nth_set(&t, "0");
+	CHECK_ERR(EBUSY, emu_arena_use(t.emu));
+	emu_reset(t.emu);
+	hugetlb_use(&t);
+	CHECK_ERR(EBUSY, emu_arena_use(t.emu));
+	emu_reset(t.emu);
 	CHECK_OK(emu_arena_use(t.emu));
 	CHECK_OK(emu_arena_use(t.emu));
 	emu_t_teardown(&t);
@@ -194,21 +291,38 @@ static void arena_blocks(void)
 	emu_heap_destroy(h);
 }
 
-/* Each piece alone: the digest moves, and a reset brings it back. */
-static void digest_sees_each_piece(void)
+#ifdef IOFD_EMU_MOCK
+#define NR_PIECES 15
+#else
+#define NR_PIECES 13
+#endif
+
+/*
+ * Each piece alone: the digest moves, and a reset brings it back. The
+ * pieces from 9 on are what a machine keeps past every fd (a fail-nth
+ * counter, the hugetlb pool and its huge pages, the mock's memory limit)
+ * and the kernel-selftest objects a context holds.
+ */
+static void sees_each_piece(bool arena)
 {
 	uint64_t fresh = fresh_digest();
 	struct emu_creds creds;
 	struct emu_mm_cache *cache;
 	struct emu_t t;
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
 	uint32_t ioas;
 	unsigned int piece;
 	int fd, devfd;
 	void *m;
+#ifdef IOFD_EMU_MOCK
+	struct iommu_test_cmd cmd;
+#endif
 
 	CHECK_OK(emu_mm_cache_create(&cache));
 	emu_t_setup(&t);
-	for (piece = 0; piece < 9; piece++) {
+	if (arena)
+		CHECK_OK(emu_arena_use(t.emu));
+	for (piece = 0; piece < NR_PIECES; piece++) {
 		switch (piece) {
 		case 0:		/* a device */
 			CHECK_EQ(t_add_dev(&t, "e1000e", BDF0, EMU_SYSFS_OK), 0);
@@ -251,6 +365,32 @@ static void digest_sees_each_piece(void)
 						  PROT_READ, MAP_SHARED, devfd,
 						  BAR0, &m));
 			break;
+		case 9:		/* a fail-nth counter, its file closed */
+			fail_nth_set(&t, "7");
+			break;
+		case 10:	/* the hugetlb pool */
+			emu_hugetlb_pool_set(t.emu, 1);
+			break;
+		case 11:	/* huge pages mapped */
+			hugetlb_use(&t);
+			break;
+		case 12:	/* an I/O page fault queue */
+			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+			CHECK_OK(t_ioctl(&t, fd, IOMMU_FAULT_QUEUE_ALLOC, &fa));
+			break;
+#ifdef IOFD_EMU_MOCK
+		case 13:	/* the mock's memory limit, its fd closed */
+			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+			cmd = t_cmd(IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT, 0);
+			cmd.memory_limit.limit = 64;
+			CHECK_OK(test_cmd(&t, fd, &cmd));
+			CHECK_OK(t_close(&t, fd));
+			break;
+		case 14:	/* the mock's objects: devices, HWPTs, faults */
+			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
+			use_selftest_mock(&t, fd);
+			break;
+#endif
 		}
 		CHECK(emu_digest(t.emu) != fresh);
 		emu_reset(t.emu);
@@ -258,6 +398,17 @@ static void digest_sees_each_piece(void)
 	}
 	emu_t_teardown(&t);
 	emu_mm_cache_destroy(cache);
+}
+
+static void digest_sees_each_piece(void)
+{
+	sees_each_piece(false);
+}
+
+/* On the arena: every piece's blocks are back after the reset. */
+static void digest_sees_each_piece_arena(void)
+{
+	sees_each_piece(true);
 }
 
 /* Machines in the same state: one digest, whatever their addresses. */
@@ -292,6 +443,7 @@ static const struct check_test tests[] = {
 	TEST(digest_counts_arena_blocks),
 	TEST(arena_blocks),
 	TEST(digest_sees_each_piece),
+	TEST(digest_sees_each_piece_arena),
 	TEST(digest_is_state),
 };
 

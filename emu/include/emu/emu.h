@@ -216,12 +216,15 @@ uint64_t emu_digest(const struct emu *emu);
 
 /*
  * From now on, take the machine's objects (files, contexts, IOASes, areas,
- * HWPTs, devices' iommufd and vfio-pci state) from an arena of its own
- * instead of libc, for a harness that runs many inputs on one machine
- * under ASan: blocks are recycled by the machine without a malloc each,
- * poisoned while free. emu_reset keeps the arena; emu_digest counts its
- * blocks in use, so a reset that leaves one fails the digest check.
- * Only while no file is open: 0 (also when already on), -EBUSY, -ENOMEM.
+ * HWPTs, accesses, fault queues and their faults, the selftest mock's
+ * devices and access pins, devices' iommufd and vfio-pci state, fail-nth
+ * counters, hugetlb ranges) from an arena of its own instead of libc, for
+ * a harness that runs many inputs on one machine under ASan: blocks are
+ * recycled by the machine without a malloc each, poisoned while free.
+ * emu_reset keeps the arena; emu_digest counts its blocks in use, so a
+ * reset that leaves one fails the digest check. Only while no file is
+ * open, no fail-nth counter was written and no huge page is mapped: 0
+ * (also when already on), -EBUSY, -ENOMEM.
  */
 int emu_arena_use(struct emu *emu);
 
