@@ -292,16 +292,16 @@ static void arena_blocks(void)
 }
 
 #ifdef IOFD_EMU_MOCK
-#define NR_PIECES 15
+#define NR_PIECES 16
 #else
-#define NR_PIECES 13
+#define NR_PIECES 14
 #endif
 
 /*
  * Each piece alone: the digest moves, and a reset brings it back. The
  * pieces from 9 on are what a machine keeps past every fd (a fail-nth
- * counter, the hugetlb pool and its huge pages, the mock's memory limit)
- * and the kernel-selftest objects a context holds.
+ * counter, the hugetlb pool and its huge pages, the machine variant, the
+ * mock's memory limit) and the kernel-selftest objects a context holds.
  */
 static void sees_each_piece(bool arena)
 {
@@ -310,6 +310,7 @@ static void sees_each_piece(bool arena)
 	struct emu_mm_cache *cache;
 	struct emu_t t;
 	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+	struct emu_variant variant;
 	uint32_t ioas;
 	unsigned int piece;
 	int fd, devfd;
@@ -379,14 +380,19 @@ static void sees_each_piece(bool arena)
 			CHECK_OK(t_ioctl(&t, fd, IOMMU_FAULT_QUEUE_ALLOC, &fa));
 			break;
 #ifdef IOFD_EMU_MOCK
-		case 13:	/* the mock's memory limit, its fd closed */
+		case 13:	/* the machine variant */
+			emu_variant_default(&variant);
+			variant.vtd_aw_bits = 48;
+			CHECK_OK(emu_variant_set(t.emu, &variant));
+			break;
+		case 14:	/* the mock's memory limit, its fd closed */
 			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
 			cmd = t_cmd(IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT, 0);
 			cmd.memory_limit.limit = 64;
 			CHECK_OK(test_cmd(&t, fd, &cmd));
 			CHECK_OK(t_close(&t, fd));
 			break;
-		case 14:	/* the mock's objects: devices, HWPTs, faults */
+		case 15:	/* the mock's objects: devices, HWPTs, faults */
 			fd = CHECK_OK(t_open(&t, "/dev/iommu"));
 			use_selftest_mock(&t, fd);
 			break;
