@@ -52,6 +52,7 @@ ssize_t emu_e1000e_bar_rw(struct emu *emu, struct emu_dev *dev,
 			  unsigned int bar, uint64_t pos, void *kbuf,
 			  size_t count, bool write);
 
-void emu_devmodel_free(struct emu_dev *dev);
+/* Drop the model's state (to @emu's heap); the next access makes it anew. */
+void emu_devmodel_free(struct emu *emu, struct emu_dev *dev);
 
 #endif /* EMU_DEVMODEL_H */

@@ -8,18 +8,18 @@
  * replaced by what it stands for: the fd table by its open fds and the
  * kind of each file, the mapping list by its ranges, a device's bound
  * file, vfio-pci state, BAR store, model state and group links and the
- * context list and the kernel log's records by whether they exist, the
- * DMA fault records by their fields, the fail-nth counters by the tasks whose counter is set and its
- * value (a counter at 0 is off, as no counter is), the hugetlb ranges by
- * their process and bounds, the heap by the count of blocks it has handed
- * out (whether it is libc or an arena is how, not what, the machine holds;
- * libc's counts none). Everything else is hashed as it lies, so a field
- * added to struct emu is covered without a word here; a pointer added to
- * it is hashed as an address, which differs between two machines and
- * fails the reset check until it is given a line here. Open files are not
- * followed: a file left open is
- * already an fd or a count (nr_files, nr_contexts, nr_objects, ...) that
- * a fresh machine does not have.
+ * context list and the kernel log's records by whether they exist, the DMA
+ * fault records by their fields, the fail-nth counters by the tasks whose
+ * counter is set and its value (a counter at 0 is off, as no counter is),
+ * the hugetlb ranges by their process and bounds, the heap by the count of
+ * blocks it has handed out but the fd table's (whether it is libc or an
+ * arena is how, not what, the machine holds; libc's counts none).
+ * Everything else is hashed as it lies, so a field added to struct emu is
+ * covered without a word here; a pointer added to it is hashed as an
+ * address, which differs between two machines and fails the reset check
+ * until it is given a line here. Open files are not followed: a file left
+ * open is already an fd or a count (nr_files, nr_contexts, nr_objects,
+ * ...) that a fresh machine does not have.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +63,17 @@ static void emu_digest_group(struct emu_group *flat,
 	flat->idev = emu_digest_ptr(g->idev);
 }
 
+/*
+ * The heap's blocks in use but the fd table's array, which a reset keeps
+ * (emu_reset) and which is one block of the heap when there is one.
+ */
+static unsigned long emu_digest_live(const struct emu *emu)
+{
+	unsigned long live = emu_heap_live(emu->heap);
+
+	return emu->heap && emu->fds ? live - 1 : live;
+}
+
 uint64_t emu_digest(const struct emu *emu)
 {
 	struct emu flat;
@@ -81,7 +92,7 @@ uint64_t emu_digest(const struct emu *emu)
 	flat.nr_fail_nth = 0;
 	flat.hugetlb = NULL;
 	flat.nr_hugetlb = 0;
-	flat.heap = (struct emu_heap *)(uintptr_t)emu_heap_live(emu->heap);
+	flat.heap = (struct emu_heap *)(uintptr_t)emu_digest_live(emu);
 	for (i = 0; i < EMU_MAX_DEVICES; i++) {
 		flat.devs[i].bound = emu_digest_ptr(emu->devs[i].bound);
 		flat.devs[i].vpci = emu_digest_ptr(emu->devs[i].vpci);

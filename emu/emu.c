@@ -58,9 +58,9 @@ static void emu_release(struct emu *emu)
 	}
 	for (i = 0; i < emu->nr_devs; i++) {
 		emu_vregion_store_free(&emu->devs[i]);
-		emu_devmodel_free(&emu->devs[i]);
+		emu_devmodel_free(emu, &emu->devs[i]);
 	}
-	emu_klog_fini(&emu->klog);
+	emu_klog_fini(emu);
 	emu_fail_nth_fini(emu);
 	emu_hugetlb_fini(emu);
 }
@@ -70,7 +70,7 @@ void emu_destroy(struct emu *emu)
 	if (!emu)
 		return;
 	emu_release(emu);
-	free(emu->fds);
+	emu_heap_free(emu->heap, emu->fds);
 	emu_heap_destroy(emu->heap);
 	free(emu);
 }
@@ -174,10 +174,11 @@ uint64_t emu_auto_align_cap(const struct emu *emu)
 /*
  * Everything goes as in emu_destroy, then the struct is written as
  * emu_create writes it. Only the fd table's array and the heap stay, the
- * slots empty and the heap's blocks all free once every file is gone:
- * how many slots the table has is no state (an fd past them is as closed
- * as an empty slot), nor where objects come from, and emu_digest leaves
- * both out (it counts the heap's live blocks instead).
+ * slots empty and the heap's blocks all free but the table's once every
+ * file is gone: how many slots the table has is no state (an fd past them
+ * is as closed as an empty slot), nor where objects come from, and
+ * emu_digest leaves both out (it counts the heap's live blocks instead,
+ * the table's not among them).
  */
 void emu_reset(struct emu *emu)
 {
@@ -196,15 +197,46 @@ void emu_reset(struct emu *emu)
 	emu->heap = heap;
 }
 
+/*
+ * Whether the machine keeps state in blocks past every file: a fail-nth
+ * counter, a huge-page range, the kernel log's records, a device's BAR
+ * store or model state. Everything else a machine allocates belongs to an
+ * open file, or is the fd table's or the mapping list's empty array.
+ */
+static bool emu_keeps_blocks(const struct emu *emu)
+{
+	unsigned int i;
+
+	if (emu->fail_nth || emu->hugetlb || emu->klog.v)
+		return true;
+	for (i = 0; i < emu->nr_devs; i++) {
+		if (emu->devs[i].store || emu->devs[i].model)
+			return true;
+	}
+	return false;
+}
+
 int emu_arena_use(struct emu *emu)
 {
+	struct emu_heap *heap;
+
 	if (emu->heap)
 		return 0;
 	/* What libc gave would be given back to the arena. */
-	if (emu->nr_files || emu->fail_nth || emu->hugetlb)
+	if (emu->nr_files || emu_keeps_blocks(emu))
 		return -EBUSY;
-	emu->heap = emu_heap_create();
-	return emu->heap ? 0 : -ENOMEM;
+	heap = emu_heap_create();
+	if (!heap)
+		return -ENOMEM;
+	/* Both arrays are empty with no file open: libc takes them back. */
+	emu_heap_free(NULL, emu->fds);
+	emu->fds = NULL;
+	emu->nr_fd_slots = 0;
+	emu_heap_free(NULL, emu->maps);
+	emu->maps = NULL;
+	emu->cap_maps = 0;
+	emu->heap = heap;
+	return 0;
 }
 
 /* A bdf must be one path component that the namespace can hold. */

@@ -90,7 +90,7 @@ int emu_hwpt_paging_alloc(struct emu_ioas *ioas,
 	hwpt->ioas = ioas;
 	hwpt->iommu = iommu;
 	hwpt->auto_domain = auto_domain;
-	emu_dirty_init(&hwpt->dirty);
+	emu_dirty_init(&hwpt->dirty, ictx->emu->heap);
 
 	rc = emu_hwpt_check_sharing(ioas, iommu->profile);
 	if (rc)
