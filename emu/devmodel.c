@@ -17,7 +17,7 @@ static void *emu_devmodel_state(struct emu *emu, struct emu_dev *dev,
 	if (dev->model)
 		return dev->model;
 	state = emu_heap_zalloc(emu->heap, m->state_size);
-	if (state && m->power_on(dev, state)) {
+	if (state && m->power_on(emu, dev, state)) {
 		emu_heap_free(emu->heap, state);
 		state = NULL;
 	}

@@ -26,7 +26,7 @@ struct emu_dev;
 struct emu_devmodel {
 	size_t state_size;
 	/* The state at the machine's power-on: 0 or -ENOMEM. */
-	int (*power_on)(struct emu_dev *dev, void *state);
+	int (*power_on)(struct emu *emu, struct emu_dev *dev, void *state);
 	/*
 	 * One device access of @size (1, 2 or 4) bytes at @off of BAR @bar;
 	 * reads return the value in the low bytes.

@@ -57,7 +57,7 @@ static void emu_release(struct emu *emu)
 			emu_file_put(emu, file);
 	}
 	for (i = 0; i < emu->nr_devs; i++) {
-		emu_vregion_store_free(&emu->devs[i]);
+		emu_vregion_store_free(emu, &emu->devs[i]);
 		emu_devmodel_free(emu, &emu->devs[i]);
 	}
 	emu_klog_fini(emu);

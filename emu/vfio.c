@@ -56,6 +56,7 @@ int emu_vpci_open(struct emu *emu, struct emu_dev *dev)
 
 	if (!vpci)
 		return -ENOMEM;
+	vpci->heap = emu->heap;
 	emu_virq_init(&vpci->irq);
 	vpci->pm_wake = -1;
 	dev->vpci = vpci;
