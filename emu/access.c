@@ -318,7 +318,7 @@ static int emu_access_rw_area(struct emu_access *access, struct emu_area *a,
 	if (!emu_pages_alias_va(p, pid, NULL, va, bytes, &lva) &&
 	    !emu_access_copy(emu, pid, lva, data, bytes, flags))
 		return 0;
-	if (emu_mm_load_pid(&local, pid))
+	if (emu_mm_load_pid(emu->heap, &local, pid))
 		return -EFAULT;
 	rc = emu_pages_alias_va(p, pid, &local, va, bytes, &lva);
 	emu_mm_fini(&local);

@@ -159,7 +159,7 @@ static int64_t emu_pages_count(struct emu_pages *p,
 	/* Up to two spans need no allocation: unload of the last user of a
 	 * pages object without access pins can never fail. */
 	if (n > 2) {
-		s = malloc(n * sizeof(*s));
+		s = emu_heap_zalloc(p->heap, n * sizeof(*s));
 		if (!s)
 			return -ENOMEM;
 	}
@@ -190,7 +190,7 @@ static int64_t emu_pages_count(struct emu_pages *p,
 	if (open)
 		total += cur_last - cur_first + 1;
 	if (s != one)
-		free(s);
+		emu_heap_free(p->heap, s);
 	return (int64_t)total;
 }
 
@@ -252,7 +252,7 @@ static int emu_pages_check_owner(struct emu_pages *p, const struct emu_mm *mm,
 	int rc;
 
 	if (p->owner != mm->pid) {
-		if (emu_mm_load_pid(&own, p->owner))
+		if (emu_mm_load_pid(p->heap, &own, p->owner))
 			return -EFAULT;
 		mm = &own;
 	}
