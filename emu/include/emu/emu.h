@@ -215,16 +215,19 @@ void emu_reset(struct emu *emu);
 uint64_t emu_digest(const struct emu *emu);
 
 /*
- * From now on, take the machine's objects (files, contexts, IOASes, areas,
- * HWPTs, accesses, fault queues and their faults, the selftest mock's
- * devices and access pins, devices' iommufd and vfio-pci state, fail-nth
- * counters, hugetlb ranges) from an arena of its own instead of libc, for
- * a harness that runs many inputs on one machine under ASan: blocks are
+ * From now on, take every object of the machine from an arena of its own
+ * instead of libc (the fd table, files, contexts and their objects, KVM
+ * VMs and devices, containers and type-1 state, vfio-pci state, BAR
+ * stores and device models, region mappings, the kernel log, fail-nth
+ * counters, hugetlb ranges, and the scratch buffers of its calls), for a
+ * harness that runs many inputs on one machine under ASan: blocks are
  * recycled by the machine without a malloc each, poisoned while free.
- * emu_reset keeps the arena; emu_digest counts its blocks in use, so a
- * reset that leaves one fails the digest check. Only while no file is
- * open, no fail-nth counter was written and no huge page is mapped: 0
- * (also when already on), -EBUSY, -ENOMEM.
+ * What is not the machine's stays libc's: the struct itself, an
+ * emu_mm_cache, a fault plan. emu_reset keeps the arena; emu_digest
+ * counts its blocks in use, so a reset that leaves one fails the digest
+ * check. Only while no file is open and the machine keeps nothing past
+ * its files (no fail-nth counter written, no huge page mapped, no kernel
+ * log record, no BAR touched): 0 (also when already on), -EBUSY, -ENOMEM.
  */
 int emu_arena_use(struct emu *emu);
 
