@@ -45,7 +45,7 @@ int emu_access_create(struct emu_ictx *ictx, const struct emu_access_ops *ops,
 	return 0;
 
 err_free_access:
-	free(access);
+	emu_free(ictx->emu, access);
 	return rc;
 }
 
@@ -67,7 +67,7 @@ void emu_access_destroy_obj(struct emu_obj *obj)
 
 	if (access->ioas)
 		emu_access_leave(access);
-	free(access);
+	emu_free(ictx->emu, access);
 	emu_ictx_put(ictx);
 }
 
@@ -318,7 +318,7 @@ static int emu_access_rw_area(struct emu_access *access, struct emu_area *a,
 	if (!emu_pages_alias_va(p, pid, NULL, va, bytes, &lva) &&
 	    !emu_access_copy(emu, pid, lva, data, bytes, flags))
 		return 0;
-	if (emu_mm_load_pid(&local, pid))
+	if (emu_mm_load_pid(emu->heap, &local, pid))
 		return -EFAULT;
 	rc = emu_pages_alias_va(p, pid, &local, va, bytes, &lva);
 	emu_mm_fini(&local);

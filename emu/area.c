@@ -37,6 +37,7 @@
 #include <stdlib.h>
 
 #include "area.h"
+#include "heap.h"
 
 #define EMU_AREA_FAN 16
 #define EMU_AREA_MIN (EMU_AREA_FAN / 4)
@@ -130,29 +131,31 @@ static uint64_t emu_area_node_max(const struct emu_area_node *n, bool leaf)
 	return m;
 }
 
-void emu_area_store_init(struct emu_area_store *s)
+void emu_area_store_init(struct emu_area_store *s, struct emu_heap *heap)
 {
 	s->root = NULL;
 	s->height = 0;
 	s->nr = 0;
+	s->heap = heap;
 }
 
-static void emu_area_free_nodes(struct emu_area_node *n, unsigned int levels)
+static void emu_area_free_nodes(struct emu_heap *heap,
+				struct emu_area_node *n, unsigned int levels)
 {
 	unsigned int k;
 
 	if (levels > 1) {
 		for (k = 0; k < n->nr; k++)
-			emu_area_free_nodes(n->i.child[k], levels - 1);
+			emu_area_free_nodes(heap, n->i.child[k], levels - 1);
 	}
-	free(n);
+	emu_heap_free(heap, n);
 }
 
 void emu_area_store_fini(struct emu_area_store *s)
 {
 	if (s->root)
-		emu_area_free_nodes(s->root, s->height);
-	emu_area_store_init(s);
+		emu_area_free_nodes(s->heap, s->root, s->height);
+	emu_area_store_init(s, s->heap);
 }
 
 /*
@@ -484,7 +487,7 @@ int emu_area_insert(struct emu_area_store *s, struct emu_area *area)
 	uint64_t lead;
 
 	if (!s->root) {
-		n = malloc(sizeof(*n));
+		n = emu_heap_zalloc(s->heap, sizeof(*n));
 		if (!n)
 			return -ENOMEM;
 		n->nr = 0;
@@ -501,7 +504,7 @@ int emu_area_insert(struct emu_area_store *s, struct emu_area *area)
 	if (need == h)
 		need++;
 	for (; used < need; used++) {
-		spare[used] = malloc(sizeof(*spare[used]));
+		spare[used] = emu_heap_zalloc(s->heap, sizeof(*spare[used]));
 		if (!spare[used])
 			goto err_free_spares;
 	}
@@ -563,7 +566,7 @@ int emu_area_insert(struct emu_area_store *s, struct emu_area *area)
 
 err_free_spares:
 	while (used--)
-		free(spare[used]);
+		emu_heap_free(s->heap, spare[used]);
 	return -ENOMEM;
 }
 
@@ -572,7 +575,8 @@ err_free_spares:
  * with a neighbour when both fit in one node, else even the two out.
  * Refreshes the max_gap of what remains.
  */
-static void emu_area_rebalance(struct emu_area_node *par, unsigned int i,
+static void emu_area_rebalance(struct emu_heap *heap,
+			       struct emu_area_node *par, unsigned int i,
 			       bool leaf)
 {
 	struct emu_area_node *l, *r;
@@ -585,7 +589,7 @@ static void emu_area_rebalance(struct emu_area_node *par, unsigned int i,
 		if (l->nr) {
 			par->i.max_gap[0] = emu_area_node_max(l, leaf);
 		} else {
-			free(l);
+			emu_heap_free(heap, l);
 			par->nr = 0;
 		}
 		return;
@@ -601,7 +605,7 @@ static void emu_area_rebalance(struct emu_area_node *par, unsigned int i,
 		t.key[l->nr] = par->key[li + 1];
 	if (t.nr <= EMU_AREA_FAN) {
 		emu_area_tmp_fill(&t, l, leaf, 0, t.nr);
-		free(r);
+		emu_heap_free(heap, r);
 		for (k = li + 1; k + 1 < par->nr; k++) {
 			par->key[k] = par->key[k + 1];
 			par->i.child[k] = par->i.child[k + 1];
@@ -658,8 +662,8 @@ void emu_area_remove(struct emu_area_store *s, struct emu_area *area)
 
 	for (d = h - 1; d > 0; d--) {
 		if (p.node[d]->nr < EMU_AREA_MIN)
-			emu_area_rebalance(p.node[d - 1], p.idx[d - 1],
-					   d == h - 1);
+			emu_area_rebalance(s->heap, p.node[d - 1],
+					   p.idx[d - 1], d == h - 1);
 		else
 			p.node[d - 1]->i.max_gap[p.idx[d - 1]] =
 				emu_area_node_max(p.node[d], d == h - 1);
@@ -669,10 +673,10 @@ void emu_area_remove(struct emu_area_store *s, struct emu_area *area)
 		n = s->root;
 		s->root = n->i.child[0];
 		s->height--;
-		free(n);
+		emu_heap_free(s->heap, n);
 	}
 	if (!s->root->nr) {
-		free(s->root);
+		emu_heap_free(s->heap, s->root);
 		s->root = NULL;
 		s->height = 0;
 	}

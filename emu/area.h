@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct emu_heap;
 struct emu_pages;
 struct emu_area_node;
 
@@ -61,9 +62,11 @@ struct emu_area_store {
 	struct emu_area_node *root;	/* NULL when empty */
 	unsigned int height;		/* levels, the leaves included */
 	size_t nr;
+	struct emu_heap *heap;		/* where nodes come from (heap.h) */
 };
 
-void emu_area_store_init(struct emu_area_store *s);
+/* An empty store whose nodes come from @heap (NULL: libc). */
+void emu_area_store_init(struct emu_area_store *s, struct emu_heap *heap);
 /* Free the tree nodes of an empty store. */
 void emu_area_store_fini(struct emu_area_store *s);
 

@@ -6,7 +6,6 @@
  * not know the type and its open's errno when it refuses it.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include <linux/vfio.h>
 
@@ -16,7 +15,7 @@
 
 int emu_container_open(struct emu *emu, struct emu_container **out)
 {
-	struct emu_container *c = calloc(1, sizeof(*c));
+	struct emu_container *c = emu_heap_zalloc(emu->heap, sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
@@ -30,7 +29,7 @@ void emu_container_put(struct emu_container *c)
 {
 	if (--c->refs)
 		return;
-	free(c);
+	emu_heap_free(c->emu->heap, c);
 }
 
 int emu_container_attach_group(struct emu_container *c, struct emu_dev *dev)

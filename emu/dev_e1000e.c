@@ -158,7 +158,7 @@ static void e_reset(struct e_state *s, bool sw)
 	REG(s, E_RA + 4) = E_RAH_AV | s->macaddr[4] | s->macaddr[5] << 8;
 }
 
-static int e_power_on(struct emu_dev *dev, void *state)
+static int e_power_on(struct emu *emu, struct emu_dev *dev, void *state)
 {
 	struct e_state *s = state;
 	uint16_t sum = 0;
@@ -166,7 +166,7 @@ static int e_power_on(struct emu_dev *dev, void *state)
 	void *regs;
 	int rc;
 
-	rc = emu_vregion_bar_mem(dev, E_BAR_MMIO, &regs);
+	rc = emu_vregion_bar_mem(emu, dev, E_BAR_MMIO, &regs);
 	if (rc)
 		return rc;
 	s->mac = regs;

@@ -43,7 +43,7 @@ static int emu_idev_bind_common(struct emu_ictx *ictx, struct emu_dev *dev,
 	return 0;
 
 err_free_idev:
-	free(idev);
+	emu_free(ictx->emu, idev);
 	return rc;
 }
 
@@ -217,7 +217,7 @@ void emu_idev_destroy(struct emu_obj *obj)
 	struct emu_idev *idev = (struct emu_idev *)obj;
 
 	emu_idev_detach(idev);
-	free(idev);
+	emu_free(idev->ictx->emu, idev);
 }
 
 void emu_idev_unbind(struct emu_idev *idev)

@@ -3,32 +3,31 @@
  * The bus between vfio-pci's BAR access and a device model (devmodel.h).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "devmodel.h"
 #include "machine.h"
 
 /* The state, made at its power-on values on first use. */
-static void *emu_devmodel_state(struct emu_dev *dev,
+static void *emu_devmodel_state(struct emu *emu, struct emu_dev *dev,
 				const struct emu_devmodel *m)
 {
 	void *state;
 
 	if (dev->model)
 		return dev->model;
-	state = calloc(1, m->state_size);
-	if (state && m->power_on(dev, state)) {
-		free(state);
+	state = emu_heap_zalloc(emu->heap, m->state_size);
+	if (state && m->power_on(emu, dev, state)) {
+		emu_heap_free(emu->heap, state);
 		state = NULL;
 	}
 	dev->model = state;
 	return state;
 }
 
-void emu_devmodel_free(struct emu_dev *dev)
+void emu_devmodel_free(struct emu *emu, struct emu_dev *dev)
 {
-	free(dev->model);
+	emu_heap_free(emu->heap, dev->model);
 	dev->model = NULL;
 }
 
@@ -37,7 +36,7 @@ ssize_t emu_devmodel_rw(struct emu *emu, struct emu_dev *dev,
 			uint64_t pos, void *kbuf, size_t count, bool write)
 {
 	uint8_t *buf = kbuf;
-	void *state = emu_devmodel_state(dev, m);
+	void *state = emu_devmodel_state(emu, dev, m);
 	size_t done = 0;
 
 	if (!state)

@@ -26,7 +26,7 @@ struct emu_dev;
 struct emu_devmodel {
 	size_t state_size;
 	/* The state at the machine's power-on: 0 or -ENOMEM. */
-	int (*power_on)(struct emu_dev *dev, void *state);
+	int (*power_on)(struct emu *emu, struct emu_dev *dev, void *state);
 	/*
 	 * One device access of @size (1, 2 or 4) bytes at @off of BAR @bar;
 	 * reads return the value in the low bytes.
@@ -52,6 +52,7 @@ ssize_t emu_e1000e_bar_rw(struct emu *emu, struct emu_dev *dev,
 			  unsigned int bar, uint64_t pos, void *kbuf,
 			  size_t count, bool write);
 
-void emu_devmodel_free(struct emu_dev *dev);
+/* Drop the model's state (to @emu's heap); the next access makes it anew. */
+void emu_devmodel_free(struct emu *emu, struct emu_dev *dev);
 
 #endif /* EMU_DEVMODEL_H */

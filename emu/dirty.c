@@ -5,22 +5,23 @@
  * a handful of ranges, or many pages dirtied in ascending order.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dirty.h"
+#include "heap.h"
 
-void emu_dirty_init(struct emu_dirty *d)
+void emu_dirty_init(struct emu_dirty *d, struct emu_heap *heap)
 {
 	d->v = NULL;
 	d->nr = 0;
 	d->cap = 0;
+	d->heap = heap;
 }
 
 void emu_dirty_fini(struct emu_dirty *d)
 {
-	free(d->v);
-	emu_dirty_init(d);
+	emu_heap_free(d->heap, d->v);
+	emu_dirty_init(d, d->heap);
 }
 
 static int emu_dirty_reserve(struct emu_dirty *d, size_t extra)
@@ -33,7 +34,7 @@ static int emu_dirty_reserve(struct emu_dirty *d, size_t extra)
 	ncap = d->cap ? d->cap * 2 : 8;
 	while (ncap < d->nr + extra)
 		ncap *= 2;
-	nv = realloc(d->v, ncap * sizeof(*nv));
+	nv = emu_heap_realloc(d->heap, d->v, ncap * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	d->v = nv;

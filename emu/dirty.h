@@ -12,13 +12,17 @@
 
 #include <emu/emu.h>
 
+struct emu_heap;
+
 struct emu_dirty {
 	struct emu_iova_range *v;
 	size_t nr;
 	size_t cap;
+	struct emu_heap *heap;	/* where the array comes from (heap.h) */
 };
 
-void emu_dirty_init(struct emu_dirty *d);
+/* An empty set whose array comes from @heap (NULL: libc). */
+void emu_dirty_init(struct emu_dirty *d, struct emu_heap *heap);
 void emu_dirty_fini(struct emu_dirty *d);
 /* Add [start, last]: 0 or -ENOMEM (set unchanged). */
 int emu_dirty_add(struct emu_dirty *d, uint64_t start, uint64_t last);

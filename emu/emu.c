@@ -3,8 +3,9 @@
  * The machine's lifetime and its device list: emu_create, emu_destroy
  * (which closes every fd as a process exit would, so contexts and their
  * objects go through their normal teardown, and unmaps every region
- * mapping), the machine variant, emu_device_add, the counters and the
- * caller's credentials.
+ * mapping), emu_reset (the same, keeping the struct for a new life),
+ * the machine variant, emu_device_add, the counters and the caller's
+ * credentials.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,26 +19,36 @@
 #include "util.h"
 #include "vfio_pci.h"
 
+/* What a new machine holds besides zeroes (emu.h: emu_creds, uaccess). */
+static void emu_init(struct emu *emu)
+{
+	emu->creds.cap_sys_resource = true;
+	emu->creds.memlock_limit = UINT64_MAX;
+	emu->uaccess = EMU_UACCESS_STRICT;
+	emu_variant_default(&emu->variant);
+}
+
 int emu_create(struct emu **out)
 {
 	struct emu *emu = calloc(1, sizeof(*emu));
 
 	if (!emu)
 		return -ENOMEM;
-	emu->creds.cap_sys_resource = true;
-	emu->creds.memlock_limit = UINT64_MAX;
-	emu->uaccess = EMU_UACCESS_STRICT;
-	emu_variant_default(&emu->variant);
+	emu_init(emu);
 	*out = emu;
 	return 0;
 }
 
-void emu_destroy(struct emu *emu)
+/*
+ * Close every fd as a process exit would, so contexts and their objects
+ * go through their normal teardown, unmap every region mapping, drop the
+ * devices' BAR stores, the fail-nth counters and the hugetlb ranges: what
+ * is left is the struct and its fd table.
+ */
+static void emu_release(struct emu *emu)
 {
 	unsigned int i;
 
-	if (!emu)
-		return;
 	emu_vregion_maps_release(emu);
 	for (i = 0; i < emu->nr_fd_slots; i++) {
 		struct emu_file *file = emu_fd_remove(emu, (int)i + EMU_FD_FIRST);
@@ -46,13 +57,21 @@ void emu_destroy(struct emu *emu)
 			emu_file_put(emu, file);
 	}
 	for (i = 0; i < emu->nr_devs; i++) {
-		emu_vregion_store_free(&emu->devs[i]);
-		emu_devmodel_free(&emu->devs[i]);
+		emu_vregion_store_free(emu, &emu->devs[i]);
+		emu_devmodel_free(emu, &emu->devs[i]);
 	}
-	emu_klog_fini(&emu->klog);
+	emu_klog_fini(emu);
 	emu_fail_nth_fini(emu);
 	emu_hugetlb_fini(emu);
-	free(emu->fds);
+}
+
+void emu_destroy(struct emu *emu)
+{
+	if (!emu)
+		return;
+	emu_release(emu);
+	emu_heap_free(emu->heap, emu->fds);
+	emu_heap_destroy(emu->heap);
 	free(emu);
 }
 
@@ -150,6 +169,74 @@ void emu_variant_get(const struct emu *emu, struct emu_variant *out)
 uint64_t emu_auto_align_cap(const struct emu *emu)
 {
 	return emu->variant.thp ? EMU_HPAGE_SIZE : EMU_PAGE_SIZE;
+}
+
+/*
+ * Everything goes as in emu_destroy, then the struct is written as
+ * emu_create writes it. Only the fd table's array and the heap stay, the
+ * slots empty and the heap's blocks all free but the table's once every
+ * file is gone: how many slots the table has is no state (an fd past them
+ * is as closed as an empty slot), nor where objects come from, and
+ * emu_digest leaves both out (it counts the heap's live blocks instead,
+ * the table's not among them).
+ */
+void emu_reset(struct emu *emu)
+{
+	struct emu_heap *heap;
+	struct emu_file **fds;
+	unsigned int slots;
+
+	emu_release(emu);
+	fds = emu->fds;
+	slots = emu->nr_fd_slots;
+	heap = emu->heap;
+	memset(emu, 0, sizeof(*emu));
+	emu_init(emu);
+	emu->fds = fds;
+	emu->nr_fd_slots = slots;
+	emu->heap = heap;
+}
+
+/*
+ * Whether the machine keeps state in blocks past every file: a fail-nth
+ * counter, a huge-page range, the kernel log's records, a device's BAR
+ * store or model state. Everything else a machine allocates belongs to an
+ * open file, or is the fd table's or the mapping list's empty array.
+ */
+static bool emu_keeps_blocks(const struct emu *emu)
+{
+	unsigned int i;
+
+	if (emu->fail_nth || emu->hugetlb || emu->klog.v)
+		return true;
+	for (i = 0; i < emu->nr_devs; i++) {
+		if (emu->devs[i].store || emu->devs[i].model)
+			return true;
+	}
+	return false;
+}
+
+int emu_arena_use(struct emu *emu)
+{
+	struct emu_heap *heap;
+
+	if (emu->heap)
+		return 0;
+	/* What libc gave would be given back to the arena. */
+	if (emu->nr_files || emu_keeps_blocks(emu))
+		return -EBUSY;
+	heap = emu_heap_create();
+	if (!heap)
+		return -ENOMEM;
+	/* Both arrays are empty with no file open: libc takes them back. */
+	emu_heap_free(NULL, emu->fds);
+	emu->fds = NULL;
+	emu->nr_fd_slots = 0;
+	emu_heap_free(NULL, emu->maps);
+	emu->maps = NULL;
+	emu->cap_maps = 0;
+	emu->heap = heap;
+	return 0;
 }
 
 /* A bdf must be one path component that the namespace can hold. */

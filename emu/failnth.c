@@ -64,14 +64,18 @@ void *emu_zalloc(struct emu *emu, size_t size)
 {
 	if (emu_should_fail(emu))
 		return NULL;
-	return calloc(1, size);
+	return emu_heap_zalloc(emu->heap, size);
 }
 
 void *emu_alloc_array(struct emu *emu, size_t n, size_t size)
 {
+	size_t bytes;
+
 	if (emu_should_fail(emu))
 		return NULL;
-	return calloc(n, size);
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return emu_heap_zalloc(emu->heap, bytes);
 }
 
 void *emu_realloc_array(struct emu *emu, void *p, size_t n, size_t size)
@@ -82,7 +86,12 @@ void *emu_realloc_array(struct emu *emu, void *p, size_t n, size_t size)
 		return NULL;
 	if (emu_should_fail(emu))
 		return NULL;
-	return realloc(p, bytes);
+	return emu_heap_realloc(emu->heap, p, bytes);
+}
+
+void emu_free(struct emu *emu, void *p)
+{
+	emu_heap_free(emu->heap, p);
 }
 
 int emu_fail_nth_text(struct emu *emu, pid_t tid, char *buf, size_t cap)
@@ -178,8 +187,8 @@ ssize_t emu_fail_nth_write(struct emu *emu, pid_t tid, const void *buf,
 	f = emu_fail_nth_find(emu, tid);
 	if (!f) {
 		/* The counter's own memory is not a fault point. */
-		nv = realloc(emu->fail_nth,
-			     (emu->nr_fail_nth + 1) * sizeof(*nv));
+		nv = emu_heap_realloc(emu->heap, emu->fail_nth,
+				      (emu->nr_fail_nth + 1) * sizeof(*nv));
 		if (!nv)
 			return -ENOMEM;
 		emu->fail_nth = nv;
@@ -192,7 +201,7 @@ ssize_t emu_fail_nth_write(struct emu *emu, pid_t tid, const void *buf,
 
 void emu_fail_nth_fini(struct emu *emu)
 {
-	free(emu->fail_nth);
+	emu_heap_free(emu->heap, emu->fail_nth);
 	emu->fail_nth = NULL;
 	emu->nr_fail_nth = 0;
 }

@@ -46,10 +46,14 @@ pid_t emu_current_tid(const struct emu *emu);
  */
 bool emu_should_fail(struct emu *emu);
 
-/* calloc / realloc of an array, with a fault point first: NULL = ENOMEM. */
+/*
+ * calloc / realloc of an array from the machine's heap (heap.h), with a
+ * fault point first: NULL = ENOMEM. emu_free gives back what they gave.
+ */
 void *emu_zalloc(struct emu *emu, size_t size);
 void *emu_alloc_array(struct emu *emu, size_t n, size_t size);
 void *emu_realloc_array(struct emu *emu, void *p, size_t n, size_t size);
+void emu_free(struct emu *emu, void *p);
 
 /* The fail-nth file's text for task @tid into @buf: its length. */
 int emu_fail_nth_text(struct emu *emu, pid_t tid, char *buf, size_t cap);

@@ -71,6 +71,11 @@ static const struct emu_filter_ops emu_fault_filter_ops = {
 	.before = emu_fault_before,
 };
 
+/*
+ * The plan comes from libc: it filters a host, whichever machine (or the
+ * real kernel) answers below it, and is the harness's, made and freed
+ * around an input, so no machine's heap is the one it belongs to.
+ */
 int emu_fault_create(const struct iofd_host *lower, struct emu_fault **out)
 {
 	struct emu_fault *f = calloc(1, sizeof(*f));

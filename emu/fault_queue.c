@@ -65,27 +65,28 @@ err_free_file:
 err_abort_id:
 	emu_obj_abort(&ictx->objs, &fq->obj);
 err_free_fq:
-	free(fq);
+	emu_free(emu, fq);
 	return rc;
 }
 
-static void emu_fault_list_free(struct emu_fault **list)
+static void emu_fault_list_free(struct emu *emu, struct emu_fault **list)
 {
 	struct emu_fault *f;
 
 	while ((f = *list)) {
 		*list = f->next;
-		free(f);
+		emu_free(emu, f);
 	}
 }
 
 void emu_fault_queue_destroy(struct emu_obj *obj)
 {
 	struct emu_fault_queue *fq = (struct emu_fault_queue *)obj;
+	struct emu *emu = fq->ictx->emu;
 
-	emu_fault_list_free(&fq->pending);
-	emu_fault_list_free(&fq->waiting);
-	free(fq);
+	emu_fault_list_free(emu, &fq->pending);
+	emu_fault_list_free(emu, &fq->waiting);
+	emu_free(emu, fq);
 }
 
 void emu_fault_queue_release(struct emu_fault_queue *fq)
@@ -112,7 +113,7 @@ int emu_fault_queue_report(struct emu_fault_queue *fq,
 	return 0;
 }
 
-static void emu_fault_list_drop(struct emu_fault **list,
+static void emu_fault_list_drop(struct emu *emu, struct emu_fault **list,
 				const struct emu_idev *idev)
 {
 	struct emu_fault *f;
@@ -123,15 +124,15 @@ static void emu_fault_list_drop(struct emu_fault **list,
 			continue;
 		}
 		*list = f->next;
-		free(f);
+		emu_free(emu, f);
 	}
 }
 
 void emu_fault_queue_drop_device(struct emu_fault_queue *fq,
 				 const struct emu_idev *idev)
 {
-	emu_fault_list_drop(&fq->pending, idev);
-	emu_fault_list_drop(&fq->waiting, idev);
+	emu_fault_list_drop(fq->ictx->emu, &fq->pending, idev);
+	emu_fault_list_drop(fq->ictx->emu, &fq->waiting, idev);
 }
 
 /* The lowest cookie from 1 no waiting fault has (XA_FLAGS_ALLOC1). */
@@ -229,7 +230,7 @@ ssize_t emu_fault_queue_write(struct emu_fault_queue *fq, const void *buf,
 			break;
 		}
 		*pp = f->next;
-		free(f);
+		emu_free(fq->ictx->emu, f);
 		done += sz;
 	}
 	return done ? (ssize_t)done : rc;

@@ -5,7 +5,6 @@
  * are never handed out so an emulated fd never looks like stdio.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "container.h"
 #include "failnth.h"
@@ -34,7 +33,7 @@ int emu_fd_install(struct emu *emu, struct emu_file *file)
 		ncap = emu->nr_fd_slots ? emu->nr_fd_slots * 2 : 16;
 		if (ncap > EMU_FD_MAX - EMU_FD_FIRST)
 			ncap = EMU_FD_MAX - EMU_FD_FIRST;
-		nf = realloc(emu->fds, ncap * sizeof(*nf));
+		nf = emu_heap_realloc(emu->heap, emu->fds, ncap * sizeof(*nf));
 		if (!nf)
 			return -ENOMEM;
 		for (j = emu->nr_fd_slots; j < ncap; j++)
@@ -82,7 +81,7 @@ struct emu_file *emu_file_alloc(struct emu *emu, enum emu_file_kind kind)
 void emu_file_free(struct emu *emu, struct emu_file *file)
 {
 	emu->nr_files--;
-	free(file);
+	emu_free(emu, file);
 }
 
 void emu_file_get(struct emu_file *file)

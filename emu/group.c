@@ -9,7 +9,6 @@
  * an option it refuses), then opens the device.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <linux/vfio.h>
@@ -271,13 +270,13 @@ static int emu_group_get_device_fd(struct emu *emu, struct emu_dev *dev,
 	char *name;
 	int rc, fd;
 
-	name = malloc(EMU_PAGE_SIZE);
+	name = emu_heap_zalloc(emu->heap, EMU_PAGE_SIZE);
 	if (!name)
 		return -ENOMEM;
 	rc = emu_group_name(emu, arg, name);
 	if (!rc)
 		rc = emu_group_match(dev, name);
-	free(name);
+	emu_heap_free(emu->heap, name);
 	if (rc <= 0)
 		return rc ? rc : -ENODEV;
 

@@ -5,7 +5,6 @@
  * whole huge pages it covers, splitting a range it cuts in the middle.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include <emu/emu.h>
 
@@ -57,7 +56,8 @@ static int emu_hugetlb_push(struct emu *emu, pid_t pid, uint64_t start,
 {
 	struct emu_hugetlb_range *nv;
 
-	nv = realloc(emu->hugetlb, (emu->nr_hugetlb + 1) * sizeof(*nv));
+	nv = emu_heap_realloc(emu->heap, emu->hugetlb,
+			      (emu->nr_hugetlb + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	emu->hugetlb = nv;
@@ -135,7 +135,7 @@ void emu_hugetlb_forget(struct emu *emu, pid_t pid)
 
 void emu_hugetlb_fini(struct emu *emu)
 {
-	free(emu->hugetlb);
+	emu_heap_free(emu->heap, emu->hugetlb);
 	emu->hugetlb = NULL;
 	emu->nr_hugetlb = 0;
 	emu->hugetlb_used = 0;

@@ -90,7 +90,7 @@ int emu_hwpt_paging_alloc(struct emu_ioas *ioas,
 	hwpt->ioas = ioas;
 	hwpt->iommu = iommu;
 	hwpt->auto_domain = auto_domain;
-	emu_dirty_init(&hwpt->dirty);
+	emu_dirty_init(&hwpt->dirty, ictx->emu->heap);
 
 	rc = emu_hwpt_check_sharing(ioas, iommu->profile);
 	if (rc)
@@ -104,7 +104,7 @@ int emu_hwpt_paging_alloc(struct emu_ioas *ioas,
 err_abort_id:
 	emu_obj_abort(&ictx->objs, &hwpt->obj);
 err_free_hwpt:
-	free(hwpt);
+	emu_free(ictx->emu, hwpt);
 	return rc;
 }
 
@@ -115,16 +115,17 @@ void emu_hwpt_abort(struct emu_hwpt *hwpt)
 	emu_ioas_domain_remove(ioas, hwpt);
 	emu_obj_abort(&ioas->ictx->objs, &hwpt->obj);
 	emu_dirty_fini(&hwpt->dirty);
-	free(hwpt);
+	emu_free(ioas->ictx->emu, hwpt);
 }
 
 void emu_hwpt_destroy(struct emu_obj *obj)
 {
 	struct emu_hwpt *hwpt = (struct emu_hwpt *)obj;
+	struct emu *emu = hwpt->ioas->ictx->emu;
 
 	emu_ioas_domain_remove(hwpt->ioas, hwpt);
 	emu_dirty_fini(&hwpt->dirty);
-	free(hwpt);
+	emu_free(emu, hwpt);
 }
 
 void emu_hwpt_dirty_forget(struct emu_hwpt *hwpt, uint64_t iova,
@@ -142,7 +143,7 @@ void emu_hwpt_nested_destroy(struct emu_obj *obj)
 	hwpt->parent->obj.users--;
 	if (hwpt->fault)
 		hwpt->fault->obj.users--;
-	free(hwpt);
+	emu_free(hwpt->ioas->ictx->emu, hwpt);
 }
 
 static void emu_hwpt_nested_abort(struct emu_hwpt *hwpt)
@@ -203,7 +204,7 @@ static int emu_hwpt_alloc_nested(struct emu_ucmd *ucmd, struct emu_idev *idev,
 		return -ENOMEM;
 	rc = emu_obj_reserve(&ictx->objs, &hwpt->obj, EMU_OBJ_HWPT_NESTED);
 	if (rc) {
-		free(hwpt);
+		emu_free(ictx->emu, hwpt);
 		return rc;
 	}
 	hwpt->parent = parent;

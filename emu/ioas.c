@@ -31,14 +31,14 @@ int emu_ioas_alloc(struct emu_ictx *ictx, struct emu_ioas **out)
 	if (rc)
 		goto err_free_ioas;
 	ioas->ictx = ictx;
-	emu_area_store_init(&ioas->areas);
-	emu_resv_init(&ioas->resv);
+	emu_area_store_init(&ioas->areas, ictx->emu->heap);
+	emu_resv_init(&ioas->resv, ictx->emu->heap);
 	ioas->iova_alignment = 1;
 	*out = ioas;
 	return 0;
 
 err_free_ioas:
-	free(ioas);
+	emu_free(ictx->emu, ioas);
 	return rc;
 }
 
@@ -47,7 +47,7 @@ void emu_ioas_abort(struct emu_ioas *ioas)
 	emu_obj_abort(&ioas->ictx->objs, &ioas->obj);
 	emu_area_store_fini(&ioas->areas);
 	emu_resv_fini(&ioas->resv);
-	free(ioas);
+	emu_free(ioas->ictx->emu, ioas);
 }
 
 struct emu_ioas *emu_ioas_find(struct emu_ictx *ictx, uint32_t id)
@@ -84,7 +84,7 @@ void emu_ioas_area_remove(struct emu_ioas *ioas, struct emu_area *area)
 		emu_ioas_domains_forget(ioas, area->iova, area->last);
 	emu_area_remove(&ioas->areas, area);
 	emu_pages_del_user(area->pages, area);
-	free(area);
+	emu_free(emu, area);
 }
 
 /*
@@ -176,8 +176,8 @@ void emu_ioas_destroy(struct emu_obj *obj)
 	emu_ioas_unmap_all(ioas, &unmapped);
 	emu_area_store_fini(&ioas->areas);
 	emu_resv_fini(&ioas->resv);
-	free(ioas->allowed);
-	free(ioas);
+	emu_free(ioas->ictx->emu, ioas->allowed);
+	emu_free(ioas->ictx->emu, ioas);
 }
 
 static bool emu_ioas_allowed_hit(const struct emu_ioas *ioas, uint64_t start,
@@ -332,7 +332,7 @@ err_relink_area:
 	rhs->loaded = false;
 	emu_pages_del_user(rhs->pages, rhs);
 err_free_rhs:
-	free(rhs);
+	emu_free(ioas->ictx->emu, rhs);
 	return rc;
 }
 
@@ -617,7 +617,7 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 			return -EINVAL;
 	}
 
-	areas = calloc(nr, sizeof(*areas));
+	areas = emu_heap_zalloc(emu->heap, nr * sizeof(*areas));
 	if (!areas)
 		return -ENOMEM;
 	if (ioas->nr_domains) {
@@ -639,7 +639,7 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 		a->writeable = writeable;
 		rc = emu_pages_add_user(f[i].pages, a);
 		if (rc) {
-			free(a);
+			emu_free(emu, a);
 			goto err_drop_areas;
 		}
 		areas[made++] = a;
@@ -656,7 +656,7 @@ int emu_ioas_map_frags(struct emu_ioas *ioas, const struct emu_map_frag *f,
 	}
 	if (ioas->nr_domains)
 		emu_mm_fini(&mm);
-	free(areas);
+	emu_free(emu, areas);
 	return 0;
 
 err_unlink_areas:
@@ -668,11 +668,11 @@ err_drop_areas:
 		if (areas[made]->loaded)
 			emu_pages_unload(emu, areas[made]);
 		emu_pages_del_user(areas[made]->pages, areas[made]);
-		free(areas[made]);
+		emu_free(emu, areas[made]);
 	}
 	if (ioas->nr_domains)
 		emu_mm_fini(&mm);
 err_free_array:
-	free(areas);
+	emu_free(emu, areas);
 	return rc;
 }

@@ -165,13 +165,13 @@ int emu_ioas_allow_iovas_ioctl(struct emu_ucmd *ucmd)
 	}
 	if (i)
 		qsort(list, i, sizeof(*list), emu_range_cmp);
-	free(ioas->allowed);
+	emu_free(emu, ioas->allowed);
 	ioas->allowed = list;
 	ioas->nr_allowed = i;
 	return 0;
 
 out_free_list:
-	free(list);
+	emu_free(emu, list);
 	return rc;
 }
 
@@ -245,6 +245,7 @@ int emu_ioas_map_ioctl(struct emu_ucmd *ucmd)
 static int emu_ioas_copy_frags(struct emu_ioas *src, uint64_t src_iova,
 			       uint64_t src_last, struct emu_map_frag **out)
 {
+	struct emu_heap *heap = src->ictx->emu->heap;
 	struct emu_map_frag *v = NULL, *nv;
 	struct emu_area *a;
 	uint64_t at = src_iova;
@@ -260,9 +261,9 @@ static int emu_ioas_copy_frags(struct emu_ioas *src, uint64_t src_iova,
 		to = (a->last < src_last ? a->last : src_last) - a->iova;
 		if (nr == cap) {
 			cap = cap ? cap * 2 : 4;
-			nv = realloc(v, cap * sizeof(*v));
+			nv = emu_heap_realloc(heap, v, cap * sizeof(*v));
 			if (!nv) {
-				free(v);
+				emu_heap_free(heap, v);
 				return -ENOMEM;
 			}
 			v = nv;
@@ -277,7 +278,7 @@ static int emu_ioas_copy_frags(struct emu_ioas *src, uint64_t src_iova,
 		}
 		at = a->last + 1;
 	}
-	free(v);
+	emu_heap_free(heap, v);
 	return -ENOENT;
 }
 
@@ -323,7 +324,7 @@ int emu_ioas_copy_ioctl(struct emu_ucmd *ucmd)
 	cmd->dst_iova = iova;
 	rc = emu_ucmd_respond(ucmd, sizeof(*cmd));
 out_free_frags:
-	free(frags);
+	emu_heap_free(ucmd->ictx->emu->heap, frags);
 	return rc;
 }
 

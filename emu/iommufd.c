@@ -56,7 +56,7 @@ int emu_ictx_create(struct emu *emu, struct emu_ictx **out)
 		return -ENOMEM;
 	ictx->emu = emu;
 	ictx->refs = 1;
-	emu_objtable_init(&ictx->objs, &emu->nr_objects);
+	emu_objtable_init(&ictx->objs, &emu->nr_objects, emu->heap);
 	ictx->next = emu->contexts;
 	if (emu->contexts)
 		emu->contexts->prev = ictx;
@@ -118,7 +118,7 @@ static void emu_ictx_release(struct emu_ictx *ictx)
 	if (ictx->next)
 		ictx->next->prev = ictx->prev;
 	emu->nr_contexts--;
-	free(ictx);
+	emu_free(emu, ictx);
 }
 
 void emu_ictx_put(struct emu_ictx *ictx)

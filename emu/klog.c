@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "klog.h"
@@ -22,13 +21,15 @@ static uint64_t emu_klog_first(const struct emu_klog *log)
 	return log->next_seq > EMU_KLOG_MAX ? log->next_seq - EMU_KLOG_MAX : 0;
 }
 
-static void emu_klog_store(struct emu_klog *log, unsigned int prio,
+static void emu_klog_store(struct emu *emu, unsigned int prio,
 			   const char *text, size_t len)
 {
+	struct emu_klog *log = &emu->klog;
 	struct emu_klog_rec *r;
 
 	if (!log->v) {
-		log->v = calloc(EMU_KLOG_MAX, sizeof(*log->v));
+		log->v = emu_heap_zalloc(emu->heap,
+					 EMU_KLOG_MAX * sizeof(*log->v));
 		if (!log->v)
 			return;
 	}
@@ -52,13 +53,13 @@ void emu_klog_add(struct emu *emu, unsigned int prio, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	emu_klog_store(&emu->klog, prio, text, strlen(text));
+	emu_klog_store(emu, prio, text, strlen(text));
 }
 
-void emu_klog_fini(struct emu_klog *log)
+void emu_klog_fini(struct emu *emu)
 {
-	free(log->v);
-	log->v = NULL;
+	emu_heap_free(emu->heap, emu->klog.v);
+	emu->klog.v = NULL;
 }
 
 ssize_t emu_kmsg_read(struct emu *emu, struct emu_kmsg_file *f, void *ubuf,
@@ -102,7 +103,7 @@ ssize_t emu_kmsg_write(struct emu *emu, const void *ubuf, size_t count)
 		level = (unsigned int)(text[1] - '0');
 		p += 3;
 	}
-	emu_klog_store(&emu->klog, EMU_KLOG_USER_FACILITY << 3 | level, p,
+	emu_klog_store(emu, EMU_KLOG_USER_FACILITY << 3 | level, p,
 		       strcspn(p, "\n"));
 	return (ssize_t)count;
 }

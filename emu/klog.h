@@ -41,7 +41,8 @@ struct emu_klog {
 /* Add a record (level @prio, kernel facility); dropped when out of memory. */
 __attribute__((format(printf, 3, 4)))
 void emu_klog_add(struct emu *emu, unsigned int prio, const char *fmt, ...);
-void emu_klog_fini(struct emu_klog *log);
+/* Drop the records (to the machine's heap). */
+void emu_klog_fini(struct emu *emu);
 
 struct emu_kmsg_file {
 	uint64_t seq;			/* the next record to read */

@@ -8,7 +8,6 @@
  * every other device type is ENODEV.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include <linux/kvm.h>
 
@@ -27,7 +26,7 @@ static int emu_kvm_create_vm(struct emu *emu, unsigned long type)
 	/* KVM_X86_DEFAULT_VM only: no protected VM types are modelled. */
 	if (type != 0)
 		return -EINVAL;
-	vm = calloc(1, sizeof(*vm));
+	vm = emu_heap_zalloc(emu->heap, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
 	file = emu_file_alloc(emu, EMU_FILE_KVM_VM);
@@ -39,14 +38,14 @@ static int emu_kvm_create_vm(struct emu *emu, unsigned long type)
 	fd = emu_fd_install(emu, file);
 	if (fd < 0) {
 		emu_file_free(emu, file);
-		free(vm);
+		emu_heap_free(emu->heap, vm);
 		return fd;
 	}
 	emu->nr_vms++;
 	return fd;
 
 err_free_vm:
-	free(vm);
+	emu_heap_free(emu->heap, vm);
 	return -ENOMEM;
 }
 
@@ -69,7 +68,7 @@ void emu_kvm_vm_put(struct emu_kvm_vm *vm)
 	if (--vm->refs)
 		return;
 	vm->emu->nr_vms--;
-	free(vm);
+	emu_heap_free(vm->emu->heap, vm);
 }
 
 static int emu_kvm_create_device(struct emu_kvm_vm *vm, void *arg)
@@ -89,12 +88,12 @@ static int emu_kvm_create_device(struct emu_kvm_vm *vm, void *arg)
 	/* Only one kvm-vfio device per VM. */
 	if (vm->vfio_dev)
 		return -EBUSY;
-	kdev = calloc(1, sizeof(*kdev));
+	kdev = emu_heap_zalloc(emu->heap, sizeof(*kdev));
 	if (!kdev)
 		return -ENOMEM;
 	file = emu_file_alloc(emu, EMU_FILE_KVM_DEV);
 	if (!file) {
-		free(kdev);
+		emu_heap_free(emu->heap, kdev);
 		return -ENOMEM;
 	}
 	kdev->emu = emu;
@@ -103,7 +102,7 @@ static int emu_kvm_create_device(struct emu_kvm_vm *vm, void *arg)
 	fd = emu_fd_install(emu, file);
 	if (fd < 0) {
 		emu_file_free(emu, file);
-		free(kdev);
+		emu_heap_free(emu->heap, kdev);
 		return fd;
 	}
 	vm->refs++;
@@ -152,7 +151,8 @@ static int emu_kvm_vfio_file_add(struct emu_kvm_dev *kdev, int fd)
 		return -EINVAL;
 	if (emu_kvm_dev_find(kdev, file) >= 0)
 		return -EEXIST;
-	nv = realloc(kdev->files, (kdev->nr_files + 1) * sizeof(*nv));
+	nv = emu_heap_realloc(emu->heap, kdev->files,
+			       (kdev->nr_files + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	kdev->files = nv;
@@ -239,9 +239,9 @@ void emu_kvm_dev_release(struct emu_kvm_dev *kdev)
 		emu->nr_kvm_files--;
 		emu_file_put(emu, file);
 	}
-	free(kdev->files);
+	emu_heap_free(emu->heap, kdev->files);
 	kdev->vm->vfio_dev = NULL;
 	emu_kvm_vm_put(kdev->vm);
 	emu->nr_kvm_devs--;
-	free(kdev);
+	emu_heap_free(emu->heap, kdev);
 }

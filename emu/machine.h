@@ -24,6 +24,7 @@
 
 #include "dma.h"
 #include "group.h"
+#include "heap.h"
 #include "iommu.h"
 #include "klog.h"
 
@@ -167,6 +168,8 @@ struct emu {
 	/* The selftest mock's global state (emu/mock). */
 	uint64_t mock_memory_limit;	/* SET_TEMP_MEMORY_LIMIT */
 	unsigned int mock_next_dev;	/* ida of mock device names */
+	/* Where objects come from (heap.h): NULL, libc; or the arena. */
+	struct emu_heap *heap;
 };
 
 /* Install @file at the lowest free fd: the fd, -EMFILE or -ENOMEM. */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * /proc/<pid>/maps snapshots (mm.h), taken per operation or, for the own
- * process, kept in a cache the machine's user owns (emu_mm_cache_create).
+ * /proc/<pid>/maps snapshots (mm.h), taken per operation from the
+ * machine's heap or, for the own process, kept in a cache the machine's
+ * user owns (emu_mm_cache_create). The cache outlives machines and is
+ * shared between them, so it and its snapshot come from libc.
  * The file lists mappings in ascending address order without overlap,
  * which the range check relies on: it walks forward from the mapping
  * holding the first page and needs each next mapping to start exactly
@@ -26,7 +28,8 @@ static int emu_mm_push(struct emu_mm *mm, size_t *cap,
 {
 	if (mm->nr == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
-		struct emu_vma *nv = realloc(mm->v, ncap * sizeof(*nv));
+		struct emu_vma *nv = emu_heap_realloc(mm->heap, mm->v,
+						      ncap * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
@@ -65,7 +68,7 @@ static bool emu_mm_parse_line(const char *line, struct emu_vma *vma)
 	return true;
 }
 
-static int emu_mm_read(struct emu_mm *mm, pid_t pid)
+static int emu_mm_read(struct emu_heap *heap, struct emu_mm *mm, pid_t pid)
 {
 	char buf[8192], line[512], path[48];
 	size_t cap = 0, ll = 0;
@@ -76,6 +79,7 @@ static int emu_mm_read(struct emu_mm *mm, pid_t pid)
 	mm->v = NULL;
 	mm->nr = 0;
 	mm->cache = NULL;
+	mm->heap = heap;
 	if (pid == getpid())
 		snprintf(path, sizeof(path), "/proc/self/maps");
 	else
@@ -148,7 +152,7 @@ void emu_mm_cache_use(struct emu *emu, struct emu_mm_cache *c)
 static int emu_mm_cache_refresh(struct emu_mm_cache *c)
 {
 	struct emu_mm fresh;
-	int rc = emu_mm_read(&fresh, getpid());
+	int rc = emu_mm_read(NULL, &fresh, getpid());
 
 	if (rc)
 		return rc;
@@ -157,9 +161,9 @@ static int emu_mm_cache_refresh(struct emu_mm_cache *c)
 	return 0;
 }
 
-int emu_mm_load_pid(struct emu_mm *mm, pid_t pid)
+int emu_mm_load_pid(struct emu_heap *heap, struct emu_mm *mm, pid_t pid)
 {
-	return emu_mm_read(mm, pid);
+	return emu_mm_read(heap, mm, pid);
 }
 
 int emu_mm_load(struct emu *emu, struct emu_mm *mm)
@@ -169,7 +173,7 @@ int emu_mm_load(struct emu *emu, struct emu_mm *mm)
 	int rc;
 
 	if (!c || pid != getpid())
-		return emu_mm_read(mm, pid);
+		return emu_mm_read(emu->heap, mm, pid);
 	if (!c->snap.nr) {
 		rc = emu_mm_cache_refresh(c);
 		if (rc)
@@ -179,13 +183,14 @@ int emu_mm_load(struct emu *emu, struct emu_mm *mm)
 	mm->v = NULL;
 	mm->nr = 0;
 	mm->cache = c;
+	mm->heap = NULL;
 	return 0;
 }
 
 void emu_mm_fini(struct emu_mm *mm)
 {
 	if (!mm->cache)
-		free(mm->v);
+		emu_heap_free(mm->heap, mm->v);
 	mm->v = NULL;
 	mm->nr = 0;
 	mm->cache = NULL;

@@ -39,6 +39,7 @@ struct emu_vma {
 };
 
 struct emu;
+struct emu_heap;
 struct emu_mm_cache;
 
 struct emu_mm {
@@ -46,16 +47,21 @@ struct emu_mm {
 	struct emu_vma *v;
 	size_t nr;
 	struct emu_mm_cache *cache;	/* set: v and nr unused, it answers */
+	struct emu_heap *heap;		/* where v comes from (heap.h) */
 };
 
 /*
  * Snapshot, for an operation of @emu, the map of the process it acts for
- * (emu_current_pid), or lend @emu's cache when that process is this one:
- * 0, -ENOMEM, or the errno of the read (-ENOENT when the process is gone).
+ * (emu_current_pid), in blocks of @emu's heap, or lend @emu's cache when
+ * that process is this one: 0, -ENOMEM, or the errno of the read (-ENOENT
+ * when the process is gone).
  */
 int emu_mm_load(struct emu *emu, struct emu_mm *mm);
-/* Snapshot the map of process @pid, never from a cache; as emu_mm_load. */
-int emu_mm_load_pid(struct emu_mm *mm, pid_t pid);
+/*
+ * Snapshot the map of process @pid in blocks of @heap (NULL: libc), never
+ * from a cache; as emu_mm_load.
+ */
+int emu_mm_load_pid(struct emu_heap *heap, struct emu_mm *mm, pid_t pid);
 void emu_mm_fini(struct emu_mm *mm);
 
 /*

@@ -7,19 +7,22 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "heap.h"
 #include "obj.h"
 
-void emu_objtable_init(struct emu_objtable *t, unsigned int *nr_live)
+void emu_objtable_init(struct emu_objtable *t, unsigned int *nr_live,
+		       struct emu_heap *heap)
 {
 	t->slots = NULL;
 	t->nr_slots = 0;
 	t->nr_used = 0;
 	t->nr_live = nr_live;
+	t->heap = heap;
 }
 
 void emu_objtable_fini(struct emu_objtable *t)
 {
-	free(t->slots);
+	emu_heap_free(t->heap, t->slots);
 	t->slots = NULL;
 	t->nr_slots = 0;
 }
@@ -43,7 +46,8 @@ int emu_obj_reserve(struct emu_objtable *t, struct emu_obj *obj,
 		ncap = t->nr_slots ? t->nr_slots * 2 : 16;
 		if (ncap > EMU_OBJ_ID_MAX || ncap < t->nr_slots)
 			ncap = EMU_OBJ_ID_MAX;
-		ns = realloc(t->slots, (size_t)ncap * sizeof(*ns));
+		ns = emu_heap_realloc(t->heap, t->slots,
+				      (size_t)ncap * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
 		for (j = t->nr_slots; j < ncap; j++)

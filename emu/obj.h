@@ -42,14 +42,19 @@ struct emu_obj {
 	bool published;
 };
 
+struct emu_heap;
+
 struct emu_objtable {
 	struct emu_obj **slots;	/* slots[id - 1], NULL when free */
 	uint32_t nr_slots;
 	uint32_t nr_used;	/* reserved or published ids */
 	unsigned int *nr_live;	/* machine-wide count of published objects */
+	struct emu_heap *heap;	/* where the slots come from (heap.h) */
 };
 
-void emu_objtable_init(struct emu_objtable *t, unsigned int *nr_live);
+/* An empty table counting into @nr_live, its slots from @heap (NULL: libc). */
+void emu_objtable_init(struct emu_objtable *t, unsigned int *nr_live,
+		       struct emu_heap *heap);
 /* Frees the slot array; every object must be gone already. */
 void emu_objtable_fini(struct emu_objtable *t);
 

@@ -27,6 +27,7 @@ int emu_pages_create(struct emu *emu, uint64_t user_va, uint64_t length,
 	if (!p)
 		return -ENOMEM;
 	p->owner = emu_current_pid(emu);
+	p->heap = emu->heap;
 	p->user_va = user_va;
 	p->length = length;
 	p->writeable = writeable;
@@ -48,14 +49,15 @@ int emu_pages_add_user(struct emu_pages *p, struct emu_area *area)
 	if (p->nr_users == 0) {
 		p->users.one = area;
 	} else if (p->nr_users == 1) {
-		v = malloc(2 * sizeof(*v));
+		v = emu_heap_zalloc(p->heap, 2 * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		v[0] = p->users.one;
 		v[1] = area;
 		p->users.many = v;
 	} else {
-		v = realloc(p->users.many, (p->nr_users + 1) * sizeof(*v));
+		v = emu_heap_realloc(p->heap, p->users.many,
+				(p->nr_users + 1) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		v[p->nr_users] = area;
@@ -64,6 +66,13 @@ int emu_pages_add_user(struct emu_pages *p, struct emu_area *area)
 	p->nr_users++;
 	area->pages = p;
 	return 0;
+}
+
+static void emu_pages_free(struct emu_pages *p)
+{
+	emu_heap_free(p->heap, p->accesses);
+	emu_heap_free(p->heap, p->aliases);
+	emu_heap_free(p->heap, p);
 }
 
 void emu_pages_del_user(struct emu_pages *p, struct emu_area *area)
@@ -78,25 +87,19 @@ void emu_pages_del_user(struct emu_pages *p, struct emu_area *area)
 	if (p->nr_users == 1) {
 		struct emu_area *only = v[0];
 
-		free(v);
+		emu_heap_free(p->heap, v);
 		p->users.one = only;
 	}
 	area->pages = NULL;
-	if (!p->nr_users && !p->held) {
-		free(p->accesses);
-		free(p->aliases);
-		free(p);
-	}
+	if (!p->nr_users && !p->held)
+		emu_pages_free(p);
 }
 
 void emu_pages_release(struct emu_pages *p)
 {
 	p->held = false;
-	if (!p->nr_users) {
-		free(p->accesses);
-		free(p->aliases);
-		free(p);
-	}
+	if (!p->nr_users)
+		emu_pages_free(p);
 }
 
 struct emu_page_span {
@@ -156,7 +159,7 @@ static int64_t emu_pages_count(struct emu_pages *p,
 	/* Up to two spans need no allocation: unload of the last user of a
 	 * pages object without access pins can never fail. */
 	if (n > 2) {
-		s = malloc(n * sizeof(*s));
+		s = emu_heap_zalloc(p->heap, n * sizeof(*s));
 		if (!s)
 			return -ENOMEM;
 	}
@@ -187,7 +190,7 @@ static int64_t emu_pages_count(struct emu_pages *p,
 	if (open)
 		total += cur_last - cur_first + 1;
 	if (s != one)
-		free(s);
+		emu_heap_free(p->heap, s);
 	return (int64_t)total;
 }
 
@@ -223,7 +226,8 @@ static int emu_pages_note_aliases(struct emu_pages *p,
 		}
 		if (i < p->nr_aliases)
 			continue;
-		nv = realloc(p->aliases, (p->nr_aliases + 1) * sizeof(*nv));
+		nv = emu_heap_realloc(p->heap, p->aliases,
+				      (p->nr_aliases + 1) * sizeof(*nv));
 		if (!nv)
 			return -ENOMEM;
 		p->aliases = nv;
@@ -248,7 +252,7 @@ static int emu_pages_check_owner(struct emu_pages *p, const struct emu_mm *mm,
 	int rc;
 
 	if (p->owner != mm->pid) {
-		if (emu_mm_load_pid(&own, p->owner))
+		if (emu_mm_load_pid(p->heap, &own, p->owner))
 			return -EFAULT;
 		mm = &own;
 	}
@@ -442,7 +446,7 @@ void emu_pages_access_remove(struct emu *emu, struct emu_pages *p,
 		return;
 	*acc = p->accesses[--p->nr_accesses];
 	if (!p->nr_accesses) {
-		free(p->accesses);
+		emu_free(emu, p->accesses);
 		p->accesses = NULL;
 	}
 	emu_pages_shrink(emu, p);

@@ -84,6 +84,7 @@ struct emu_pages {
 	bool held;			/* the creator has not released it */
 	bool writeable;			/* may back writeable areas */
 	uint8_t acct;			/* enum emu_acct */
+	struct emu_heap *heap;		/* its machine's, for its frees */
 };
 
 /* A new object with no user: 0 or -ENOMEM. */

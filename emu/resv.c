@@ -7,19 +7,21 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "heap.h"
 #include "resv.h"
 
-void emu_resv_init(struct emu_resv_set *set)
+void emu_resv_init(struct emu_resv_set *set, struct emu_heap *heap)
 {
 	set->v = NULL;
 	set->nr = 0;
 	set->cap = 0;
+	set->heap = heap;
 }
 
 void emu_resv_fini(struct emu_resv_set *set)
 {
-	free(set->v);
-	emu_resv_init(set);
+	emu_heap_free(set->heap, set->v);
+	emu_resv_init(set, set->heap);
 }
 
 int emu_resv_add(struct emu_resv_set *set, uint64_t start, uint64_t last,
@@ -27,7 +29,8 @@ int emu_resv_add(struct emu_resv_set *set, uint64_t start, uint64_t last,
 {
 	if (set->nr == set->cap) {
 		size_t ncap = set->cap ? set->cap * 2 : 4;
-		struct emu_resv *nv = realloc(set->v, ncap * sizeof(*nv));
+		struct emu_resv *nv = emu_heap_realloc(set->heap, set->v,
+						  ncap * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;

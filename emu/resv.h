@@ -22,13 +22,17 @@ struct emu_resv {
 	const void *owner;
 };
 
+struct emu_heap;
+
 struct emu_resv_set {
 	struct emu_resv *v;
 	size_t nr;
 	size_t cap;
+	struct emu_heap *heap;	/* where the array comes from (heap.h) */
 };
 
-void emu_resv_init(struct emu_resv_set *set);
+/* An empty set whose array comes from @heap (NULL: libc). */
+void emu_resv_init(struct emu_resv_set *set, struct emu_heap *heap);
 void emu_resv_fini(struct emu_resv_set *set);
 
 /* Add [start, last] for @owner. Returns 0 or -ENOMEM (set unchanged). */

@@ -15,7 +15,6 @@
  * must not cut a mapping); DIRTY_PAGES (v2 only, one flag at a time).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <linux/vfio.h>
@@ -72,14 +71,14 @@ int emu_type1_open(struct emu *emu, unsigned long type,
 	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU &&
 	    type != VFIO_TYPE1_NESTING_IOMMU)
 		return -EINVAL;
-	t = calloc(1, sizeof(*t));
+	t = emu_heap_zalloc(emu->heap, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	t->emu = emu;
 	t->v2 = type != VFIO_TYPE1_IOMMU;
 	t->nesting = type == VFIO_TYPE1_NESTING_IOMMU;
-	emu_area_store_init(&t->dmas);
-	emu_resv_init(&t->resv);
+	emu_area_store_init(&t->dmas, emu->heap);
+	emu_resv_init(&t->resv, emu->heap);
 	t->dma_avail = EMU_TYPE1_DMA_LIMIT;
 	t->pgsize_bitmap = ~(EMU_PAGE_SIZE - 1);
 	*out = t;
@@ -107,7 +106,7 @@ static void emu_type1_remove_dma(struct emu_type1 *t, struct emu_area *a)
 	if (d->vaddr_invalid)
 		t->nr_vaddr_invalid--;
 	t->dma_avail++;
-	free(d);
+	emu_heap_free(t->emu->heap, d);
 }
 
 static void emu_type1_remove_all(struct emu_type1 *t)
@@ -123,7 +122,7 @@ void emu_type1_release(struct emu_type1 *t)
 	emu_type1_remove_all(t);
 	emu_area_store_fini(&t->dmas);
 	emu_resv_fini(&t->resv);
-	free(t);
+	emu_heap_free(t->emu->heap, t);
 }
 
 /* vfio_update_pgsize_bitmap: every domain's sizes, sub-page folded. */
@@ -359,7 +358,7 @@ static int emu_type1_get_info(struct emu_type1 *t, void *arg)
 	if (info.argsz < minsz)
 		return -EINVAL;
 	out = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
-	caps = calloc(1, room);
+	caps = emu_heap_zalloc(emu->heap, room);
 	if (!caps)
 		return -ENOMEM;
 	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
@@ -373,7 +372,7 @@ static int emu_type1_get_info(struct emu_type1 *t, void *arg)
 				      size);
 		info.cap_offset = sizeof(info);
 	}
-	free(caps);
+	emu_heap_free(emu->heap, caps);
 	return rc ?: emu_copy_to_user(emu, arg, &info, out);
 }
 
@@ -392,7 +391,7 @@ static int emu_type1_add_dma(struct emu_type1 *t, uint64_t iova,
 			      EMU_ACCT_MM, &pages);
 	if (rc)
 		return rc;
-	d = calloc(1, sizeof(*d));
+	d = emu_heap_zalloc(emu->heap, sizeof(*d));
 	if (!d) {
 		rc = -ENOMEM;
 		goto out_release_pages;
@@ -426,7 +425,7 @@ err_unload:
 err_del_user:
 	emu_pages_del_user(pages, &d->area);
 err_free_dma:
-	free(d);
+	emu_heap_free(emu->heap, d);
 out_release_pages:
 	emu_pages_release(pages);
 	return rc;

@@ -28,6 +28,7 @@
 
 #include "device.h"
 #include "eventfd.h"
+#include "failnth.h"
 #include "group.h"
 #include "iommufd.h"
 #include "machine.h"
@@ -39,7 +40,7 @@
 int emu_vfio_open(struct emu *emu, struct emu_dev *dev,
 		  struct emu_vfio_file **out)
 {
-	struct emu_vfio_file *vf = calloc(1, sizeof(*vf));
+	struct emu_vfio_file *vf = emu_heap_zalloc(emu->heap, sizeof(*vf));
 
 	if (!vf)
 		return -ENOMEM;
@@ -51,11 +52,11 @@ int emu_vfio_open(struct emu *emu, struct emu_dev *dev,
 
 int emu_vpci_open(struct emu *emu, struct emu_dev *dev)
 {
-	struct emu_vpci *vpci = calloc(1, sizeof(*vpci));
+	struct emu_vpci *vpci = emu_heap_zalloc(emu->heap, sizeof(*vpci));
 
-	(void)emu;
 	if (!vpci)
 		return -ENOMEM;
+	vpci->heap = emu->heap;
 	emu_virq_init(&vpci->irq);
 	vpci->pm_wake = -1;
 	dev->vpci = vpci;
@@ -72,7 +73,7 @@ void emu_vpci_close(struct emu *emu, struct emu_dev *dev)
 	emu_vregion_ioeventfds_release(emu, vpci);
 	emu_eventfd_put(emu, vpci->pm_wake);
 	emu_vcfg_free(vpci);
-	free(vpci);
+	emu_free(emu, vpci);
 	dev->vpci = NULL;
 }
 
@@ -87,7 +88,7 @@ void emu_vfio_release(struct emu_vfio_file *vf)
 		vf->dev->open_count--;
 		vf->dev->group.cdev_binds--;
 	}
-	free(vf);
+	emu_free(vf->emu, vf);
 }
 
 ssize_t emu_vfio_rw(struct emu_vfio_file *vf, void *buf, size_t count,

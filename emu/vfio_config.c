@@ -28,7 +28,6 @@
  * virtual copy alone, as vfio-pci does; the next open rebuilds it.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <linux/pci_regs.h>
@@ -349,7 +348,7 @@ static int emu_vcfg_get(struct emu_dev *dev)
 
 	if (vpci->config)
 		return 0;
-	vpci->config = malloc(EMU_CONFIG_SIZE);
+	vpci->config = emu_heap_zalloc(vpci->heap, EMU_CONFIG_SIZE);
 	if (!vpci->config)
 		return -ENOMEM;
 	emu_vcfg_fill(dev, vpci->config);
@@ -358,7 +357,7 @@ static int emu_vcfg_get(struct emu_dev *dev)
 
 void emu_vcfg_free(struct emu_vpci *vpci)
 {
-	free(vpci->config);
+	emu_heap_free(vpci->heap, vpci->config);
 	vpci->config = NULL;
 }
 

@@ -22,7 +22,6 @@
  * raises INTx, so it never has anything to unmask.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <linux/pci_regs.h>
@@ -84,11 +83,12 @@ static void emu_virq_intx_send(struct emu_dev *dev)
 }
 
 /* Make @n vector slots, none with a trigger: 0 or -ENOMEM. */
-static int emu_virq_slots(struct emu_virq *irq, unsigned int n)
+static int emu_virq_slots(struct emu_vpci *vpci, unsigned int n)
 {
+	struct emu_virq *irq = &vpci->irq;
 	unsigned int i;
 
-	irq->trigger = malloc(n * sizeof(*irq->trigger));
+	irq->trigger = emu_heap_zalloc(vpci->heap, n * sizeof(*irq->trigger));
 	if (!irq->trigger)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
@@ -97,9 +97,11 @@ static int emu_virq_slots(struct emu_virq *irq, unsigned int n)
 	return 0;
 }
 
-static void emu_virq_slots_free(struct emu_virq *irq)
+static void emu_virq_slots_free(struct emu_vpci *vpci)
 {
-	free(irq->trigger);
+	struct emu_virq *irq = &vpci->irq;
+
+	emu_heap_free(vpci->heap, irq->trigger);
 	irq->trigger = NULL;
 	irq->ntrigger = 0;
 	irq->nvec = 0;
@@ -109,7 +111,7 @@ static void emu_virq_slots_free(struct emu_virq *irq)
 static int emu_virq_intx_enable(struct emu_dev *dev, int trigger)
 {
 	struct emu_virq *irq = &dev->vpci->irq;
-	int rc = emu_virq_slots(irq, 1);
+	int rc = emu_virq_slots(dev->vpci, 1);
 
 	if (rc)
 		return rc;
@@ -126,7 +128,7 @@ static void emu_virq_intx_disable(struct emu *emu, struct emu_dev *dev)
 	emu_eventfd_put(emu, irq->intx_unmask);
 	irq->intx_unmask = -1;
 	emu_eventfd_put(emu, irq->trigger[0]);
-	emu_virq_slots_free(irq);
+	emu_virq_slots_free(dev->vpci);
 }
 
 void emu_virq_intx_disable_changed(struct emu *emu, struct emu_dev *dev,
@@ -228,7 +230,7 @@ static void emu_virq_msi_disable(struct emu *emu, struct emu_dev *dev)
 
 	for (i = 0; i < irq->ntrigger; i++)
 		emu_eventfd_put(emu, irq->trigger[i]);
-	emu_virq_slots_free(irq);
+	emu_virq_slots_free(dev->vpci);
 }
 
 /* vfio_msi_enable: @nvec vectors of @index (start + count). */
@@ -241,7 +243,7 @@ static int emu_virq_msi_enable(struct emu_dev *dev, unsigned int index,
 	/* pci_alloc_irq_vectors(pdev, 1, 0, ...): no range. */
 	if (!nvec)
 		return -ERANGE;
-	rc = emu_virq_slots(irq, emu_pci_irq_count(dev, index));
+	rc = emu_virq_slots(dev->vpci, emu_pci_irq_count(dev, index));
 	if (rc)
 		return rc;
 	irq->nvec = nvec;
@@ -463,7 +465,7 @@ int emu_virq_set(struct emu *emu, struct emu_dev *dev, void *arg)
 	if (rc)
 		return rc;
 	if (size) {
-		data = malloc(size);
+		data = emu_heap_zalloc(emu->heap, size);
 		if (!data)
 			return -ENOMEM;
 		if (emu_copy_from_user(emu, data, (char *)arg + minsz, size)) {
@@ -473,7 +475,7 @@ int emu_virq_set(struct emu *emu, struct emu_dev *dev, void *arg)
 	}
 	rc = emu_virq_dispatch(emu, dev, &hdr, data);
 out_free_data:
-	free(data);
+	emu_heap_free(emu->heap, data);
 	return rc;
 }
 

@@ -57,6 +57,8 @@ struct emu_ioeventfd {
 };
 
 struct emu_vpci {
+	/* The machine's (heap.h): where the blocks below come from. */
+	struct emu_heap *heap;
 	uint8_t *config;	/* EMU_CONFIG_SIZE bytes, made on first use */
 	struct emu_virq irq;
 	bool pm_engaged;	/* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY */
@@ -106,9 +108,10 @@ void emu_vregion_ioeventfds_release(struct emu *emu, struct emu_vpci *vpci);
  * share, made on first use, for the device model to keep its registers
  * in: 0 or -ENOMEM.
  */
-int emu_vregion_bar_mem(struct emu_dev *dev, unsigned int bar, void **mem);
+int emu_vregion_bar_mem(struct emu *emu, struct emu_dev *dev,
+			unsigned int bar, void **mem);
 /* The device's BAR bytes (machine lifetime): freed by emu_destroy. */
-void emu_vregion_store_free(struct emu_dev *dev);
+void emu_vregion_store_free(struct emu *emu, struct emu_dev *dev);
 /* Whether any of [va, va + len) is a region mapping (VM_PFNMAP). */
 bool emu_vregion_mapped(const struct emu *emu, uint64_t va, uint64_t len);
 /* Unmap and forget every region mapping (emu_destroy). */

@@ -32,7 +32,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -98,15 +97,15 @@ static void emu_vregion_rom_image(const struct emu_dev *dev, uint8_t *rom)
 }
 
 /* BAR @i's memfd and its mapping in the model, made on first use. */
-static int emu_vregion_store(struct emu_dev *dev, unsigned int i,
-			     uint8_t **mem)
+static int emu_vregion_store(struct emu *emu, struct emu_dev *dev,
+			     unsigned int i, uint8_t **mem)
 {
 	struct emu_bar_store *s = dev->store;
 	uint64_t len;
 	int fd;
 
 	if (!s) {
-		s = calloc(1, sizeof(*s));
+		s = emu_heap_zalloc(emu->heap, sizeof(*s));
 		if (!s)
 			return -ENOMEM;
 		memset(s->fd, -1, sizeof(s->fd));
@@ -140,17 +139,18 @@ err_close_fd:
 	return -ENOMEM;
 }
 
-int emu_vregion_bar_mem(struct emu_dev *dev, unsigned int bar, void **mem)
+int emu_vregion_bar_mem(struct emu *emu, struct emu_dev *dev,
+			unsigned int bar, void **mem)
 {
 	uint8_t *m;
-	int rc = emu_vregion_store(dev, bar, &m);
+	int rc = emu_vregion_store(emu, dev, bar, &m);
 
 	if (!rc)
 		*mem = m;
 	return rc;
 }
 
-void emu_vregion_store_free(struct emu_dev *dev)
+void emu_vregion_store_free(struct emu *emu, struct emu_dev *dev)
 {
 	struct emu_bar_store *s = dev->store;
 	unsigned int i;
@@ -163,7 +163,7 @@ void emu_vregion_store_free(struct emu_dev *dev)
 		if (s->fd[i] >= 0)
 			close(s->fd[i]);
 	}
-	free(s);
+	emu_heap_free(emu->heap, s);
 	dev->store = NULL;
 }
 
@@ -267,7 +267,7 @@ static ssize_t emu_vregion_bar_io(struct emu *emu, struct emu_dev *dev,
 	emu_vregion_excluded(dev, bar, &xs, &xe);
 	if (model && bar != VFIO_PCI_ROM_REGION_INDEX && xs == xe)
 		return model(emu, dev, bar, pos, kbuf, count, write);
-	rc = emu_vregion_store(dev, bar, &mem);
+	rc = emu_vregion_store(emu, dev, bar, &mem);
 	if (rc)
 		return rc;
 	for (i = 0; i < count; i++) {
@@ -294,7 +294,7 @@ static ssize_t emu_vregion_bar_rw(struct emu *emu, struct emu_dev *dev,
 		return -EINVAL;
 	if (count > r->size - pos)
 		count = (size_t)(r->size - pos);
-	kbuf = malloc(count ? count : 1);
+	kbuf = emu_heap_zalloc(emu->heap, count ? count : 1);
 	if (!kbuf)
 		return -ENOMEM;
 	/* A write copies its bytes before the decoding check, as 6.12. */
@@ -310,7 +310,7 @@ static ssize_t emu_vregion_bar_rw(struct emu *emu, struct emu_dev *dev,
 	if (n > 0 && !write && emu_copy_to_user(emu, ubuf, kbuf, (size_t)n))
 		n = -EFAULT;
 out_free_kbuf:
-	free(kbuf);
+	emu_heap_free(emu->heap, kbuf);
 	return n;
 }
 
@@ -365,7 +365,7 @@ static int emu_vregion_reserve(struct emu *emu, unsigned int n)
 		ncap *= 2;
 	if (ncap == emu->cap_maps)
 		return 0;
-	nm = realloc(emu->maps, ncap * sizeof(*nm));
+	nm = emu_heap_realloc(emu->heap, emu->maps, ncap * sizeof(*nm));
 	if (!nm)
 		return -ENOMEM;
 	emu->maps = nm;
@@ -480,7 +480,8 @@ int emu_mmap(struct emu *emu, int fd, void *addr, size_t len, int prot,
 	if (bar < 0)
 		return bar;
 	model = emu_pci_desc(file->vfio->dev)->bar_rw;
-	rc = emu_vregion_store(file->vfio->dev, (unsigned int)bar, &mem);
+	rc = emu_vregion_store(emu, file->vfio->dev, (unsigned int)bar,
+			       &mem);
 	if (rc)
 		return rc;
 	/* A device model has its registers in place before anyone looks. */
@@ -540,7 +541,7 @@ void emu_vregion_maps_release(struct emu *emu)
 		munmap((void *)(uintptr_t)m->start, m->end - m->start);
 		emu_vregion_untrack(emu, m->start, m->end);
 	}
-	free(emu->maps);
+	emu_heap_free(emu->heap, emu->maps);
 	emu->maps = NULL;
 	emu->cap_maps = 0;
 }
@@ -574,7 +575,7 @@ static int emu_vregion_ioeventfd_set(struct emu *emu, struct emu_dev *dev,
 			return -EEXIST;
 		*pp = io->next;
 		emu_eventfd_put(emu, io->eventfd);
-		free(io);
+		emu_heap_free(emu->heap, io);
 		vpci->nr_ioeventfds--;
 		return 0;
 	}
@@ -582,12 +583,12 @@ static int emu_vregion_ioeventfd_set(struct emu *emu, struct emu_dev *dev,
 		return -ENODEV;
 	if (vpci->nr_ioeventfds >= EMU_IOEVENTFD_MAX)
 		return -ENOSPC;
-	io = calloc(1, sizeof(*io));
+	io = emu_heap_zalloc(emu->heap, sizeof(*io));
 	if (!io)
 		return -ENOMEM;
 	held = emu_eventfd_get(emu, fd);
 	if (held < 0) {
-		free(io);
+		emu_heap_free(emu->heap, io);
 		return held;
 	}
 	*io = (struct emu_ioeventfd){ .next = vpci->ioeventfds, .bar = bar,
@@ -622,7 +623,7 @@ void emu_vregion_ioeventfds_release(struct emu *emu, struct emu_vpci *vpci)
 
 		vpci->ioeventfds = io->next;
 		emu_eventfd_put(emu, io->eventfd);
-		free(io);
+		emu_heap_free(emu->heap, io);
 	}
 	vpci->nr_ioeventfds = 0;
 }

@@ -100,6 +100,26 @@ static const struct emu_vfs_fault_set emu_vfs_fault_sets[] = {
 	{ "failslab", 10 },
 };
 
+/*
+ * Whether the first @n bytes of two names are the same (up to a NUL in
+ * both). Not strcmp or strncmp: under libFuzzer each of those is also
+ * reported to the engine as a comparison worth learning from, and the
+ * model's lookups are not what the engine should learn.
+ */
+static bool emu_vfs_name_eq_n(const char *a, const char *b, size_t n)
+{
+	for (; n && *a && *a == *b; n--) {
+		a++;
+		b++;
+	}
+	return !n || *a == *b;
+}
+
+static bool emu_vfs_name_eq(const char *a, const char *b)
+{
+	return emu_vfs_name_eq_n(a, b, SIZE_MAX);
+}
+
 unsigned int emu_dev_group(const struct emu_dev *dev)
 {
 	return dev->index + 1;
@@ -147,7 +167,7 @@ static bool emu_vfs_root_first(const struct emu *emu,
 	unsigned int i;
 
 	for (i = 0; i < dev->index; i++) {
-		if (!strncmp(emu->devs[i].bdf, dev->bdf, 7))
+		if (emu_vfs_name_eq_n(emu->devs[i].bdf, dev->bdf, 7))
 			return false;
 	}
 	return true;
@@ -193,7 +213,7 @@ static int emu_vfs_for_each_dev_child(struct emu *emu,
 			emu_vfs_root_name(dev, name, sizeof(name));
 			break;
 		case EMU_N_SYS_PCI_ROOT:
-			if (strncmp(dev->bdf, dir->dev->bdf, 7))
+			if (!emu_vfs_name_eq_n(dev->bdf, dir->dev->bdf, 7))
 				continue;
 			child.id = EMU_N_PCI_DIR;
 			snprintf(name, sizeof(name), "%s", dev->bdf);
@@ -349,7 +369,7 @@ static int emu_vfs_match_cb(void *arg, const char *name,
 {
 	struct emu_vfs_match *m = arg;
 
-	if (strcmp(name, m->name) != 0)
+	if (!emu_vfs_name_eq(name, m->name))
 		return 0;
 	*m->out = *child;
 	return 1;
@@ -391,9 +411,11 @@ static int emu_vfs_walk(struct emu *emu, const char *path, bool follow_last,
 			unsigned int hops, struct emu_node *out)
 {
 	struct emu_node node = { .id = EMU_N_ROOT, .dev = NULL };
-	char cur[PATH_MAX] = "", name[NAME_MAX + 1];
+	char cur[PATH_MAX], name[NAME_MAX + 1];
 	const char *p = path;
 	size_t len, clen = 0;
+
+	cur[0] = '\0';	/* kept terminated at clen: no need to clear it all */
 
 	for (;;) {
 		struct emu_node next;
@@ -411,9 +433,9 @@ static int emu_vfs_walk(struct emu *emu, const char *path, bool follow_last,
 		memcpy(name, p, len);
 		name[len] = '\0';
 		p += len;
-		if (!strcmp(name, "."))
+		if (emu_vfs_name_eq(name, "."))
 			continue;
-		if (!strcmp(name, "..")) {
+		if (emu_vfs_name_eq(name, "..")) {
 			while (clen && cur[--clen] != '/')
 				;
 			cur[clen] = '\0';

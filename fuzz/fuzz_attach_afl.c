@@ -4,8 +4,9 @@
  * afl-clang-fast (tools/afl.sh does it), the fork server starts once after
  * the arena is allocated, and each child runs up to FUZZ_AFL_LOOP inputs
  * read straight from AFL++'s shared memory, with no read() per input. The
- * harness builds and tears down a whole machine per input, so nothing one
- * input does reaches the next, which is what persistent mode needs.
+ * harness resets its machine after every input (FUZZ_ATTACH_CHECK_RESET=1
+ * proves each reset), so nothing one input does reaches the next, which
+ * is what persistent mode needs.
  *
  * Built with any other compiler (no __AFL_COMPILER), the same program runs
  * the inputs named on its command line, or stdin, once each: afl-tmin and
@@ -32,11 +33,13 @@ __AFL_FUZZ_INIT();
 
 int main(void)
 {
-	struct fuzz_opts o = { 0 };
+	struct fuzz_opts o = { .emu_arena = true };
 	unsigned char *buf;
+	int ret;
 
-	if (fuzz_attach_driver_init(&o) < 0)
-		return 1;
+	ret = fuzz_attach_driver_init(&o);
+	if (ret < 0)
+		return ret == -EINVAL ? 2 : 1;
 	/* The fork server starts here, after the one-time setup. */
 	__AFL_INIT();
 	buf = __AFL_FUZZ_TESTCASE_BUF;
@@ -70,8 +73,13 @@ int main(int argc, char **argv)
 	int i, ret = 0;
 
 	buf = malloc(FUZZ_AFL_MAX_INPUT);
-	if (!buf || fuzz_attach_driver_init(&o) < 0) {
+	if (!buf) {
 		ret = 1;
+		goto out_free_buffers;
+	}
+	ret = fuzz_attach_driver_init(&o);
+	if (ret < 0) {
+		ret = ret == -EINVAL ? 2 : 1;
 		goto out_free_buffers;
 	}
 	if (argc < 2) {

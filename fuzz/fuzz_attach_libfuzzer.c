@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_attach under libFuzzer: the engine calls LLVMFuzzerTestOneInput once
- * per input and the harness core does the rest, building and tearing down
- * a whole machine per input, so inputs cannot influence each other.
+ * per input and the harness core does the rest, on a machine it resets
+ * after every input, so inputs cannot influence each other
+ * (FUZZ_ATTACH_CHECK_RESET=1 proves each reset, harness.h).
  *
  * What is kept between inputs is what fuzz_attach_driver_init gives: the
  * arena of user memory behind regions and maps (harness.h: the harness
  * never reads or writes it and the emulator only records its addresses,
  * so its content carries nothing from one input to the next; allocating
  * it per input would cost an mmap, a munmap and a TLB shootdown each time
- * under ASan) and the memory-map cache over it. libFuzzer's entry points
- * take no context, so those and the mutator switch are file-scope
- * variables, set once in LLVMFuzzerInitialize.
+ * under ASan), the memory-map cache over it and the machine, whose objects
+ * come from an arena of its own (harness.h: emu_arena). libFuzzer's
+ * entry points take no context, so those and the mutator switch are
+ * file-scope variables, set once in LLVMFuzzerInitialize.
  *
  * Mutations: FUZZ_ATTACH_MUTATOR in the environment picks them, so both
  * can be measured with one build. "bytes" (and no variable) makes the
@@ -33,6 +35,7 @@
  * libFuzzer's usual -len_control=100 back when the command line names
  * none; an explicit -len_control=N still wins.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +94,7 @@ static void fuzz_len_control_default(int *argc, char ***argv)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *m = getenv("FUZZ_ATTACH_MUTATOR");
+	int ret;
 
 	if (m && strcmp(m, "ops") != 0 && strcmp(m, "bytes") != 0) {
 		fprintf(stderr, "fuzz_attach: FUZZ_ATTACH_MUTATOR='%s': want 'bytes' (the default) or 'ops'\n",
@@ -99,7 +103,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	fuzz_op_level = m && strcmp(m, "ops") == 0;
 	fuzz_len_control_default(argc, argv);
-	if (fuzz_attach_driver_init(&fuzz_opts) < 0) {
+	fuzz_opts.emu_arena = true;
+	ret = fuzz_attach_driver_init(&fuzz_opts);
+	if (ret == -EINVAL)
+		exit(2);
+	if (ret < 0) {
 		fprintf(stderr, "fuzz_attach: out of memory\n");
 		exit(1);
 	}

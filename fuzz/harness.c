@@ -8,9 +8,11 @@
  * before any iommufd is closed, and after the teardown the emulator holds
  * no fd, context, object, pinned page or KVM state.
  *
- * Per input: a fresh emulator (trusted user copies: the harness runs under
- * ASan, which catches a wild pointer where the model dereferences it), the
- * interpreter's machine over it, and the checks of contract.c (every
+ * Per input: an emulator that is new, or the driver's one reset after the
+ * input before (emu_reset; with check_reset its digest is proven equal to
+ * a new machine's), with trusted user copies (the harness runs under
+ * ASan, which catches a wild pointer where the model dereferences it); the
+ * interpreter's machine over it; and the checks of contract.c (every
  * call), opcheck.c (every op) and invariants.c (the whole state). Nothing
  * survives the input: no global state, no time, no randomness, so an input
  * replays the same way in every engine.
@@ -369,9 +371,13 @@ static int fuzz_setup(struct fuzz_state *h)
 			return -ENOMEM;
 		h->own_arena = true;
 	}
-	ret = emu_create(&h->emu);
-	if (ret < 0)
-		return ret;
+	if (o->emu) {
+		h->emu = o->emu;
+	} else {
+		ret = emu_create(&h->emu);
+		if (ret < 0)
+			return ret;
+	}
 	emu_uaccess_set(h->emu, EMU_UACCESS_TRUSTED);
 	emu_mm_cache_use(h->emu, o->mm_cache);
 	*cfg = (struct oprun_cfg){
@@ -390,6 +396,30 @@ static int fuzz_setup(struct fuzz_state *h)
 	return 0;
 }
 
+/*
+ * Destroy the input's own machine, or reset the driver's and, when asked,
+ * prove the reset: its digest must be a new machine's.
+ */
+static void fuzz_machine_release(struct fuzz_state *h)
+{
+	const struct fuzz_opts *o = h->o;
+	uint64_t digest;
+
+	if (h->emu != o->emu) {
+		emu_destroy(h->emu);
+		return;
+	}
+	emu_reset(h->emu);
+	if (!o->check_reset)
+		return;
+	digest = emu_digest(h->emu);
+	if (digest != o->fresh_digest) {
+		h->step = "reset";
+		fuzz_fail(h, "the machine's digest after its reset is %#" PRIx64 ", a new machine's %#" PRIx64,
+			  digest, o->fresh_digest);
+	}
+}
+
 int fuzz_attach_run(const uint8_t *data, size_t size,
 		    const struct fuzz_opts *o)
 {
@@ -401,6 +431,7 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	int ret;
 
 	h->o = o;
+	h->r.cur_op = 0;
 	h->log = o->log ? o->log : stdout;
 	h->emu = NULL;
 	h->own_arena = false;
@@ -435,7 +466,7 @@ int fuzz_attach_run(const uint8_t *data, size_t size,
 	oprun_fini(&h->r);
 
 out_release:
-	emu_destroy(h->emu);
+	fuzz_machine_release(h);
 	if (h->own_arena)
 		free(h->arena);
 	if (h->own_before)
@@ -445,28 +476,40 @@ out_release:
 
 int fuzz_attach_driver_init(struct fuzz_opts *o)
 {
+	const char *check = getenv(FUZZ_CHECK_RESET_ENV);
+
+	if (check && strcmp(check, "0") && strcmp(check, "1")) {
+		fprintf(stderr, "fuzz_attach: " FUZZ_CHECK_RESET_ENV "='%s': want 1 (check the machine after every reset) or 0\n",
+			check);
+		return -EINVAL;
+	}
+	if (check && !strcmp(check, "1"))
+		o->check_reset = true;
 	fuzz_attach_check_api();
 	o->arena = aligned_alloc(OP_PAGE_SIZE, OPRUN_ARENA_SIZE);
 	if (!o->arena)
-		return -ENOMEM;
+		goto err_fini;
 	o->arena_before = malloc(OPRUN_ARENA_SIZE);
 	if (!o->arena_before)
-		goto err_free_arena;
+		goto err_fini;
 	if (emu_mm_cache_create(&o->mm_cache) < 0)
-		goto err_free_before;
+		goto err_fini;
+	if (emu_create(&o->emu) < 0)
+		goto err_fini;
+	if (o->emu_arena && emu_arena_use(o->emu) < 0)
+		goto err_fini;
+	o->fresh_digest = emu_digest(o->emu);
 	return 0;
 
-err_free_before:
-	free(o->arena_before);
-	o->arena_before = NULL;
-err_free_arena:
-	free(o->arena);
-	o->arena = NULL;
+err_fini:
+	fuzz_attach_driver_fini(o);
 	return -ENOMEM;
 }
 
 void fuzz_attach_driver_fini(struct fuzz_opts *o)
 {
+	emu_destroy(o->emu);
+	o->emu = NULL;
 	emu_mm_cache_destroy(o->mm_cache);
 	o->mm_cache = NULL;
 	free(o->arena_before);

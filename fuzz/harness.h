@@ -45,7 +45,28 @@ struct fuzz_opts {
 	 * arena never moves, emu.h); NULL: each MAP reads the map afresh.
 	 */
 	struct emu_mm_cache *mm_cache;
+	/*
+	 * Optional machine a driver keeps for the process: every input runs
+	 * on it and leaves it reset (emu_reset); NULL: a machine per input.
+	 */
+	struct emu *emu;
+	/*
+	 * Prove every reset: after each input the kept machine's digest
+	 * must be @fresh_digest, a new machine's (emu_digest), or the run
+	 * aborts as on a violated invariant.
+	 */
+	bool check_reset;
+	uint64_t fresh_digest;
+	/*
+	 * The kept machine takes its objects from an arena (emu_arena_use),
+	 * as the fuzzing engines want: the core's allocations stay libc's,
+	 * so ASan sees each of them.
+	 */
+	bool emu_arena;
 };
+
+/* The environment variable that sets check_reset for any driver. */
+#define FUZZ_CHECK_RESET_ENV "FUZZ_ATTACH_CHECK_RESET"
 
 /* fuzz_attach_run's result for a sweep point whose fault fired. */
 #define FUZZ_SWEEP_FIRED 1
@@ -70,8 +91,11 @@ void fuzz_attach_check_api(void);
 
 /*
  * What a driver keeps for the whole process: check the API contracts,
- * then give @o the arena and the memory-map cache every input shares.
- * Returns 0 or -ENOMEM; fuzz_attach_driver_fini frees them.
+ * then give @o the arena, the memory-map cache and the machine every
+ * input shares, with the machine's fresh digest; FUZZ_CHECK_RESET_ENV
+ * "1" sets @o->check_reset, "0" leaves it as it is. Returns 0, -ENOMEM,
+ * or -EINVAL for any other value of that variable (said on stderr,
+ * naming it); fuzz_attach_driver_fini frees what it made.
  */
 int fuzz_attach_driver_init(struct fuzz_opts *o);
 void fuzz_attach_driver_fini(struct fuzz_opts *o);

@@ -6,7 +6,8 @@
  * runtime, so CTest and gcc coverage use the same harness as libFuzzer.
  *
  *   fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME | --alloc]]
- *                      [--kind KINDS[:REQUEST]:ERRNO] PATH...
+ *                      [--kind KINDS[:REQUEST]:ERRNO] [--check-reset]
+ *                      [--arena] PATH...
  *
  *   -v            print each program as text, every op's result, and every
  *                 host call numbered (the numbers --fail-nth takes)
@@ -23,6 +24,12 @@
  *   --kind SPEC   arm a fault kind for the whole run, as the two-fault
  *                 sweep does: "ioctl:IOMMU_DESTROY:EBUSY", "close:EIO";
  *                 kinds are fault-kind's (op.h), joined by ','
+ *   --check-reset after every run (every sweep point too) the machine the
+ *                 runs share must digest as a new one once reset
+ *                 (FUZZ_ATTACH_CHECK_RESET=1 does the same)
+ *   --arena       the machine takes its objects from an arena, as under
+ *                 the fuzzing engines (default: libc, every emulator
+ *                 allocation in ASan's sight)
  *
  * Files named README* or starting with '.' are not inputs. Every argument
  * is checked before anything runs. A violated invariant aborts the process
@@ -289,7 +296,7 @@ static void replay_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fuzz_attach_replay [-v] [--sweep] [--fail-nth N [--errno NAME | --alloc]]\n"
-		"                          [--kind KINDS[:REQUEST]:ERRNO] PATH...\n");
+		"                          [--kind KINDS[:REQUEST]:ERRNO] [--check-reset] [--arena] PATH...\n");
 }
 
 /* Refuse the command line with a reason: exit status 2. */
@@ -385,6 +392,10 @@ int main(int argc, char **argv)
 			r.o.verbose = true;
 		} else if (!strcmp(a, "--sweep")) {
 			r.sweep = true;
+		} else if (!strcmp(a, "--check-reset")) {
+			r.o.check_reset = true;
+		} else if (!strcmp(a, "--arena")) {
+			r.o.emu_arena = true;
 		} else if (!strcmp(a, "--alloc")) {
 			r.o.sweep.alloc = true;
 		} else if (!strcmp(a, "--fail-nth")) {
@@ -442,9 +453,11 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (fuzz_attach_driver_init(&r.o) < 0) {
-		fprintf(stderr, "fuzz_attach_replay: out of memory\n");
-		ret = 1;
+	ret = fuzz_attach_driver_init(&r.o);
+	if (ret < 0) {
+		if (ret != -EINVAL)
+			fprintf(stderr, "fuzz_attach_replay: out of memory\n");
+		ret = ret == -EINVAL ? 2 : 1;
 		goto out_free_paths;
 	}
 	for (i = 0; i < npaths && ret == 0; i++)

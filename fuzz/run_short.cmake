@@ -1,6 +1,7 @@
 # fuzz_attach_short: run the libFuzzer binary for SECONDS over a copy of the
 # corpus in the build directory (the source tree is never written), with the
-# flags of fuzz_attach.options, and fail on any crash, leak or timeout.
+# flags of fuzz_attach.options and every machine reset proven, and fail on
+# any crash, leak or timeout.
 #
 #   cmake -DFUZZER=... -DCORPUS=... -DOPTIONS=... -DWORK=... -DSECONDS=20
 #         -P run_short.cmake
@@ -44,8 +45,10 @@ foreach(line IN LISTS lines)
   endif()
 endforeach()
 
+# Every reset of the machine the inputs share is proven (harness.h).
 execute_process(
-  COMMAND ${FUZZER} ${flags} -max_total_time=${SECONDS}
+  COMMAND ${CMAKE_COMMAND} -E env FUZZ_ATTACH_CHECK_RESET=1
+          ${FUZZER} ${flags} -max_total_time=${SECONDS}
           -artifact_prefix=${WORK}/artifacts/ -print_final_stats=1
           ${WORK}/corpus
   WORKING_DIRECTORY ${WORK}

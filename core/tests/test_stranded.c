@@ -158,7 +158,46 @@ static void retried_at_last_disconnect(void)
 	fx_fini(&fx);
 }
 
+/*
+ * An attach that fails after joining its space unwinds through the same
+ * DETACH and DESTROYs: with DETACH failing, the device fd's close at the
+ * end of the unwind is what frees them, even while the backend stays
+ * connected.
+ */
+static void retried_after_failed_attach(void)
+{
+	struct iofd_error err;
+	struct iofd_device *d0;
+	unsigned long calls;
+	struct fx fx;
+	int fd;
+
+	fx_init(&fx);
+	fx_add_device(&fx, "e1000e", EMU_SYSFS_OK);
+	CHECK_OK(iofd_backend_connect(fx.be, NULL));
+	fd = iofd_backend_fd(fx.be);
+	/* The host calls of an attach: its last one is VFIO_DEVICE_GET_INFO. */
+	emu_fault_fail_nth(fx.fault, 0, 0);
+	d0 = fx_attach(&fx, 0, NULL, fx.space);
+	calls = emu_fault_calls(fx.fault);
+	CHECK_OK(iofd_device_detach(d0, NULL));
+	CHECK_EQ(t_objects(&fx, fd), 0);
+
+	emu_fault_fail_every(fx.fault, EMU_FAULT_IOCTL,
+			     VFIO_DEVICE_DETACH_IOMMUFD_PT, EIO);
+	emu_fault_fail_nth(fx.fault, calls, EIO);
+	CHECK_ERR(EIO, iofd_device_attach(fx.ctx, "dev0", fx.path[0],
+					  fx.space, fx.be, &d0, &err));
+	CHECK(strstr(err.msg, "VFIO_DEVICE_GET_INFO") != NULL);
+	emu_fault_fail_every(fx.fault, 0, 0, 0);
+	CHECK_EQ(iofd_backend_stranded_count(fx.be), 0);
+	CHECK_EQ(t_objects(&fx, fd), 0);
+	iofd_backend_disconnect(fx.be);
+	fx_fini(&fx);
+}
+
 static const struct check_test tests[] = {
+	{ "retried_after_failed_attach", retried_after_failed_attach },
 	{ "retried_after_device_close", retried_after_device_close },
 	{ "stranded_then_freed", stranded_then_freed },
 	{ "forgotten_at_close", forgotten_at_close },

@@ -123,6 +123,7 @@ struct emu_mock_pinned {
 	struct emu_pages **v;
 	size_t nr;
 	size_t cap;
+	struct emu_heap *heap;	/* where v comes from: the machine's */
 };
 
 static int emu_mock_pinned_add(struct emu_mock_pinned *set,
@@ -137,7 +138,8 @@ static int emu_mock_pinned_add(struct emu_mock_pinned *set,
 	}
 	if (set->nr == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 16;
-		nv = realloc(set->v, set->cap * sizeof(*nv));
+		nv = emu_heap_realloc(set->heap, set->v,
+				      set->cap * sizeof(*nv));
 		if (!nv)
 			return -ENOMEM;
 		set->v = nv;
@@ -186,7 +188,7 @@ static int emu_mock_check_refs(struct emu_ucmd *ucmd)
 	struct iommu_test_cmd *cmd = ucmd->cmd;
 	struct emu *emu = ucmd->ictx->emu;
 	uint64_t uptr = cmd->check_refs.uptr, length = cmd->check_refs.length;
-	struct emu_mock_pinned set = { 0 };
+	struct emu_mock_pinned set = { .heap = emu->heap };
 	pid_t pid = emu_current_pid(emu);
 	struct emu_mm mm;
 	uint64_t end;
@@ -214,7 +216,7 @@ static int emu_mock_check_refs(struct emu_ucmd *ucmd)
 		if (pins != cmd->check_refs.refs)
 			rc = -EIO;
 	}
-	free(set.v);
+	emu_heap_free(emu->heap, set.v);
 	emu_mm_fini(&mm);
 	return rc;
 }

@@ -44,7 +44,7 @@ static void emu_mock_access_unmap(void *data, uint64_t iova, uint64_t length)
 		}
 		*pp = item->next;
 		emu_access_unpin_pages(sa->access, item->iova, item->length);
-		free(item);
+		emu_free(sa->emu, item);
 	}
 }
 
@@ -63,7 +63,7 @@ void emu_mock_access_release(struct emu_mock_access *sa)
 		emu_mock_access_unmap(sa, 0, UINT64_MAX);
 		emu_access_destroy(sa->access);
 	}
-	free(sa);
+	emu_free(sa->emu, sa);
 }
 
 /* The access behind fd @fd: -EBADFD when it is not an access file. */
@@ -97,7 +97,7 @@ int emu_mock_create_access_cmd(struct emu_ucmd *ucmd)
 	sa->emu = emu;
 	file = emu_file_alloc(emu, EMU_FILE_MOCK_ACCESS);
 	if (!file) {
-		free(sa);
+		emu_free(emu, sa);
 		return -ENOMEM;
 	}
 	file->staccess = sa;
@@ -229,7 +229,7 @@ int emu_mock_access_pages_cmd(struct emu_ucmd *ucmd)
 	cmd->access_pages.out_access_pages_id = item->id;
 	rc = emu_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc) {
-		free(item);
+		emu_free(emu, item);
 		goto err_unpin;
 	}
 	item->next = sa->items;
@@ -256,7 +256,7 @@ int emu_mock_destroy_access_pages_cmd(struct emu_ucmd *ucmd)
 			continue;
 		*pp = item->next;
 		emu_access_unpin_pages(sa->access, item->iova, item->length);
-		free(item);
+		emu_free(sa->emu, item);
 		return 0;
 	}
 	return -ENOENT;
@@ -300,7 +300,7 @@ int emu_mock_access_rw_cmd(struct emu_ucmd *ucmd)
 	if (!(flags & MOCK_ACCESS_RW_WRITE))
 		rc = emu_copy_to_user(emu, ubuf, tmp, length);
 out_free_tmp:
-	free(tmp);
+	emu_free(emu, tmp);
 	return rc;
 }
 

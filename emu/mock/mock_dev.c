@@ -87,7 +87,7 @@ void emu_mock_selftest_destroy(struct emu_obj *obj)
 	struct emu_mock_dev *md = (struct emu_mock_dev *)obj;
 
 	emu_idev_unbind(md->idev);
-	free(md);
+	emu_free(md->ictx->emu, md);
 }
 
 /*
@@ -148,7 +148,7 @@ err_unbind:
 err_abort_obj:
 	emu_obj_abort(&ictx->objs, &md->obj);
 err_free_md:
-	free(md);
+	emu_free(emu, md);
 	return rc;
 }
 

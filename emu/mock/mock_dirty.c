@@ -112,6 +112,6 @@ int emu_mock_dirty_cmd(struct emu_ucmd *ucmd)
 	cmd->dirty.out_nr_dirty = count;
 	rc = emu_ucmd_respond(ucmd, sizeof(*cmd));
 out_free_bits:
-	free(bits);
+	emu_free(emu, bits);
 	return rc;
 }

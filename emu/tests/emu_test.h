@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -44,11 +45,14 @@ struct emu_t {
 	uint8_t *mem;		/* 2 MiB aligned inside it */
 };
 
+/* With EMU_TEST_ARENA set, the machine takes its objects from its arena. */
 static inline void emu_t_setup(struct emu_t *t)
 {
 	uintptr_t a;
 
 	CHECK_OK(emu_create(&t->emu));
+	if (getenv("EMU_TEST_ARENA"))
+		CHECK_OK(emu_arena_use(t->emu));
 	emu_host(t->emu, &t->host);
 	t->map = mmap(NULL, T_MEM_SIZE + (2ULL << 20), PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -49,7 +49,7 @@ static void model_init(struct model *m, uint64_t seed, size_t cap)
 	m->nr = 0;
 	m->cap = cap;
 	m->rng = seed;
-	emu_area_store_init(&m->s);
+	emu_area_store_init(&m->s, NULL);
 }
 
 /* Index of the first model area with last >= x (nr when none). */

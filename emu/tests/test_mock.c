@@ -15,31 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu_test.h"
-#include "iommufd_test.h"
+#include "emu_mock_test.h"
 
 #define MOCK_PG (PG / 2)
-
-static int test_cmd(struct emu_t *t, int fd, struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return t_ioctl(t, fd, IOMMU_TEST_CMD, cmd);
-}
-
-/*
- * A zeroed command: the union's bytes past the member a test sets stay
- * defined (a designated initializer leaves them unspecified, and the
- * model writes the whole struct back).
- */
-static struct iommu_test_cmd t_cmd(uint32_t op, uint32_t id)
-{
-	struct iommu_test_cmd cmd;
-
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.op = op;
-	cmd.id = id;
-	return cmd;
-}
 
 static int mock_domain_raw(struct emu_t *t, int fd, uint32_t pt, uint32_t flags,
 			   uint32_t *stdev, uint32_t *hwpt, uint32_t *idev)

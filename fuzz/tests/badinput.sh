@@ -135,3 +135,8 @@ bad_text_decode_directory() {
 bad_text_usage() {
 	expect 2 "usage: fuzz_text decode FILE" "$text" encode only-one
 }
+
+bad_replay_check_reset_env() {
+	expect 2 "FUZZ_ATTACH_CHECK_RESET='2': want 1" \
+		env FUZZ_ATTACH_CHECK_RESET=2 "$replay" "$input"
+}

@@ -59,6 +59,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 gen=$top/tools/mutants/mutgen.pl
+. "$top/tools/lib/scratch.sh"
 usage_line="usage: mutants.sh [-j N] [--fast] [--class C[,C...]] [--file F[,F...]] [--id ID]... [--stages S[,S...]] [--all-stages] [--timeout SECONDS] [--equivalent FILE] [--work DIR] [--list] [--report-only]"
 
 # The kill set, in the order it runs: stage name and its CTest selection.
@@ -217,29 +218,6 @@ if [ "$report_only" -eq 0 ]; then
 	rm -f "$results"/*
 fi
 
-# Bring slot $1's source copy up to date with the checkout: copy what
-# differs, with a new time stamp so that ninja rebuilds from it even when
-# the checkout's file is older than what was built last (a mutant left by
-# an interrupted run); leave the rest alone, so that ninja does too; and
-# remove what the checkout no longer has.
-sync_slot() {
-	local src=$1/src f
-	mkdir -p "$src"
-	(cd "$top" && git ls-files -co --exclude-standard -z) >"$1/files"
-	while IFS= read -r -d '' f; do
-		[ -f "$top/$f" ] || continue
-		if ! cmp -s "$top/$f" "$src/$f"; then
-			mkdir -p "$(dirname "$src/$f")"
-			cp "$top/$f" "$src/$f"
-		fi
-	done <"$1/files"
-	(cd "$src" && find . -path ./build -prune -o -type f -print0) |
-	while IFS= read -r -d '' f; do
-		f=${f#./}
-		grep -qzxF -- "$f" "$1/files" || rm -f "$src/$f"
-	done
-}
-
 # Write slot $1's stage scripts (stage_NAME.sh, killset.cmake) from CTest's
 # description of each stage's tests, and the build targets each runs (the
 # executables of the build tree it names) to targets_NAME.
@@ -264,7 +242,7 @@ write_stages() {
 # and set each stage's timeout from the time it took.
 prepare_slot() {
 	local slot=$1 src=$1/src log=$1/prepare.log s t t0
-	sync_slot "$slot"
+	scratch_sync "$top" "$slot"
 	# Everything once: CTest names a test's executable only when it exists.
 	if ! { (cd "$src" && nice -n 10 cmake --preset asan -DIOFD_LIBFUZZER=OFF) &&
 	       nice -n 10 cmake --build "$src/build/asan" -j "$build_jobs" &&

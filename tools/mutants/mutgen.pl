@@ -219,7 +219,8 @@ sub parse_file {
 		if ($is_label) {
 			$s->{kind} = 'label';
 			$s->{name} = $1;
-			$label = $1 if $1 =~ /^(?:err|out)_/;
+			# Not $1 again: the test below is a match of its own.
+			$label = $s->{name} if $s->{name} =~ /^(?:err|out)_/;
 		} elsif ($is_header) {
 			$s->{kind} = 'header';
 			$guard = $t;

@@ -233,3 +233,42 @@ bad_vm_payload_on_host() {
 		env IOFD_DEVICES=0000:00:03.0 sh "$T/vm/payload.sh"
 }
 bad_vm_init_help() { expect 0 '^Usage: tools/vm/init\.sh' sh "$T/vm/init.sh" --help; }
+
+# --- bench-planted.sh: refused before the scratch tree is made ------------
+
+bad_planted_help() { expect 0 '^Usage: tools/bench-planted\.sh' "$T/bench-planted.sh" --help; }
+bad_planted_seeds_zero() {
+	expect 2 "--seeds '0' is out of range \(expected 1 to 20\)" \
+		"$T/bench-planted.sh" --seeds 0
+}
+bad_planted_seconds_word() {
+	expect 2 "--seconds 'long' is not a whole number" \
+		"$T/bench-planted.sh" --seconds long
+}
+bad_planted_unknown_bug() {
+	expect 2 "no bug 'use-after-free' in .*planted-bugs\.txt \(one of: attach-fd-leak" \
+		"$T/bench-planted.sh" --bug use-after-free
+}
+bad_planted_bugs_missing() {
+	expect 2 "--bugs 'nothere\.txt' is not a readable file" \
+		"$T/bench-planted.sh" --bugs nothere.txt
+}
+bad_planted_bugs_stale_id() {
+	echo 'gone device.c:device_attach_cfg:skip-cleanup:000000 a mutant that no longer exists' >bugs.txt
+	expect 2 "bugs\.txt:1: mutgen\.pl derives no mutant 'device\.c:device_attach_cfg:skip-cleanup:000000'" \
+		"$T/bench-planted.sh" --bugs "$SCRATCH/bugs.txt"
+}
+bad_planted_bugs_no_text() {
+	printf '# a comment\nleak device.c:device_attach_cfg:skip-cleanup:f420be\n' >bugs.txt
+	expect 2 "bugs\.txt:2: 'leak device\.c:device_attach_cfg:skip-cleanup:f420be' is not 'NAME MUTANT-ID what it is'" \
+		"$T/bench-planted.sh" --bugs "$SCRATCH/bugs.txt"
+}
+bad_planted_bugs_twice() {
+	printf 'a device.c:device_attach_cfg:skip-cleanup:f420be one\na device.c:device_attach_cfg:skip-cleanup:f420be two\n' >bugs.txt
+	expect 2 "bugs\.txt:2: bug 'a' named twice" \
+		"$T/bench-planted.sh" --bugs "$SCRATCH/bugs.txt"
+}
+bad_planted_bugs_empty() {
+	echo '# nothing' >bugs.txt
+	expect 2 "bugs\.txt names no bug" "$T/bench-planted.sh" --bugs "$SCRATCH/bugs.txt"
+}

@@ -198,6 +198,39 @@ int emu_create(struct emu **out);
  */
 void emu_destroy(struct emu *emu);
 
+/*
+ * Make @emu what emu_create gives, keeping the struct (for a harness that
+ * runs many inputs on one machine): everything goes as in emu_destroy,
+ * open fds included, then devices, counters, credentials, the uaccess
+ * mode and the memory-map cache are a new machine's.
+ */
+void emu_reset(struct emu *emu);
+
+/*
+ * The machine's whole state as one number: two machines in the same state
+ * give the same digest, so emu_digest of a reset machine must equal a
+ * fresh machine's. Stable within one process only (profiles and the
+ * memory-map cache count by address).
+ */
+uint64_t emu_digest(const struct emu *emu);
+
+/*
+ * From now on, take every object of the machine from an arena of its own
+ * instead of libc (the fd table, files, contexts and their objects, KVM
+ * VMs and devices, containers and type-1 state, vfio-pci state, BAR
+ * stores and device models, region mappings, the kernel log, fail-nth
+ * counters, hugetlb ranges, and the scratch buffers of its calls), for a
+ * harness that runs many inputs on one machine under ASan: blocks are
+ * recycled by the machine without a malloc each, poisoned while free.
+ * What is not the machine's stays libc's: the struct itself, an
+ * emu_mm_cache, a fault plan. emu_reset keeps the arena; emu_digest
+ * counts its blocks in use, so a reset that leaves one fails the digest
+ * check. Only while no file is open and the machine keeps nothing past
+ * its files (no fail-nth counter written, no huge page mapped, no kernel
+ * log record, no BAR touched): 0 (also when already on), -EBUSY, -ENOMEM.
+ */
+int emu_arena_use(struct emu *emu);
+
 /* A host whose calls the emulator answers. Valid while @emu lives. */
 void emu_host(struct emu *emu, struct iofd_host *out);
 
