@@ -54,8 +54,12 @@ struct emu_preload_rep {
 	struct stat st;
 };
 
+/* Children served at once; a child past them is not served. */
+#define EMU_PRELOAD_CLIENTS_MAX 32
+
 /* One served child: its socket and the fds it holds. */
 struct emu_preload_client {
+	bool used;		/* taken from the dispatcher's pool */
 	int sock;
 	pid_t pid;		/* from its first request; 0 before */
 	unsigned char holds[EMU_PRELOAD_EFD_MAX];

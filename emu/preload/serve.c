@@ -11,7 +11,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -106,6 +105,26 @@ static void emu_preload_serve_one(struct emu_preload_client *c,
 	emu_preload_unlock(&saved);
 }
 
+/*
+ * The dispatcher's clients, taken and given back under the lock: the
+ * dispatcher never allocates (see emu_preload_dispatch).
+ */
+static struct emu_preload_client emu_clients[EMU_PRELOAD_CLIENTS_MAX];
+
+static struct emu_preload_client *emu_preload_client_take(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < EMU_PRELOAD_CLIENTS_MAX; i++) {
+		if (!emu_clients[i].used) {
+			memset(&emu_clients[i], 0, sizeof(emu_clients[i]));
+			emu_clients[i].used = true;
+			return &emu_clients[i];
+		}
+	}
+	return NULL;
+}
+
 /* The child is gone: its files close, its huge pages go back. */
 static void emu_preload_client_exit(struct emu_preload_client *c)
 {
@@ -120,7 +139,7 @@ static void emu_preload_client_exit(struct emu_preload_client *c)
 	if (c->pid)
 		emu_hugetlb_forget(emu_preload.emu, c->pid);
 	REAL(close)(c->sock);
-	free(c);
+	c->used = false;
 	emu_preload_unlock(&saved);
 }
 
@@ -139,7 +158,7 @@ static struct emu_preload_client *emu_preload_adopt_child(unsigned int i)
 	int efd;
 
 	emu_preload_lock(&saved);
-	c = calloc(1, sizeof(*c));
+	c = emu_preload_client_take();
 	for (k = 0; k < slot->nr; k++) {
 		efd = -1;
 		if (c)
@@ -175,30 +194,32 @@ static struct emu_preload_client *emu_preload_adopt_child(unsigned int i)
 /*
  * The dispatcher: new children come as slot numbers on the control
  * socket; each child's requests come on its own socket and are answered
- * one at a time. It allocates and frees only under the lock, which fork
- * takes first: a child forked while this thread held the allocator's
- * lock would inherit it held, and hang at its first malloc or at exit.
+ * one at a time.
+ *
+ * It never allocates: its clients come from a fixed pool and its poll set
+ * is on its stack. Two sanitizer forks make an allocation here deadly.
+ * One that leaves its allocator's lock alone lets a child inherit that
+ * lock held by this thread, and the child hangs at its first malloc. And
+ * MSan's fork takes its stack depot's lock before the fork handlers run;
+ * the shim's handler then waits for the shim's lock, so a dispatcher that
+ * allocated under that lock would wait for the depot's: both threads
+ * stuck. The calls it serves for a child still allocate in the emulator
+ * under the lock; a program that forks while one runs can meet the same
+ * MSan deadlock.
  */
 static void *emu_preload_dispatch(void *arg)
 {
-	struct emu_preload_client **cl = NULL, **ncl;
-	struct pollfd *pfd = NULL, *npfd;
+	struct emu_preload_client *cl[EMU_PRELOAD_CLIENTS_MAX];
+	struct pollfd pfd[EMU_PRELOAD_CLIENTS_MAX + 1];
 	struct emu_preload_req req;
 	struct emu_preload_rep rep;
 	size_t nr = 0, k;
-	sigset_t saved;
 	uint32_t slot;
 	ssize_t n;
 
 	/* Started up (whatever that allocated): the creator may go on. */
 	sem_post(arg);
 	for (;;) {
-		emu_preload_lock(&saved);
-		npfd = realloc(pfd, (nr + 1) * sizeof(*pfd));
-		emu_preload_unlock(&saved);
-		if (!npfd)
-			break;
-		pfd = npfd;
 		pfd[0].fd = emu_fork.ctl[0];
 		pfd[0].events = POLLIN;
 		for (k = 0; k < nr; k++) {
@@ -217,16 +238,9 @@ static void *emu_preload_dispatch(void *arg)
 				struct emu_preload_client *c =
 					emu_preload_adopt_child(slot);
 
-				emu_preload_lock(&saved);
-				ncl = c ? realloc(cl, (nr + 1) * sizeof(*cl)) :
-					  NULL;
-				emu_preload_unlock(&saved);
-				if (ncl) {
-					cl = ncl;
+				/* The pool is as large as cl[]. */
+				if (c)
 					cl[nr++] = c;
-				} else if (c) {
-					emu_preload_client_exit(c);
-				}
 			}
 			continue;
 		}
@@ -248,10 +262,6 @@ static void *emu_preload_dispatch(void *arg)
 			cl[k] = cl[--nr];
 		}
 	}
-	emu_preload_lock(&saved);
-	free(pfd);
-	free(cl);
-	emu_preload_unlock(&saved);
 	return NULL;
 }
 
