@@ -33,6 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/args.sh
 . tools/lib/build.sh
+. tools/lib/median.sh
 
 prog=tools/bench-fuzz.sh
 secs=10
@@ -83,11 +84,6 @@ run() {
 		exit 1
 	}
 	sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log"
-}
-
-# The median of the numbers on stdin, one per line.
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
 attach_all=

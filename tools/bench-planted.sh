@@ -35,6 +35,8 @@ here=$PWD
 cd "$(dirname "$0")/.."
 top=$PWD
 . tools/lib/args.sh
+. tools/lib/build.sh
+. tools/lib/median.sh
 . tools/lib/scratch.sh
 
 prog=tools/bench-planted.sh
@@ -103,15 +105,12 @@ bdir=$src/build/fuzz
 mkdir -p "$work"
 scratch_sync "$top" "$work"
 
-# build LOG: the two executables of the scratch tree, as it is now.
+# build LOG: the two executables of the scratch tree, as it is now, by
+# tools_build in the scratch tree, its subshell and the build under it
+# reniced.
 build() {
-	if ! (cd "$src" && nice -n 10 cmake --preset fuzz &&
-	      nice -n 10 cmake --build --preset fuzz -j 2 \
-		--target fuzz_attach fuzz_attach_replay) >"$1" 2>&1; then
-		tail -n 30 "$1" >&2
-		echo "bench-planted: the build failed (see $1)" >&2
-		return 1
-	fi
+	(cd "$src" && renice -n 10 -p "$BASHPID" >/dev/null &&
+	 tools_build fuzz "$1" fuzz_attach fuzz_attach_replay)
 }
 
 # fuzz DIR SEED: one run of fuzz_attach from an empty corpus; prints
@@ -199,8 +198,7 @@ for name in "${names[@]}"; do
 	echo "$name ($id): ${bug_what[$name]}"
 	echo "  sweep: $sweep"
 	if [ ${#found[@]} -gt 0 ]; then
-		med=$(printf '%s\n' "${found[@]}" | sort -n |
-			awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+		med=$(printf '%s\n' "${found[@]}" | median)
 		echo "  fuzz: found by ${#found[@]} of $seeds seeds; executions ${found[*]} (median $med); seconds ${times[*]}"
 		echo "  fuzz: $first"
 	else

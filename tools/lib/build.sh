@@ -1,5 +1,6 @@
 # Sourced by the tools that build a preset before they run (bench-fuzz.sh,
-# corpus.sh, coverage.sh); run from the top of the checkout.
+# corpus.sh, coverage.sh; bench-planted.sh in its scratch copy of the
+# tree); run from the top of the checkout or of that copy.
 #
 # tools_build PRESET LOG [TARGET...]: configure and build PRESET (only the
 # TARGETs when given) with two jobs, all output to LOG (created beside
